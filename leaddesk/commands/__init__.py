@@ -1,0 +1,1 @@
+"""Subcommands of the ``leaddesk`` CLI, one module per capability."""

@@ -1,0 +1,69 @@
+"""Every LeadDesk table, importable from one place."""
+
+from leaddesk.db.models.base import Base, UTCDateTime
+from leaddesk.db.models.imports import BatchState, ImportBatch, ImportChange, ImportMapping
+from leaddesk.db.models.mail import (
+    InboundMessage,
+    MailboxFolderState,
+    OutboundMessage,
+    OutboxState,
+    SenderAccount,
+)
+from leaddesk.db.models.people import (
+    Activity,
+    AppSetting,
+    EmailState,
+    Lead,
+    LeadTag,
+    LifecycleStatus,
+    SavedView,
+    ScoreBand,
+    Suppression,
+    Task,
+    TeamMember,
+)
+from leaddesk.db.models.scoring import ScorePart, ScoringModel, ScoringRule
+from leaddesk.db.models.sequences import (
+    Enrollment,
+    EnrollmentState,
+    Sequence,
+    SequenceStatus,
+    SequenceStep,
+    SequenceVersion,
+    StepKind,
+)
+
+__all__ = [
+    "Activity",
+    "AppSetting",
+    "Base",
+    "BatchState",
+    "EmailState",
+    "Enrollment",
+    "EnrollmentState",
+    "ImportBatch",
+    "ImportChange",
+    "ImportMapping",
+    "InboundMessage",
+    "Lead",
+    "LeadTag",
+    "LifecycleStatus",
+    "MailboxFolderState",
+    "OutboundMessage",
+    "OutboxState",
+    "SavedView",
+    "ScoreBand",
+    "ScorePart",
+    "ScoringModel",
+    "ScoringRule",
+    "SenderAccount",
+    "Sequence",
+    "SequenceStatus",
+    "SequenceStep",
+    "SequenceVersion",
+    "StepKind",
+    "Suppression",
+    "Task",
+    "TeamMember",
+    "UTCDateTime",
+]

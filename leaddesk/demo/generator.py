@@ -1,0 +1,261 @@
+"""Generate two tradeshows' worth of leads, their activities, a team and a sequence."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leaddesk.activities import ActivityEvent, ActivityKind, record_activity
+from leaddesk.clock import utcnow
+from leaddesk.db.engine import Database
+from leaddesk.db.models import (
+    AppSetting,
+    Enrollment,
+    Lead,
+    LeadTag,
+    LifecycleStatus,
+    TeamMember,
+)
+from leaddesk.sequences.presets import load_preset, sequence_from_document
+
+DEMO_FLAG = "demo_loaded"
+FIRST = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Elif",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Kaito",
+    "Lena",
+    "Marco",
+    "Nadia",
+    "Oskar",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Samir",
+    "Tanja",
+    "Umar",
+    "Vera",
+    "Wei",
+    "Xenia",
+    "Yusuf",
+    "Zoe",
+]
+LAST = [
+    "Andersen",
+    "Bauer",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Hansen",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Novak",
+    "Okafor",
+    "Petrov",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Ueda",
+    "Varga",
+    "Weber",
+    "Young",
+    "Zimmermann",
+]
+COMPANIES = (
+    ("Northwind Logistics", "Logistics", "201-500"),
+    ("Brightline Retail", "Retail", "51-200"),
+    ("Kestrel Software", "Software", "11-50"),
+    ("Harbor Health Clinics", "Healthcare", "501-1000"),
+    ("Alpine Foods", "Food & Beverage", "201-500"),
+    ("Cobalt Manufacturing", "Manufacturing", "1001-5000"),
+    ("Meridian Insurance", "Insurance", "1001-5000"),
+    ("Tidewater Energy", "Energy", "501-1000"),
+    ("Lumen Analytics", "Software", "51-200"),
+    ("Orchard Education", "Education", "11-50"),
+    ("Granite Construction Group", "Construction", "201-500"),
+    ("Silverleaf Hotels", "Hospitality", "501-1000"),
+    ("Vantage Consulting", "Consulting", "11-50"),
+    ("Quarry Media", "Media", "51-200"),
+)
+TITLES = (
+    "VP Operations",
+    "Head of Customer Success",
+    "Director of IT",
+    "Operations Manager",
+    "CEO",
+    "CFO",
+    "Procurement Lead",
+    "Marketing Manager",
+    "Sales Director",
+    "Business Analyst",
+    "Student",
+    "Intern",
+    "Project Manager",
+    "COO",
+)
+PLACES = (
+    ("Germany", "Berlin", "Europe/Berlin"),
+    ("France", "Lyon", "Europe/Paris"),
+    ("United Kingdom", "London", "Europe/London"),
+    ("Netherlands", "Utrecht", "Europe/Amsterdam"),
+    ("United States", "Chicago", "America/Chicago"),
+    ("United States", "Boston", "America/New_York"),
+    ("Canada", "Toronto", "America/Toronto"),
+    ("Japan", "Osaka", "Asia/Tokyo"),
+    ("Spain", "Valencia", "Europe/Madrid"),
+)
+SHOWS = (("CloudOps Expo Berlin 2026", 60), ("RetailTech Summit Chicago 2026", 25))
+TEAM = (
+    ("Maya Lindgren", "maya@leaddesk.example", "admin"),
+    ("Tom Okoro", "tom@leaddesk.example", "rep"),
+    ("Sofia Reyes", "sofia@leaddesk.example", "rep"),
+)
+ENGAGEMENT = (
+    (ActivityKind.WHITEPAPER_DOWNLOAD, 0.35),
+    (ActivityKind.CASE_STUDY_DOWNLOAD, 0.2),
+    (ActivityKind.WEBINAR_REGISTERED, 0.2),
+    (ActivityKind.WEBINAR_ATTENDED, 0.12),
+    (ActivityKind.REPLIED, 0.06),
+    (ActivityKind.CONSULTATION_REQUESTED, 0.03),
+)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What ``load_demo_data`` created (all zero when the demo was already loaded)."""
+
+    leads: int
+    activities: int
+    team_members: int
+    sequences: int
+    already_loaded: bool = False
+
+
+def load_demo_data(
+    db: Database, *, leads: int = 300, seed: int = 7, now: datetime | None = None
+) -> DemoSummary:
+    """Fill ``db`` with sample leads from two tradeshows; does nothing the second time."""
+    rng = random.Random(seed)
+    moment = now or utcnow()
+    with db.write() as session:
+        if session.get(AppSetting, DEMO_FLAG) is not None:
+            return DemoSummary(0, 0, 0, 0, already_loaded=True)
+        team = [TeamMember(name=n, email=e, role=r) for n, e, r in TEAM]
+        session.add_all(team)
+        session.flush()
+        created = [_make_lead(session, rng, i, team, moment) for i in range(leads)]
+        activities = sum(_add_activities(session, rng, lead, moment) for lead in created)
+        sequence = sequence_from_document(session, load_preset("tradeshow"))
+        version = sequence.versions[0]
+        nurtured = [lead for lead in created if lead.status == LifecycleStatus.NURTURING]
+        for lead in nurtured[: max(1, len(nurtured) // 3)]:
+            session.add(
+                Enrollment(
+                    lead_id=lead.id,
+                    sequence_id=sequence.id,
+                    version_id=version.id,
+                    enrolled_at=moment,
+                    origin="demo",
+                    next_due_at=moment + timedelta(days=rng.randint(0, 6)),
+                )
+            )
+        session.add(AppSetting(key=DEMO_FLAG, value={"seed": seed, "leads": leads}))
+    return DemoSummary(len(created), activities, len(team), 1)
+
+
+def _make_lead(
+    session: Session, rng: random.Random, index: int, team: list[TeamMember], now: datetime
+) -> Lead:
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    company, industry, size = rng.choice(COMPANIES)
+    country, city, zone = rng.choice(PLACES)
+    show, days_ago = SHOWS[index % len(SHOWS)]
+    domain = company.lower().split()[0] + ".example"
+    email = f"{first}.{last}{index}@{domain}".lower()
+    status = rng.choices(
+        [
+            LifecycleStatus.NEW,
+            LifecycleStatus.NURTURING,
+            LifecycleStatus.SALES_READY,
+            LifecycleStatus.IN_SALES,
+            LifecycleStatus.CUSTOMER,
+            LifecycleStatus.DISQUALIFIED,
+        ],
+        weights=[30, 45, 8, 8, 4, 5],
+    )[0]
+    lead = Lead(
+        email=email,
+        email_key=email,
+        first_name=first,
+        last_name=last,
+        company=company,
+        title=rng.choice(TITLES),
+        phone=f"+1 555 01{rng.randint(10, 99)} {rng.randint(1000, 9999)}",
+        industry=industry,
+        company_size=size,
+        country=country,
+        city=city,
+        timezone=zone,
+        source=show,
+        status=status,
+        owner_id=rng.choice(team).id if status != LifecycleStatus.NEW else None,
+        created_at=now - timedelta(days=days_ago),
+        custom_fields={
+            "Booth notes": rng.choice(
+                ["Asked for pricing", "Wants a demo in Q1", "Met at the coffee bar", ""]
+            )
+        },
+    )
+    lead.tags = [LeadTag(tag=t) for t in {"tradeshow", show.split()[0].lower()}]
+    session.add(lead)
+    session.flush()
+    record_activity(
+        session,
+        ActivityEvent(
+            lead.id,
+            ActivityKind.IMPORTED,
+            occurred_at=now - timedelta(days=days_ago),
+            payload={"source": show},
+            origin="demo",
+        ),
+        now=now,
+    )
+    return lead
+
+
+def _add_activities(session: Session, rng: random.Random, lead: Lead, now: datetime) -> int:
+    count = 1
+    created_days = (now - lead.created_at).days
+    for kind, chance in ENGAGEMENT:
+        if rng.random() < chance:
+            when = now - timedelta(
+                days=rng.randint(0, max(created_days - 1, 0)), hours=rng.randint(0, 23)
+            )
+            record_activity(
+                session, ActivityEvent(lead.id, kind, occurred_at=when, origin="demo"), now=now
+            )
+            count += 1
+    return count
+
+
+def demo_lead_count(db: Database) -> int:
+    """How many leads the demo created (0 when it has not run)."""
+    with db.session() as session:
+        flag = session.scalar(select(AppSetting).where(AppSetting.key == DEMO_FLAG))
+        return int(flag.value.get("leads", 0)) if flag else 0

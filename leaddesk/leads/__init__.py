@@ -1,0 +1,1 @@
+"""Lead-level rules shared by every capability: address keys, validation, suppression."""

@@ -1,0 +1,1 @@
+"""Drip sequences: presets, versions, enrollment and scheduling."""
