@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
 
 from leaddesk.db.engine import Database
 
@@ -54,21 +55,26 @@ def backup_sqlite(source: Path, destination_dir: Path, label: str) -> Path:
 def upgrade(db: Database, *, backup_dir: Path | None = None, revision: str = "head") -> Path | None:
     """Migrate ``db`` to ``revision``; returns the backup taken first, if any.
 
-    A backup is taken only for an existing SQLite database that is behind: a new, empty
-    database has nothing to lose.
+    A backup is taken only for an existing SQLite database that holds tables and is behind:
+    a new, empty database has nothing to lose.
     """
     current = current_revision(db)
     target = head_revision() if revision == "head" else revision
     if current == target:
         return None
     backup: Path | None = None
-    if db.path is not None and current is not None and db.path.exists():
+    if db.path is not None and db.path.exists() and _has_tables(db):
         folder = backup_dir or db.path.parent / "backups"
         backup = backup_sqlite(db.path, folder, f"before-{target}")
         log.info("backed up %s to %s before migrating", db.path, backup)
     _run(db, lambda cfg: command.upgrade(cfg, revision))
     log.info("database %s migrated from %s to %s", db.describe(), current, target)
     return backup
+
+
+def _has_tables(db: Database) -> bool:
+    with db.engine.connect() as connection:
+        return bool(inspect(connection).get_table_names())
 
 
 def downgrade(db: Database, revision: str) -> None:
