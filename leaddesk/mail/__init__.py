@@ -1,0 +1,1 @@
+"""Sending: accounts, message composition, the outbox and the SMTP transport."""
