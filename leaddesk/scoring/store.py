@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, null, select
 from sqlalchemy.orm import Session
 
 from leaddesk.clock import utcnow
@@ -119,7 +119,8 @@ def save_config(session: Session, config: ScoringConfig) -> None:
             value=rule.value,
             activity_kind=rule.activity_kind,
             points=rule.points,
-            max_count=rule.max_count,
+            # null(): a plain None would be replaced by the column default (1).
+            max_count=null() if rule.max_count is None else rule.max_count,
             half_life_days=rule.half_life_days,
             position=position,
             enabled=rule.enabled,

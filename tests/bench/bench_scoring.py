@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from leaddesk.activities import ActivityEvent, ActivityKind, record_activity  # noqa: E402
-from leaddesk.db.migrate import open_database  # noqa: E402
-from leaddesk.db.models import Activity, Lead  # noqa: E402
-from leaddesk.scoring import (  # noqa: E402
+from leaddesk.activities import ActivityEvent, ActivityKind, record_activity
+from leaddesk.db.migrate import open_database
+from leaddesk.db.models import Activity, Lead
+from leaddesk.scoring import (
     apply_config,
     explain_lead,
     load_config,
