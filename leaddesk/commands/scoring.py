@@ -163,7 +163,7 @@ def run_activity_add(args: argparse.Namespace) -> int:
         activity = record_activity(session, event, now=now)
         lead = session.get(Lead, lead_id)
         assert lead is not None
-        result = {
+        result: dict[str, Any] = {
             "activity_id": activity.id,
             "lead_id": lead_id,
             "kind": activity.kind,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -129,7 +129,7 @@ def rescore_leads(session: Session, lead_ids: Iterable[int], now: datetime) -> R
 def _rescore(
     session: Session,
     compiled: CompiledConfig,
-    batches: list[Collection[int] | None],
+    batches: Sequence[Collection[int] | None],
     now: datetime,
 ) -> RescoreSummary:
     started = time.perf_counter()
