@@ -130,19 +130,17 @@ def test_second_instance_on_same_database_is_refused(db: Database, tmp_path: Pat
     from leaddesk.ui.single_instance import InstanceLock
 
     lock = InstanceLock(db)
-    holder = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", HOLD_LOCK, str(lock.path)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    ) as holder:
+        assert holder.stdout is not None and holder.stdin is not None
+        assert holder.stdout.readline().strip() == "locked"
         assert lock.acquire() is False
         message = already_running_message(lock, db)
         assert "already open" in message and str(holder.pid) in message
-    finally:
-        assert holder.stdin is not None
         holder.stdin.write("\n")
         holder.stdin.flush()
         holder.wait(timeout=10)
