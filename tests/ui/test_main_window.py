@@ -146,3 +146,19 @@ def test_second_instance_on_same_database_is_refused(db: Database, tmp_path: Pat
         holder.wait(timeout=10)
     assert lock.acquire() is True
     lock.release()
+
+
+def test_postal_address_is_saved_from_settings(
+    qtbot: QtBot, window: MainWindow, context: AppContext
+) -> None:
+    """Typing the postal address in Settings and saving stores it in the database."""
+    from leaddesk.settings import postal_address
+
+    page = window.show_page("settings")
+    qtbot.waitUntil(lambda: page.loaded and not context.runner.busy)
+    general = page.tab_widgets["General"]
+    general.postal_address_edit.setPlainText("Acme Ltd · 12 Harbour Street · Bristol")
+    general.save_button.click()
+    qtbot.waitUntil(lambda: not context.runner.busy and general.save_button.isEnabled())
+    with context.db.session() as session:
+        assert postal_address(session) == "Acme Ltd · 12 Harbour Street · Bristol"

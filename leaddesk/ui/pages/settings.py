@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -56,7 +57,10 @@ class GeneralSettings(QWidget):
         self.save_button = QPushButton("Save")
         self.save_button.setProperty("primary", True)
         self.save_button.clicked.connect(self.save)
-        layout.addWidget(self.save_button)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        layout.addLayout(buttons)
         layout.addStretch(1)
 
     def load(self) -> None:
