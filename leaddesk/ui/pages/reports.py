@@ -72,8 +72,9 @@ class ReportsPage(Page):
             layout = self.boxes[title]
             while layout.count():
                 item = layout.takeAt(0)
-                if item.widget():
-                    item.widget().deleteLater()
+                widget = item.widget() if item is not None else None
+                if widget is not None:
+                    widget.deleteLater()
             for name, count in rows or [("Nothing yet", 0)]:
                 layout.addWidget(QLabel(f"<b>{count:,}</b>&nbsp;&nbsp;{html.escape(str(name))}"))
             layout.addStretch(1)
