@@ -17,6 +17,8 @@ from leaddesk.scoring.defaults import default_config
 from leaddesk.scoring.explain import (
     Breakdown,
     HistoryPoint,
+    display_points_to_go,
+    display_score,
     explain_lead,
     find_lead_id,
     score_history,
@@ -40,6 +42,8 @@ __all__ = [
     "WhatIfResult",
     "apply_config",
     "default_config",
+    "display_points_to_go",
+    "display_score",
     "explain_lead",
     "export_model",
     "find_lead_id",

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from leaddesk.activities import ActivityEvent, record_activity
 from leaddesk.db.engine import Database
 from leaddesk.db.models import Activity, Lead
-from leaddesk.scoring import default_config, load_config
+from leaddesk.scoring import default_config, display_score, load_config
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.dialogs.scoring_rule import ScoringRuleDialog
 from leaddesk.ui.settings.scoring import ScoringSettings
@@ -52,7 +52,7 @@ def test_breakdown_widget_shows_the_stored_score(
     total = sum(model.data(model.index(r, 0), Qt.ItemDataRole.UserRole).points_now
                 for r in range(model.rowCount()))  # fmt: skip
     assert abs(total - view.breakdown.total) < 1e-9
-    assert widget.score_label.text() == f"{view.breakdown.total:.0f}"
+    assert widget.score_label.text() == display_score(view.breakdown.total)
     assert widget.band_label.text() == "Warm"
     assert widget.to_go_label.text().endswith("points to sales-ready")
     assert widget.fit_bar.format().endswith("/ 40")

@@ -12,7 +12,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDoubleSpinBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -92,6 +91,7 @@ class ScoringSettings(QWidget):
         header = self.rules_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(RulesTableModel.COL_CONDITION, QHeaderView.ResizeMode.Stretch)
+        self.rules_view.setWordWrap(False)
         self.rules_view.doubleClicked.connect(lambda _index: self.edit_rule())
         self.rules_view.selectionModel().selectionChanged.connect(self._update_state)
         buttons = QVBoxLayout()
@@ -124,22 +124,24 @@ class ScoringSettings(QWidget):
 
     def _build_limits(self) -> QGroupBox:
         box = QGroupBox("Thresholds and caps")
-        form = QFormLayout(box)
+        row = QHBoxLayout(box)
         self.warm_spin = _spin()
         self.sales_ready_spin = _spin()
         self.fit_cap_spin = _spin()
         self.engagement_cap_spin = _spin()
-        form.addRow("Warm from:", self.warm_spin)
-        form.addRow("Sales-ready from:", self.sales_ready_spin)
-        form.addRow("Fit counts at most:", self.fit_cap_spin)
-        form.addRow("Engagement counts at most:", self.engagement_cap_spin)
-        for spin in (
-            self.warm_spin,
-            self.sales_ready_spin,
-            self.fit_cap_spin,
-            self.engagement_cap_spin,
+        for text, spin in (
+            ("Warm from", self.warm_spin),
+            ("Sales-ready from", self.sales_ready_spin),
+            ("Fit counts at most", self.fit_cap_spin),
+            ("Engagement counts at most", self.engagement_cap_spin),
         ):
-            spin.valueChanged.connect(self._update_state)  # fmt: skip
+            caption = QLabel(text + ":")
+            caption.setBuddy(spin)
+            row.addWidget(caption)
+            row.addWidget(spin)
+            row.addSpacing(12)
+            spin.valueChanged.connect(self._update_state)
+        row.addStretch(1)
         return box
 
     def _build_preview(self) -> QGroupBox:
@@ -147,12 +149,18 @@ class ScoringSettings(QWidget):
         layout = QVBoxLayout(box)
         self.preview_label = QLabel("Edit rules or thresholds, then preview their effect here.")
         self.preview_label.setWordWrap(True)
+        self.preview_label.setMinimumHeight(self.preview_label.fontMetrics().lineSpacing() * 3)
         layout.addWidget(self.preview_label)
         self.movers_model = MoversTableModel(self)
         self.movers_view = QTableView()
         self.movers_view.setModel(self.movers_model)
         self.movers_view.verticalHeader().setVisible(False)
-        self.movers_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.movers_view.setWordWrap(False)
+        movers_header = self.movers_view.horizontalHeader()
+        movers_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        movers_header.setSectionResizeMode(
+            MoversTableModel.COL_LEAD, QHeaderView.ResizeMode.Stretch
+        )
         layout.addWidget(self.movers_view)
         return box
 

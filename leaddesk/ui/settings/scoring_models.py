@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from leaddesk.activities.kinds import label
-from leaddesk.scoring import BandChange, Rule
+from leaddesk.scoring import BandChange, Rule, display_score
 from leaddesk.scoring.rules import FIT_FIELDS, OPERATOR_LABELS, Operator
 from leaddesk.ui.widgets.score_chart import BAND_NAMES
 
@@ -176,8 +176,8 @@ class MoversTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 f"{change.name} <{change.email}>" if change.name != change.email else change.email,
-                f"{change.score_now:.0f}",
-                f"{change.score_proposed:.0f}",
+                display_score(change.score_now),
+                display_score(change.score_proposed),
                 BAND_NAMES.get(change.band_now, change.band_now),
                 BAND_NAMES.get(change.band_proposed, change.band_proposed),
             )[index.column()]

@@ -24,7 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.scoring import Breakdown, BreakdownItem, HistoryPoint, explain_lead, score_history
+from leaddesk.scoring import (
+    Breakdown,
+    BreakdownItem,
+    HistoryPoint,
+    display_points_to_go,
+    display_score,
+    explain_lead,
+    score_history,
+)
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.widgets.score_chart import BAND_COLOURS, BAND_NAMES, ScoreChart
 
@@ -130,8 +138,10 @@ class ScoreBreakdownWidget(QWidget):
         header = QHBoxLayout()
         self.score_label = QLabel("—")
         self.score_label.setStyleSheet("font-size: 28px; font-weight: 700;")
+        self.score_label.setMinimumWidth(72)
         self.band_label = QLabel("")
         self.band_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.band_label.setMinimumWidth(96)
         self.to_go_label = QLabel("")
         self.to_go_label.setObjectName("pageSubtitle")
         header.addWidget(self.score_label)
@@ -194,26 +204,27 @@ class ScoreBreakdownWidget(QWidget):
         self.view = view
         b = view.breakdown
         colour = BAND_COLOURS.get(b.band, "#64748b")
-        self.score_label.setText(f"{b.total:.0f}")
+        self.score_label.setText(display_score(b.total))
         self.score_label.setStyleSheet(f"font-size: 28px; font-weight: 700; color: {colour};")
         self.band_label.setText(BAND_NAMES.get(b.band, b.band))
         self.band_label.setStyleSheet(
             f"background: {colour}; color: white; border-radius: 8px; padding: 2px 10px;"
         )
         if b.points_to_sales_ready > 0:
-            self.to_go_label.setText(f"{b.points_to_sales_ready:.0f} points to sales-ready")
+            to_go = display_points_to_go(b.points_to_sales_ready)
+            self.to_go_label.setText(f"{to_go} points to sales-ready")
         else:
             self.to_go_label.setText("Sales-ready: hand to a rep")
         self._set_bar(self.fit_bar, b.fit, b.fit_cap, "fit")
         self._set_bar(self.engagement_bar, b.engagement, b.engagement_cap, "engagement")
         self.model.set_items(list(b.items))
         self.chart.set_history(view.history, b.warm_threshold, b.sales_ready_threshold)
-        self.setToolTip(f"Score {b.total:.1f} = the sum of the table's last column")
+        self.setToolTip(f"Score {display_score(b.total)} = the sum of the table's last column")
         self.loaded.emit()
 
     @staticmethod
     def _set_bar(bar: QProgressBar, value: float, cap: float, name: str) -> None:
         bar.setRange(0, max(1, round(cap * 10)))
         bar.setValue(max(0, round(value * 10)))
-        bar.setFormat(f"{value:.1f} / {cap:g}")
+        bar.setFormat(f"{display_score(value)} / {cap:g}")
         bar.setToolTip(f"{name.capitalize()} points after the cap of {cap:g}")

@@ -63,11 +63,23 @@ class ScoreChart(QWidget):
         painter.fillRect(self.rect(), QColor("#ffffff"))
         painter.setPen(QPen(QColor("#e2e8f0"), 1))
         painter.drawRect(area)
+        small = painter.font()
+        small.setPointSizeF(max(6.0, small.pointSizeF() * 0.8))
+        painter.setFont(small)
         for value, band in ((self.warm, "warm"), (self.sales_ready, "sales_ready")):
             y = area.bottom() - area.height() * value / 100
             pen = QPen(QColor(BAND_COLOURS[band]), 1, Qt.PenStyle.DashLine)
             painter.setPen(pen)
             painter.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
+            painter.drawText(QPointF(area.left() + 3, y - 2), f"{BAND_NAMES[band]} {value:g}")
+        if self.points:
+            painter.setPen(QColor("#94a3b8"))
+            bottom = area.adjusted(3, 0, -3, -2)
+            align = Qt.AlignmentFlag.AlignBottom
+            painter.drawText(
+                bottom, align | Qt.AlignmentFlag.AlignLeft, f"{self.points[0].at:%Y-%m-%d}"
+            )
+            painter.drawText(bottom, align | Qt.AlignmentFlag.AlignRight, "now")
         if len(self.points) < 2:
             painter.setPen(QColor("#94a3b8"))
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "No score history yet")
