@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from scoring_helpers import add_activity, add_lead, engagement_rule, kinds_of, use_model
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leaddesk.clock import FixedClock
 from leaddesk.db.models import Activity
 from leaddesk.scoring import apply_config, load_config, rescore_all, rescore_lead
+from tests.scoring.scoring_helpers import (
+    add_activity,
+    add_lead,
+    engagement_rule,
+    kinds_of,
+    use_model,
+)
 
 
 def test_one_activity_per_crossing(session: Session, clock: FixedClock) -> None:

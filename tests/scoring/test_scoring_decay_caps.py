@@ -5,13 +5,19 @@ from __future__ import annotations
 import math
 
 import pytest
-from scoring_helpers import add_activity, add_lead, engagement_rule, fit_rule, use_model
 from sqlalchemy.orm import Session
 
 from leaddesk.clock import FixedClock
 from leaddesk.scoring import explain_lead
 from leaddesk.scoring.compute import decay_factor
 from leaddesk.scoring.rules import Operator
+from tests.scoring.scoring_helpers import (
+    add_activity,
+    add_lead,
+    engagement_rule,
+    fit_rule,
+    use_model,
+)
 
 
 @pytest.mark.parametrize(

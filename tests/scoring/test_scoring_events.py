@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from scoring_helpers import add_activity, add_lead, engagement_rule, fit_rule, use_model
 from sqlalchemy.orm import Session
 
 from leaddesk.activities import ActivityEvent, leads_changed, record_activity
 from leaddesk.clock import FixedClock
 from leaddesk.scoring import explain_lead, rescore_lead, score_history
 from leaddesk.scoring.rules import Operator
+from tests.scoring.scoring_helpers import (
+    add_activity,
+    add_lead,
+    engagement_rule,
+    fit_rule,
+    use_model,
+)
 
 
 def test_new_activity_rescores_its_lead(session: Session, clock: FixedClock) -> None:

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from scoring_helpers import add_activity, add_lead, engagement_rule, use_model
 from sqlalchemy import func, select
 
 from leaddesk.clock import FixedClock
@@ -21,6 +20,7 @@ from leaddesk.scoring import (
     load_config,
     restore_defaults,
 )
+from tests.scoring.scoring_helpers import add_activity, add_lead, engagement_rule, use_model
 
 
 def test_default_model_is_seeded_lazily(db: Database, clock: FixedClock) -> None:

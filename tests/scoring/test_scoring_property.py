@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scoring_helpers import add_lead
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
@@ -15,6 +14,7 @@ from leaddesk.db.engine import Database
 from leaddesk.db.models import Activity, Lead
 from leaddesk.scoring import ScoringConfig, explain_lead, rescore_all, save_config
 from leaddesk.scoring.rules import Operator, Rule
+from tests.scoring.scoring_helpers import add_lead
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 KINDS = ["whitepaper_download", "webinar_attended", "replied", "website_visit"]

@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from scoring_helpers import add_activity, add_lead, engagement_rule, fit_rule, use_model
 from sqlalchemy.orm import Session
 
 from leaddesk.clock import FixedClock
 from leaddesk.db.models import LeadTag
 from leaddesk.scoring import ScoringConfig, ScoringModelError, explain_lead, rescore_lead
 from leaddesk.scoring.rules import Operator, Rule, make_matcher, validate_config
+from tests.scoring.scoring_helpers import (
+    add_activity,
+    add_lead,
+    engagement_rule,
+    fit_rule,
+    use_model,
+)
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from scoring_helpers import add_activity, add_lead, engagement_rule, use_model
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,6 +9,7 @@ from leaddesk.clock import FixedClock
 from leaddesk.db.engine import Database
 from leaddesk.db.models import Activity, Lead, ScoringModel, ScoringRule
 from leaddesk.scoring import apply_config, load_config, what_if
+from tests.scoring.scoring_helpers import add_activity, add_lead, engagement_rule, use_model
 
 
 def _snapshot(session: Session) -> tuple[object, ...]:
