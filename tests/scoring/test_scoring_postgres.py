@@ -48,7 +48,9 @@ def test_decay_payload_rules_and_bulk_pass_on_postgres(postgres_url: str) -> Non
         assert [item.points_now for item in breakdown.items] == [15, 5, pytest.approx(20)]
         assert rescore_all(session, NOW).changed == 0
         assert lead.score == breakdown.total
-        preview = what_if(session, config.with_changes(sales_ready_threshold=40), NOW)
+        preview = what_if(
+            session, config.with_changes(warm_threshold=20, sales_ready_threshold=40), NOW
+        )
         assert preview.changed == 1 and preview.changes[0].email == "vp@example.com"
         save_config(session, config)
     db.dispose()
