@@ -179,3 +179,34 @@ def test_settings_page_has_a_scoring_tab(qtbot: QtBot, window: object, context: 
     editor = page.tab_widgets["Scoring"]
     assert isinstance(editor, ScoringSettings)
     qtbot.waitUntil(lambda: editor.saved_config is not None)
+
+
+def test_editing_a_rule_through_the_dialog(qtbot: QtBot, context: AppContext) -> None:
+    """Double-clicking a rule opens it; changing its points updates the row and enables Save."""
+    editor = _editor(qtbot, context)
+    model = editor.rules_model
+
+    def raise_points() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, ScoringRuleDialog)
+        assert dialog.ui.nameEdit.text() == model.rules[1].name
+        dialog.ui.pointsSpin.setValue(18)
+        dialog.ui.buttonBox.button(dialog.ui.buttonBox.StandardButton.Ok).click()
+
+    editor.rules_view.selectRow(1)
+    QTimer.singleShot(0, raise_points)
+    editor.edit_button.click()
+    assert model.rules[1].points == 18
+    assert model.data(model.index(1, model.COL_POINTS)) == "+18"
+    assert editor.save_button.isEnabled()
+
+
+def test_chart_without_history_says_so(qtbot: QtBot) -> None:
+    """A lead with no history yet gets a readable placeholder instead of an empty box."""
+    from leaddesk.ui.widgets.score_chart import ScoreChart
+
+    chart = ScoreChart()
+    qtbot.addWidget(chart)
+    chart.set_history([], 40, 70)
+    chart.resize(300, 100)
+    assert not chart.grab().isNull()
