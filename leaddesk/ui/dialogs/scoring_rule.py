@@ -37,6 +37,7 @@ class ScoringRuleDialog(QDialog):
             if kind not in BAND_KINDS:
                 self.ui.kindCombo.addItem(label(kind), str(kind))
         self.ui.buttonBox.accepted.connect(self.accept)
+        self.ui.fieldCombo.currentTextChanged.connect(self._show_condition)
         self._part = rule.part
         self.load(rule)
 
@@ -77,6 +78,18 @@ class ScoringRuleDialog(QDialog):
         self.ui.fieldLabel.setText("&Field:" if fit else "&Payload field:")
         self.ui.hintLabel.setText(FIT_HINT if fit else ENGAGEMENT_HINT)
         self.ui.errorLabel.clear()
+        self._show_condition()
+
+    def _show_condition(self, *_args: object) -> None:
+        """An engagement rule without a payload field has no condition to fill in."""
+        shown = self._part == ScorePart.FIT or bool(self.rule().field)
+        for widget in (
+            self.ui.operatorLabel,
+            self.ui.operatorCombo,
+            self.ui.valueLabel,
+            self.ui.valueEdit,
+        ):
+            widget.setVisible(shown)  # fmt: skip
 
     def rule(self) -> Rule:
         """The rule as the form shows it now."""
