@@ -210,3 +210,12 @@ def test_chart_without_history_says_so(qtbot: QtBot) -> None:
     chart.set_history([], 40, 70)
     chart.resize(300, 100)
     assert not chart.grab().isNull()
+
+
+def test_unsaved_edits_survive_a_reload(qtbot: QtBot, context: AppContext) -> None:
+    """Leaving Settings and coming back keeps the thresholds being edited."""
+    editor = _editor(qtbot, context)
+    editor.warm_spin.setValue(35)
+    editor.load()
+    qtbot.waitUntil(lambda: not context.runner.busy)
+    assert editor.warm_spin.value() == 35 and editor.dirty

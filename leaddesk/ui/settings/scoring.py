@@ -295,7 +295,12 @@ class ScoringSettings(QWidget):
     # -- background work ------------------------------------------------------------------
 
     def load(self) -> None:
-        """Read the model in force (the default is stored on first use)."""
+        """Read the model in force (the default is stored on first use).
+
+        Unsaved edits are kept: coming back to the tab does not throw them away.
+        """
+        if self.dirty:
+            return
         db = self.context.db
 
         def read(_progress: Any) -> ScoringConfig:
