@@ -142,6 +142,7 @@ class CompiledConfig:
         self.payload_kinds = frozenset(
             kind for kind, rules in self.by_kind.items() if any(m for _i, _r, m in rules)
         )
+        self.needs: Any = None  # what the database must load; filled by scoring.facts
 
 
 def field_text(fields: Mapping[str, Any], name: str) -> str:

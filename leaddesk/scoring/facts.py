@@ -38,13 +38,17 @@ class Needs:
 
     @classmethod
     def of(cls, *models: CompiledConfig) -> Needs:
-        """What evaluating every model in ``models`` requires."""
+        """What evaluating every model in ``models`` requires (remembered for one model)."""
+        if len(models) == 1 and isinstance(models[0].needs, Needs):
+            return models[0].needs
         needs = cls()
         for model in models:
             for name in model.fit_fields:
                 needs.fields.add("custom_fields" if name.startswith("custom:") else name)
             needs.kinds |= model.kinds
             needs.payload_kinds |= model.payload_kinds
+        if len(models) == 1:
+            models[0].needs = needs
         return needs
 
 

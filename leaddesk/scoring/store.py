@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, null, select
+from sqlalchemy import URL, delete, null, select
 from sqlalchemy.orm import Session
 
 from leaddesk.clock import utcnow
@@ -20,58 +20,46 @@ from leaddesk.scoring.compute import CompiledConfig
 from leaddesk.scoring.defaults import default_config
 from leaddesk.scoring.rules import Rule, ScoringConfig, validate_config
 
-_CACHE: dict[tuple[str, datetime], CompiledConfig] = {}
+_CACHE: dict[tuple[URL, datetime], CompiledConfig] = {}
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 16
-
-
-_MODEL_IDS: dict[str, int] = {}
+_SESSION_KEY = "leaddesk.scoring.compiled"
+_STAMP = select(ScoringModel.id, ScoringModel.updated_at).order_by(ScoringModel.id).limit(1)
 
 
 def _model_row(session: Session) -> ScoringModel | None:
-    # The single row's id is remembered per database so repeat lookups hit the identity map.
-    url = _url(session)
-    known = _MODEL_IDS.get(url)
-    if known is not None:
-        model = session.get(ScoringModel, known)
-        if model is not None:
-            return model
-    model = session.scalar(select(ScoringModel).order_by(ScoringModel.id).limit(1))
-    if model is not None:
-        _MODEL_IDS[url] = model.id
-    return model
-
-
-def _url(session: Session) -> str:
-    return session.get_bind().engine.url.render_as_string(hide_password=True)
-
-
-def _cache_key(session: Session, model: ScoringModel) -> tuple[str, datetime]:
-    return (_url(session), model.updated_at)
+    return session.scalar(select(ScoringModel).order_by(ScoringModel.id).limit(1))
 
 
 def compiled_config(session: Session, *, seed: bool = True) -> CompiledConfig:
     """The current model, compiled, from the cache when the model has not changed.
 
-    With no model stored yet, the shipped default is saved first (``seed=False``: only used).
+    The model row's ``updated_at`` is checked once per session (sessions are short), so a
+    change saved by another process is seen by the next operation. With no model stored yet,
+    the shipped default is saved first (``seed=False``: only used, nothing is written).
     """
-    model = _model_row(session)
-    if model is None and not seed:
+    known = session.info.get(_SESSION_KEY)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    stamp = session.execute(_STAMP).first()
+    if stamp is None and not seed:
         return CompiledConfig(default_config())
-    if model is None:
+    if stamp is None:
         save_config(session, default_config())
-        model = _model_row(session)
+        stamp = session.execute(_STAMP).first()
+        assert stamp is not None
+    key = (session.get_bind().engine.url, stamp.updated_at)
+    with _CACHE_LOCK:
+        compiled = _CACHE.get(key)
+    if compiled is None:
+        model = session.get(ScoringModel, stamp.id)
         assert model is not None
-    key = _cache_key(session, model)
-    with _CACHE_LOCK:
-        cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
-    compiled = CompiledConfig(_read_config(session, model))
-    with _CACHE_LOCK:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.clear()
-        _CACHE[key] = compiled
+        compiled = CompiledConfig(_read_config(session, model))
+        with _CACHE_LOCK:
+            if len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.clear()
+            _CACHE[key] = compiled
+    session.info[_SESSION_KEY] = compiled
     return compiled
 
 
@@ -109,6 +97,7 @@ def _read_config(session: Session, model: ScoringModel) -> ScoringConfig:
 def save_config(session: Session, config: ScoringConfig) -> None:
     """Replace the stored model with ``config`` (validated first). Does not re-score."""
     validate_config(config)
+    session.info.pop(_SESSION_KEY, None)
     session.execute(delete(ScoringRule))
     session.add_all(
         ScoringRule(
@@ -137,6 +126,7 @@ def save_config(session: Session, config: ScoringConfig) -> None:
     model.sales_ready_threshold = config.sales_ready_threshold
     model.updated_at = _next_stamp(model.updated_at)
     session.flush()
+    session.info.pop(_SESSION_KEY, None)
 
 
 def _next_stamp(previous: datetime | None) -> datetime:
