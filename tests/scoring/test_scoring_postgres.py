@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -52,5 +52,9 @@ def test_decay_payload_rules_and_bulk_pass_on_postgres(postgres_url: str) -> Non
             session, config.with_changes(warm_threshold=20, sales_ready_threshold=40), NOW
         )
         assert preview.changed == 1 and preview.changes[0].email == "vp@example.com"
+        later = NOW + timedelta(days=30)
+        summary = rescore_all(session, later)
+        assert (summary.changed, summary.crossings) == (1, {"became_cold": 1})
+        assert lead.score == explain_lead(session, lead.id, later).total == pytest.approx(30)
         save_config(session, config)
     db.dispose()
