@@ -120,8 +120,8 @@ def main() -> int:
     db = open_database(str(db_path))
     with db.write() as session, Timer() as timer:
         first = rescore_all(session, NOW)
-    print(f"first full score (every lead written):      {timer}  "
-          f"crossings recorded through the door {sum(first.crossings.values()):,}")  # fmt: skip
+    print(f"first full score of the data set:           {timer}  ({first.changed:,} written, "
+          f"{sum(first.crossings.values()):,} crossings recorded through the door)")  # fmt: skip
     if args.keep:
         db.dispose()
         shutil.copy(db_path, args.keep)
