@@ -8,6 +8,7 @@ cannot break the promise by accident.
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import re
 import ssl
@@ -68,7 +69,11 @@ def check_read_only(name: str, args: Sequence[Any]) -> None:
 
 class _GuardMixin:
     def _command(self, name: str, *args: Any) -> Any:
-        check_read_only(name, args)
+        try:
+            check_read_only(name, args)
+        except ReadOnlyViolation:
+            self.literal = None  # APPEND stages its message before the command is built
+            raise
         return super()._command(name, *args)  # type: ignore[misc]
 
 
@@ -173,7 +178,7 @@ class ReadOnlyMailBox(BaseMailBox):
 def connect(settings: ImapSettings, ssl_context: ssl.SSLContext | None = None) -> ReadOnlyMailBox:
     """Connect and log in; raises :class:`MailboxError` with what the user should fix."""
     try:
-        return ReadOnlyMailBox(settings, ssl_context).open()
+        return _open(settings, ssl_context)
     except MailboxLoginError as error:
         raise MailboxError(
             f"IMAP login failed for {settings.username!r} on {settings.host} — check the "
@@ -189,6 +194,18 @@ def connect(settings: ImapSettings, ssl_context: ssl.SSLContext | None = None) -
             f"cannot reach the IMAP server {settings.host}:{settings.port} ({error}) — check the "
             "host, the port and the network"
         ) from error
+
+
+def _open(settings: ImapSettings, ssl_context: ssl.SSLContext | None) -> ReadOnlyMailBox:
+    box: ReadOnlyMailBox | None = None
+    try:
+        box = ReadOnlyMailBox(settings, ssl_context)
+        return box.open()
+    except BaseException:
+        if box is not None:
+            with contextlib.suppress(OSError):
+                box.client.shutdown()
+        raise
 
 
 class MailboxError(Exception):

@@ -24,6 +24,7 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 default_internal_user = {internal_user}
 default_internal_group = {internal_group}
 default_login_user = {login_user}
@@ -50,6 +51,10 @@ service imap-login {{
 }}
 service anvil {{
   chroot =
+  # no auth penalty (it would slow every login after the wrong-password test by seconds)
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 """
 
