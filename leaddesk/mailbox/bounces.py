@@ -143,11 +143,13 @@ def _parse_non_standard(message: Message) -> BounceReport:
     diagnostic = _diagnostic_line(text)
     return BounceReport(
         recipients=[FailedRecipient(a, status, diagnostic) for a in failed],
-        original_message_ids=[
-            m
-            for m in message_ids(_returned_headers(text))
-            if m not in header(message, "Message-ID")
-        ],
+        original_message_ids=list(
+            dict.fromkeys(
+                m
+                for m in message_ids(_returned_headers(text))
+                if m not in header(message, "Message-ID")
+            )
+        ),
         standard=False,
     )
 
