@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -60,10 +61,10 @@ def apply_verdict(
 
 
 def _event(
-    lead_id: int, kind: str, facts: MessageFacts | None, payload: dict[str, object]
+    lead_id: int, kind: str, facts: MessageFacts | None, payload: Mapping[str, object]
 ) -> ActivityEvent:
     occurred = facts.sent_at if facts is not None else None
-    return ActivityEvent(lead_id, kind, occurred_at=occurred, payload=payload, origin=ORIGIN)
+    return ActivityEvent(lead_id, kind, occurred_at=occurred, payload=dict(payload), origin=ORIGIN)
 
 
 def _replied(

@@ -85,12 +85,14 @@ def _parse_dsn(message: Message) -> BounceReport | None:
             if not isinstance(blocks, list):
                 continue
             for block in blocks[1:] if len(blocks) > 1 else blocks:
+                if not isinstance(block, Message):
+                    continue
                 recipient = _recipient_from_block(block)
                 if recipient is not None:
                     recipients.append(recipient)
         elif kind == "message/rfc822":
             inner = part.get_payload()
-            if isinstance(inner, list) and inner:
+            if isinstance(inner, list) and inner and isinstance(inner[0], Message):
                 originals.extend(message_ids(header(inner[0], "Message-ID")))
         elif kind == "text/rfc822-headers":
             text = part.get_payload(decode=True)
@@ -163,7 +165,7 @@ def _all_text(message: Message) -> str:
                 chunks.append(payload.decode("utf-8", "replace"))
         elif part.get_content_type() == "message/rfc822":
             inner = part.get_payload()
-            if isinstance(inner, list) and inner:
+            if isinstance(inner, list) and inner and isinstance(inner[0], Message):
                 chunks.append(f"Message-ID: {header(inner[0], 'Message-ID')}")
     return "\n".join(chunks)
 

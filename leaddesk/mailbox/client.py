@@ -67,12 +67,12 @@ def check_read_only(name: str, args: Sequence[Any]) -> None:
             raise ReadOnlyViolation("LeadDesk fetches with BODY.PEEK only (no \\Seen flag)")
 
 
-class _GuardMixin:
+class _GuardMixin(imaplib.IMAP4):
     def _command(self, name: str, *args: Any) -> Any:
         try:
             check_read_only(name, args)
         except ReadOnlyViolation:
-            self.literal = None  # APPEND stages its message before the command is built
+            self.literal = None  # APPEND stages its literal before the command is built
             raise
         return super()._command(name, *args)  # type: ignore[misc]
 
