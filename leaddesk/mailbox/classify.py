@@ -29,6 +29,8 @@ from leaddesk.mailbox.parsing import (
     sent_date,
     snippet,
 )
+from leaddesk.sequences.exits import LIVE_ENROLLMENT
+from leaddesk.settings import get_setting
 
 _TOKEN_RE = re.compile(r"unsubscribe(?:%20|[\s:_+-])+([0-9a-f]{16,64})\b", re.I)
 _REMOVAL_RE = re.compile(
@@ -40,6 +42,29 @@ _REMOVAL_RE = re.compile(
 # A removal request is a short answer; a long message that mentions "opt out" in passing is
 # treated as a reply (a human will read it).
 REMOVAL_MAX_WORDS = 60
+COLLEAGUE_SETTING = "mailbox_colleague_reply_stops"
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "proton.me",
+        "protonmail.com",
+        "mail.com",
+        "yandex.ru",
+        "",
+    }
+)
 MAILED_STATES = (OutboxState.SENT, OutboxState.UNKNOWN, OutboxState.SENDING, OutboxState.DEFERRED)
 
 
@@ -53,6 +78,7 @@ class Classification(StrEnum):
     UNSUBSCRIBE = "unsubscribe"
     UNRELATED = "unrelated"
     OWN = "own"
+    UNREADABLE = "unreadable"  # classification failed (logged); never retried
 
 
 @dataclass
@@ -131,11 +157,17 @@ def decide(session: Session, account: SenderAccount, facts: MessageFacts, now: d
     unsubscribe = _unsubscribe_verdict(session, account, facts, outbound, lead_id)
     if unsubscribe is not None and not facts.auto_reply:
         return unsubscribe
+    colleague = False
+    if lead_id is None and not facts.auto_reply and colleague_replies_stop(session):
+        lead_id = colleague_lead(session, facts.from_address)
+        colleague = lead_id is not None
     if lead_id is None:
         return Verdict(Classification.UNRELATED)
     outbound_id = outbound.id if outbound is not None else None
     text = snippet(facts.fresh)
     detail = {"subject": facts.subject, "snippet": text, "from": facts.from_address}
+    if colleague:
+        detail["colleague"] = facts.from_address
     if facts.auto_reply:
         received = min(facts.sent_at or now, now).date()
         back = return_date(f"{facts.subject}\n{facts.fresh}", received)
@@ -247,4 +279,27 @@ def _bounce_verdict(session: Session, facts: MessageFacts) -> Verdict:
         )
     return Verdict(
         Classification.UNRELATED, detail={"note": "bounce for an address we never mailed"}
+    )
+
+
+def colleague_replies_stop(session: Session) -> bool:
+    """The team setting: does a reply from a lead's colleague stop the lead's sequence?"""
+    return bool(get_setting(session, COLLEAGUE_SETTING, False))
+
+
+def colleague_lead(session: Session, sender: str) -> int | None:
+    """The enrolled lead we last mailed at ``sender``'s company domain (not free-mail domains)."""
+    domain = sender.rpartition("@")[2].lower()
+    if not domain or domain in FREE_MAIL_DOMAINS:
+        return None
+    return session.scalar(
+        select(OutboundMessage.lead_id)
+        .join(Enrollment, Enrollment.id == OutboundMessage.enrollment_id)
+        .where(
+            func.lower(OutboundMessage.to_address).like(f"%@{domain}"),
+            OutboundMessage.state == OutboxState.SENT,
+            Enrollment.state.in_(LIVE_ENROLLMENT),
+        )
+        .order_by(OutboundMessage.sent_at.desc())
+        .limit(1)
     )

@@ -13,6 +13,8 @@ from typing import Any
 
 from imap_tools.errors import MailboxFolderSelectError, MailboxFolderStatusError
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from leaddesk.clock import Clock
 from leaddesk.db.engine import Database
@@ -24,7 +26,14 @@ from leaddesk.db.models import (
     SenderAccount,
 )
 from leaddesk.mailbox.actions import ReplyNotice, apply_verdict
-from leaddesk.mailbox.classify import Classification, decide, may_concern_us, read_facts
+from leaddesk.mailbox.classify import (
+    Classification,
+    colleague_lead,
+    colleague_replies_stop,
+    decide,
+    may_concern_us,
+    read_facts,
+)
 from leaddesk.mailbox.client import (
     FetchedMessage,
     ImapSettings,
@@ -207,6 +216,10 @@ def _worth_reading(db: Database, heads: list[FetchedMessage]) -> list[int]:
         known_senders = set(
             session.scalars(select(Lead.email_key).where(Lead.email_key.in_(senders)))
         )
+        if colleague_replies_stop(session):  # a colleague at a lead's company counts too
+            known_senders.update(
+                s for s in senders - known_senders if colleague_lead(session, s) is not None
+            )
     return [f.uid for f in heads if may_concern_us(f.message, known_ids, known_senders)]
 
 
@@ -222,37 +235,48 @@ def _process(
 ) -> None:
     message = fetched.message
     key = fingerprint(header(message, "Message-ID"), folder, uidvalidity, fetched.uid)
-    with db.write() as session:
-        seen = session.scalar(
-            select(InboundMessage.id).where(
-                InboundMessage.account_id == account.id, InboundMessage.fingerprint == key
-            )
-        )
-        if seen is not None:
-            counts["already_processed"] += 1
-            return
-        facts = read_facts(message)
-        verdict = decide(session, account, facts, now)
-        notice = apply_verdict(session, verdict, facts, account_id=account.id, now=now)
-        session.add(
-            InboundMessage(
-                account_id=account.id,
-                fingerprint=key,
-                folder=folder,
-                uid=fetched.uid,
-                classification=str(verdict.classification),
-                lead_id=verdict.lead_id,
-                outbound_id=verdict.outbound_id,
-                subject=facts.subject[:500],
-                received_at=facts.sent_at,
-                processed_at=now,
-            )
-        )
+    row = InboundMessage(
+        account_id=account.id,
+        fingerprint=key,
+        folder=folder,
+        uid=fetched.uid,
+        classification=Classification.UNREADABLE,
+        subject=header(message, "Subject")[:500],
+        processed_at=now,
+    )
+    try:
+        with db.write() as session:
+            if _already_processed(session, account.id, key):
+                counts["already_processed"] += 1
+                return
+            facts = read_facts(message)
+            verdict = decide(session, account, facts, now)
+            notice = apply_verdict(session, verdict, facts, account_id=account.id, now=now)
+            row.classification = str(verdict.classification)
+            row.lead_id, row.outbound_id = verdict.lead_id, verdict.outbound_id
+            row.received_at = facts.sent_at
+            session.add(row)
+    except SQLAlchemyError:
+        raise
+    except Exception:  # a message we cannot understand must not stop every later sync
+        log.exception("could not classify message %s (UID %s in %s)", key, fetched.uid, folder)
+        with db.write() as session:
+            if not _already_processed(session, account.id, key):
+                session.add(row)
+        counts[Classification.UNREADABLE] += 1
+        return
     counts[str(verdict.classification)] += 1
     if notice is not None:
         replies.append(notice)
-    if verdict.classification == Classification.UNRELATED:
-        log.debug("message %s in %s concerns no lead", key, folder)
+
+
+def _already_processed(session: Session, account_id: int, key: str) -> bool:
+    found = session.scalar(
+        select(InboundMessage.id).where(
+            InboundMessage.account_id == account_id, InboundMessage.fingerprint == key
+        )
+    )
+    return found is not None
 
 
 def _save_folder_state(

@@ -243,3 +243,32 @@ def test_only_new_messages_are_read_on_the_next_poll(world: Any) -> None:
     report = sync_mailbox(world.db, world.clock)
     assert report.accounts[0].counts == {"reply": 1}
     assert "replied" in _kinds(world, lead_id)
+
+
+def _colleague_mail(world: Any) -> None:
+    client = world.server.connect(world.user)
+    raw = msgs.newsletter(world.user, world.clock.now())
+    raw = raw.replace(b"Vendor News <news@vendor.test>", b"Bo Boss <boss@initech.test>")
+    raw = raw.replace(b"<news-2026-03@vendor.test>", b"<boss-1@initech.test>")
+    _append(client, "INBOX", raw)
+    client.logout()
+
+
+def test_colleague_reply_stops_the_lead_only_when_the_team_wants_it(world: Any) -> None:
+    """With the setting on, mail from a lead's colleague ends the lead's sequence; off: ignored."""
+    from leaddesk.mailbox.classify import COLLEAGUE_SETTING
+    from leaddesk.settings import set_setting
+
+    lead_id, _ = world.add_lead("kim@initech.test", "Kim")
+    _colleague_mail(world)
+    assert sync_mailbox(world.db, world.clock).accounts[0].counts == {}
+    assert _kinds(world, lead_id) == []
+
+    with world.db.write() as session:
+        set_setting(session, COLLEAGUE_SETTING, True)
+        for state in session.scalars(select(MailboxFolderState)):
+            state.last_uid = 0
+    report = sync_mailbox(world.db, world.clock)
+    assert report.accounts[0].counts == {"reply": 1}
+    assert _kinds(world, lead_id) == ["replied", "sequence_exited"]
+    assert _planned(world, lead_id).state == OutboxState.CANCELLED
