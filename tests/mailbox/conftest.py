@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
-from mailbox_dovecot import PASSWORD, DovecotServer, start_dovecot
 
 from leaddesk.clock import FixedClock
 from leaddesk.db.engine import Database
@@ -28,6 +27,7 @@ from leaddesk.db.models import (
 )
 from leaddesk.mail.ids import make_message_id, make_unsubscribe_token
 from leaddesk.mailbox.credentials import KIND, set_password
+from tests.support.dovecot import PASSWORD, DovecotServer, start_dovecot
 
 _users = itertools.count(1)
 

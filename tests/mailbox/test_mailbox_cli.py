@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-import mailbox_messages as msgs
 import pytest
-from mailbox_dovecot import PASSWORD
 from sqlalchemy import select
 
+import tests.mailbox.mailbox_messages as msgs
 from leaddesk.cli import main
 from leaddesk.db.models import SenderAccount
+from tests.support.dovecot import PASSWORD
 
 
 def _run(capsys: pytest.CaptureFixture[str], db_path: Path, *argv: str) -> tuple[int, str]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from mailbox_dovecot import PASSWORD
 from sqlalchemy import select
 
 from leaddesk.db.models import SenderAccount
 from leaddesk.mailbox import sync_mailbox
 from leaddesk.mailbox.client import ImapSettings, ReadOnlyViolation, connect
+from tests.support.dovecot import PASSWORD
 
 
 def _box(world: Any) -> Any:

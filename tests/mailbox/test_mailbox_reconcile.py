@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import mailbox_messages as msgs
 from sqlalchemy import select
 
+import tests.mailbox.mailbox_messages as msgs
 from leaddesk.db.models import Activity, OutboundMessage, OutboxState, SenderAccount
 from leaddesk.mailbox import sync_mailbox
 from leaddesk.mailbox.reconcile import RESCHEDULED_MARK

@@ -7,9 +7,9 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import mailbox_messages as msgs
 from sqlalchemy import func, select
 
+import tests.mailbox.mailbox_messages as msgs
 from leaddesk.db.models import (
     Activity,
     EmailState,
