@@ -103,7 +103,7 @@ def test_status_bar_shows_the_last_check_and_notifies_of_replies(
         memory_keyring.passwords[key] = "wrong"
     poller.poll_now()
     qtbot.waitUntil(lambda: not poller.running and _idle(gui_context))
-    assert label.text() == "Mailbox Sales: error"
+    assert label.text().startswith("Mailbox Sales: IMAP login failed")
     assert "check the username and password" in label.toolTip()
     window.close()
 

@@ -52,6 +52,8 @@ class ImapSettingsSection(QWidget):
         self.ui = Ui_ImapSettingsForm()
         self.ui.setupUi(self)
         self.ui.introLabel.setObjectName("pageSubtitle")
+        self.setMaximumWidth(720)
+        self.ui.portSpin.setFixedWidth(90)
         for value, label in SECURITY_LABELS:
             self.ui.securityCombo.addItem(label, value)
         self.ui.saveButton.setProperty("primary", True)
@@ -207,7 +209,9 @@ class MailboxSettingsTab(QWidget):
         self.context = context
         layout = QVBoxLayout(self)
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.account_combo = QComboBox()
+        self.account_combo.setMinimumWidth(240)
         self.account_combo.currentIndexChanged.connect(self._account_changed)
         form.addRow("Sender account:", self.account_combo)
         layout.addLayout(form)

@@ -38,7 +38,8 @@ class MailboxStatusLabel(QLabel):
         if failures:
             first = failures[0]
             more = f" (+{len(failures) - 1} more)" if len(failures) > 1 else ""
-            self.setText(f"Mailbox {first.account}: error{more}")
+            short = first.error if len(first.error) <= 90 else first.error[:89] + "…"
+            self.setText(f"Mailbox {first.account}{more}: {short}")
             self.setToolTip("\n\n".join(f"{a.account}: {a.error}" for a in failures))
             self.setStyleSheet("color: #b3261e;")
         else:
