@@ -15,7 +15,7 @@ import ssl
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from email import policy
-from email.message import EmailMessage
+from email.message import Message
 from email.parser import BytesParser
 from typing import Any
 
@@ -98,24 +98,25 @@ class ImapSettings:
 
 @dataclass(frozen=True)
 class FetchedMessage:
-    """One message as read from a folder: its UID, server flags and parsed content."""
+    """One message as read from a folder: its UID, server flags and parsed content.
+
+    Whole messages are parsed with the modern policy (``EmailMessage``); headers-only fetches
+    with the fast compat32 policy (plain ``Message``, header values as raw strings).
+    """
 
     uid: int
     flags: tuple[str, ...]
-    message: EmailMessage
+    message: Message
 
 
 class _RawMailMessage(MailMessage):
-    """imap-tools' message, parsed once with the modern email policy."""
+    """imap-tools' message keeping the raw bytes; parsing is left to the caller."""
 
     def __init__(self, fetch_data: list[Any]) -> None:
         raw, raw_uid, raw_flags = self._get_message_data_parts(fetch_data)
         self._raw_uid_data = raw_uid
         self._raw_flag_data = raw_flags
-        parsed = BytesParser(policy=policy.default).parsebytes(raw)
-        assert isinstance(parsed, EmailMessage)
-        self.obj = parsed
-        self.parsed = parsed
+        self.raw = raw
 
 
 class ReadOnlyMailBox(BaseMailBox):
@@ -166,13 +167,15 @@ class ReadOnlyMailBox(BaseMailBox):
         self, uids: Sequence[int], *, headers_only: bool
     ) -> Iterator[FetchedMessage]:
         """Fetch ``uids`` with BODY.PEEK (whole messages or headers only), in batches."""
+        parser = BytesParser(policy=policy.compat32 if headers_only else policy.default)
         for start in range(0, len(uids), FETCH_BATCH):
             chunk = [str(u) for u in uids[start : start + FETCH_BATCH]]
             for item in self.fetch(
                 uid_list=chunk, mark_seen=False, headers_only=headers_only, bulk=True
             ):
                 assert isinstance(item, _RawMailMessage)
-                yield FetchedMessage(uid=int(item.uid or 0), flags=item.flags, message=item.parsed)
+                message = parser.parsebytes(item.raw)
+                yield FetchedMessage(uid=int(item.uid or 0), flags=item.flags, message=message)
 
 
 def connect(settings: ImapSettings, ssl_context: ssl.SSLContext | None = None) -> ReadOnlyMailBox:

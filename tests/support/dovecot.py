@@ -25,6 +25,7 @@ ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
+mail_fsync = never
 default_internal_user = {internal_user}
 default_internal_group = {internal_group}
 default_login_user = {login_user}
