@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 import pytest
@@ -78,3 +79,27 @@ def test_missing_folder_and_missing_password_are_reported(world: Any, memory_key
     memory_keyring.passwords.clear()
     report = sync_mailbox(world.db, world.clock)
     assert "no IMAP password stored" in report.accounts[0].error
+
+
+def _use_security(world: Any, security: str, port: int) -> None:
+    with world.db.write() as session:
+        account = session.scalar(select(SenderAccount))
+        assert account is not None
+        account.imap_security, account.imap_port = security, port
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_encrypted_connections_work_and_untrusted_certificates_are_refused(
+    world: Any, security: str
+) -> None:
+    """SSL and STARTTLS sync with a trusted certificate; an untrusted one is a clear error."""
+    port = world.server.tls_port if security == "ssl" else world.server.port
+    _use_security(world, security, port)
+    trusted = ssl.create_default_context(cafile=str(world.server.certificate))
+
+    assert sync_mailbox(world.db, world.clock, ssl_context=trusted).ok
+
+    refused = sync_mailbox(world.db, world.clock)  # the system trust store does not know it
+    assert not refused.ok
+    assert "TLS failed" in refused.accounts[0].error
+    assert "check the security setting" in refused.accounts[0].error

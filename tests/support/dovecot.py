@@ -21,7 +21,9 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{root}/cert.pem
+ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
@@ -47,7 +49,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -66,8 +69,14 @@ class DovecotServer:
 
     host: str
     port: int
+    tls_port: int
     root: Path
     process: subprocess.Popen[bytes]
+
+    @property
+    def certificate(self) -> Path:
+        """The server's self-signed certificate (trust it to test SSL and STARTTLS)."""
+        return self.root / "cert.pem"
 
     def connect(self, user: str) -> imaplib.IMAP4:
         """A plain (unguarded) imaplib session for seeding and checking the server."""
@@ -97,6 +106,22 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _self_signed_certificate(root: Path) -> None:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise RuntimeError("openssl is not installed (Debian: apt-get install openssl)")
+    subprocess.run(
+        [
+            openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    os.chmod(root / "key.pem", 0o644)  # read by Dovecot's unprivileged processes in a temp dir
+
+
 def start_dovecot() -> DovecotServer:
     """Start Dovecot as the current user (or, as root, with Debian's dovecot/dovenull users).
 
@@ -116,13 +141,15 @@ def start_dovecot() -> DovecotServer:
     else:
         mail_user = internal_user = login_user = pwd.getpwuid(os.getuid()).pw_name
         mail_group = internal_group = grp.getgrgid(os.getgid()).gr_name
-    port = _free_port()
+    port, tls_port = _free_port(), _free_port()
+    _self_signed_certificate(root)
     config = root / "dovecot.conf"
     config.write_text(
         _CONFIG.format(
             root=root,
             mail=mail,
             port=port,
+            tls_port=tls_port,
             password=PASSWORD,
             internal_user=internal_user,
             internal_group=internal_group,
@@ -135,7 +162,7 @@ def start_dovecot() -> DovecotServer:
         process = subprocess.Popen(
             [binary, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=stderr_file
         )
-    server = DovecotServer("127.0.0.1", port, root, process)
+    server = DovecotServer("127.0.0.1", port, tls_port, root, process)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if process.poll() is not None:
