@@ -48,8 +48,8 @@ def set_password(kind: str, account_id: int, username: str, password: str) -> bo
     """Store the password; returns False when it is only kept for this session (no keyring)."""
     shared = _shared_secrets()
     if shared is not None:
-        result = shared.set_password(kind, account_id, username, password)
-        return bool(result) if result is not None else True
+        stored = shared.set_password(kind, account_id, username, password)
+        return str(stored) != "session"  # issue 7 returns Storage.KEYRING or Storage.SESSION
     entry = _entry(kind, account_id, username)
     try:
         keyring.set_password(SERVICE, entry, password)
