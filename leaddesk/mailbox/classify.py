@@ -135,12 +135,20 @@ def read_facts(message: Message) -> MessageFacts:
     )
 
 
-def may_concern_us(message: Message, known_ids: set[str], known_senders: set[str]) -> bool:
+def may_concern_us(
+    message: Message,
+    known_ids: set[str],
+    known_senders: set[str],
+    unsubscribe_addresses: frozenset[str] = frozenset(),
+) -> bool:
     """Header-only pre-check: is the message worth downloading whole?"""
     refs = message_ids(header(message, "In-Reply-To") + header(message, "References"))
     if known_ids.intersection(refs):
         return True
     if known_senders.intersection(addresses(message, "From", "Reply-To")):
+        return True
+    recipients = addresses(message, "To", "Cc", "Delivered-To", "X-Original-To")
+    if unsubscribe_addresses.intersection(recipients):
         return True
     return bool(looks_like_bounce(message) or "unsubscribe" in header(message, "Subject").lower())
 
@@ -217,9 +225,7 @@ def _unsubscribe_verdict(
         by_token = session.scalar(
             select(OutboundMessage).where(OutboundMessage.unsubscribe_token.in_(facts.tokens))
         )
-    mailto = email_key(account.unsubscribe_mailto or "")
-    to_mailto = bool(mailto) and mailto != email_key(account.from_address)
-    to_mailto = to_mailto and mailto in facts.recipients
+    to_mailto = bool(unsubscribe_mailboxes(account).intersection(facts.recipients))
     if by_token is None and not to_mailto and not (facts.asks_removal and lead_id is not None):
         return None
     source = by_token or outbound
@@ -303,3 +309,11 @@ def colleague_lead(session: Session, sender: str) -> int | None:
         .order_by(OutboundMessage.sent_at.desc())
         .limit(1)
     )
+
+
+def unsubscribe_mailboxes(account: SenderAccount) -> frozenset[str]:
+    """The account's dedicated unsubscribe address (empty when it is the from address)."""
+    mailto = email_key(account.unsubscribe_mailto or "")
+    if not mailto or mailto == email_key(account.from_address):
+        return frozenset()
+    return frozenset({mailto})

@@ -33,6 +33,7 @@ from leaddesk.mailbox.classify import (
     decide,
     may_concern_us,
     read_facts,
+    unsubscribe_mailboxes,
 )
 from leaddesk.mailbox.client import (
     FetchedMessage,
@@ -192,7 +193,7 @@ def _sync_folder(
     for offset in range(0, len(uids), 50):
         batch = uids[offset : offset + 50]
         heads = list(box.fetch_messages(batch, headers_only=True))
-        wanted = _worth_reading(db, heads)
+        wanted = _worth_reading(db, heads, unsubscribe_mailboxes(account))
         for fetched in box.fetch_messages(wanted, headers_only=False) if wanted else []:
             _process(db, account, folder, uidvalidity, fetched, now, counts, replies)
         _save_folder_state(db, account.id, folder, uidvalidity, max(batch), now)
@@ -200,7 +201,9 @@ def _sync_folder(
         _save_folder_state(db, account.id, folder, uidvalidity, last_uid, now)
 
 
-def _worth_reading(db: Database, heads: list[FetchedMessage]) -> list[int]:
+def _worth_reading(
+    db: Database, heads: list[FetchedMessage], unsubscribe_addresses: frozenset[str]
+) -> list[int]:
     refs: set[str] = set()
     senders: set[str] = set()
     for fetched in heads:
@@ -220,7 +223,11 @@ def _worth_reading(db: Database, heads: list[FetchedMessage]) -> list[int]:
             known_senders.update(
                 s for s in senders - known_senders if colleague_lead(session, s) is not None
             )
-    return [f.uid for f in heads if may_concern_us(f.message, known_ids, known_senders)]
+    return [
+        f.uid
+        for f in heads
+        if may_concern_us(f.message, known_ids, known_senders, unsubscribe_addresses)
+    ]
 
 
 def _process(

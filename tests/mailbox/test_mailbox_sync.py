@@ -272,3 +272,26 @@ def test_colleague_reply_stops_the_lead_only_when_the_team_wants_it(world: Any) 
     assert report.accounts[0].counts == {"reply": 1}
     assert _kinds(world, lead_id) == ["replied", "sequence_exited"]
     assert _planned(world, lead_id).state == OutboxState.CANCELLED
+
+
+def test_mail_to_the_unsubscribe_address_without_a_token_suppresses_the_sender(
+    world: Any,
+) -> None:
+    """Any mail to the dedicated unsubscribe address suppresses whoever sent it."""
+    lead_id, _ = world.add_lead("terse@acme.test")
+    mailto = world.user.replace("sales", "unsubscribe")
+    raw = msgs.unsubscribe_mail("terse@acme.test", mailto, "", world.clock.now())
+    raw = raw.replace(b"Subject: unsubscribe \r\n", b"Subject: (no subject)\r\n")
+    client = world.server.connect(world.user)
+    _append(client, "INBOX", raw)
+    stranger = raw.replace(b"terse@acme.test", b"someone@else.test")
+    _append(client, "INBOX", stranger.replace(b"<unsub-", b"<unsub-2-"))
+    client.logout()
+
+    report = sync_mailbox(world.db, world.clock)
+
+    assert report.accounts[0].counts == {"unsubscribe": 2}
+    with world.db.session() as session:
+        assert is_suppressed(session, "terse@acme.test")
+        assert is_suppressed(session, "someone@else.test")  # never mailed later, e.g. on import
+    assert _planned(world, lead_id).state == OutboxState.CANCELLED
