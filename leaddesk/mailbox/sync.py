@@ -13,7 +13,7 @@ from typing import Any
 
 from imap_tools.errors import MailboxFolderSelectError, MailboxFolderStatusError
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from leaddesk.clock import Clock
@@ -263,6 +263,9 @@ def _process(
             row.lead_id, row.outbound_id = verdict.lead_id, verdict.outbound_id
             row.received_at = facts.sent_at
             session.add(row)
+    except IntegrityError:  # another LeadDesk (team mode, or cron) recorded it just now
+        counts["already_processed"] += 1
+        return
     except SQLAlchemyError:
         raise
     except Exception:  # a message we cannot understand must not stop every later sync
