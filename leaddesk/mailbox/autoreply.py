@@ -9,10 +9,13 @@ from email.message import Message
 from leaddesk.mailbox.parsing import header
 
 RETURN_WINDOW_DAYS = 180
+# Anchored at the start: auto-replies put their marker first ("Automatic reply: Step 1"), while a
+# human reply starts with "Re:" — so "Re: Your vacation planning guide" stays a reply.
 _AUTO_SUBJECT_RE = re.compile(
-    r"(^auto:|out of (the )?office|automatic reply|auto[- ]?reply|auto[- ]?response|"
-    r"autoresponder|abwesenheit|abwesend|automatische antwort|réponse automatique|absence|"
-    r"respuesta automática|fuera de la oficina|on vacation|vacation reply|on leave|away from)",
+    r"^\s*(auto:|autoreply|auto[- ]reply|auto[- ]response|automatic reply|autoresponder|"
+    r"out of (the )?office|ooo\b|abwesenheit|abwesend|automatische antwort|"
+    r"réponse automatique|absence|respuesta automática|fuera de la oficina|on vacation|"
+    r"vacation reply|away from|i am (currently )?(out|away))",
     re.I,
 )
 _MONTHS = {

@@ -13,10 +13,12 @@ _ENHANCED_STATUS_RE = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 _SMTP_CODE_RE = re.compile(r"\b([45]\d\d)[ -]")
 _ADDRESS_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _DAEMON_LOCALPARTS = ("mailer-daemon", "postmaster", "mail-daemon", "bounce", "bounces")
+# Anchored at the start, like the auto-reply subjects: "Undeliverable: …", "failure notice".
 _BOUNCE_SUBJECT_RE = re.compile(
-    r"(undeliver|undelivered mail|returned mail|mail delivery (failed|failure|subsystem)|"
-    r"delivery (status notification|failure|has failed|notification)|failure notice|"
-    r"non[- ]?remis|unzustellbar|nicht zustellbar|could not be delivered|delivery incomplete)",
+    r"^\s*(undeliver|returned mail|mail delivery (failed|failure|subsystem)|"
+    r"delivery (status notification|failure|has failed|notification|incomplete)|"
+    r"failure notice|non[- ]?remis|unzustellbar|nicht zustellbar|"
+    r"(message|mail) could not be delivered)",
     re.I,
 )
 _DELAY_RE = re.compile(

@@ -134,6 +134,7 @@ def test_auto_reply_is_recognised_by_header_or_subject() -> None:
     assert is_auto_reply(_parse(base.format("Precedence: auto_reply")))
     assert is_auto_reply(_parse(base.format("Subject: Out of Office: Step 1")))
     assert not is_auto_reply(_parse(base.format("Subject: Re: Step 1")))
+    assert not is_auto_reply(_parse(base.format("Subject: Re: Your vacation planning guide")))
     assert not is_auto_reply(_parse(base.format("Auto-Submitted: no")))
 
 
@@ -181,6 +182,8 @@ def mailed(db: Database, clock: FixedClock) -> tuple[SenderAccount, int, str]:
         ("stop emailing me", "Re: Step 1", False, Classification.UNSUBSCRIBE),
         ("Interested, call me.", "Re: Step 1", False, Classification.REPLY),
         ("Interested, call me.", "Re: Step 1", True, Classification.REPLY),
+        ("Send it over.", "Re: Out of office planning, undeliverable parcels", True,
+         Classification.REPLY),
         ("sent from my phone", "unsubscribe 0123456789abcdef01234567", False,
          Classification.UNSUBSCRIBE),
         (" ".join(["We could opt out of the old vendor and talk."] * 8), "Re: x", True,
