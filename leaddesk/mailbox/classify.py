@@ -96,6 +96,7 @@ class MessageFacts:
     auto_reply: bool
     tokens: list[str]
     asks_removal: bool
+    bulk: bool = False  # a list or bulk mailing (List-Id, Precedence: bulk/list/junk)
 
 
 @dataclass
@@ -132,6 +133,8 @@ def read_facts(message: Message) -> MessageFacts:
         tokens=[t.lower() for t in _TOKEN_RE.findall(request_text)],
         asks_removal=bool(_REMOVAL_RE.search(request_text))
         and len(fresh.split()) <= REMOVAL_MAX_WORDS,
+        bulk=bool(header(message, "List-Id"))
+        or header(message, "Precedence").lower() in ("bulk", "list", "junk"),
     )
 
 
@@ -161,6 +164,8 @@ def decide(session: Session, account: SenderAccount, facts: MessageFacts, now: d
     if facts.from_address in own:
         return Verdict(Classification.OWN)
     outbound = _threaded_outbound(session, facts.referenced_ids)
+    if outbound is None and facts.bulk:
+        return Verdict(Classification.UNRELATED)  # a newsletter or list post, not an answer
     lead_id = outbound.lead_id if outbound is not None else _enrolled_lead(session, facts)
     unsubscribe = _unsubscribe_verdict(session, account, facts, outbound, lead_id)
     if unsubscribe is not None and not facts.auto_reply:

@@ -213,15 +213,19 @@ def test_replies_and_removal_requests(
 def test_strangers_and_bounces_for_others_change_nothing(
     db: Database, clock: FixedClock, mailed: tuple[SenderAccount, int, str]
 ) -> None:
-    """Mail from someone we never wrote to, or a bounce for an address we never mailed."""
+    """Mail from a stranger, a bounce for an address we never mailed, a lead's newsletter."""
     account, _, _ = mailed
     with db.session() as session:
         stranger = decide(
             session, account, read_facts(_reply("x@y.test", "remove me")), clock.now()
         )
         bounce = decide(session, account, read_facts(_parse(GMAIL_BOUNCE)), clock.now())
+        bulk = read_facts(_reply("kim@acme.test", "Our March news", "Acme news"))
+        bulk.bulk = True  # e.g. the lead's own company newsletter (List-Id header)
+        newsletter = decide(session, account, bulk, clock.now())
     assert stranger.classification == Classification.UNRELATED
     assert bounce.classification == Classification.UNRELATED
+    assert newsletter.classification == Classification.UNRELATED
 
 
 def test_provider_bounce_for_our_lead_is_permanent(

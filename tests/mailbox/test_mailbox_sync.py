@@ -250,6 +250,7 @@ def _colleague_mail(world: Any) -> None:
     raw = msgs.newsletter(world.user, world.clock.now())
     raw = raw.replace(b"Vendor News <news@vendor.test>", b"Bo Boss <boss@initech.test>")
     raw = raw.replace(b"<news-2026-03@vendor.test>", b"<boss-1@initech.test>")
+    raw = raw.replace(b"Precedence: bulk\r\n", b"")  # a person writing, not a mailing
     _append(client, "INBOX", raw)
     client.logout()
 
