@@ -100,6 +100,11 @@ def _bounced(session: Session, verdict: Verdict, now: datetime) -> None:
             record_activity(session, _event(lead.id, ActivityKind.BOUNCED, None, payload), now=now)
             exit_sequences(session, lead.id, ActivityKind.BOUNCED, now)
         cancel_messages_to(session, address, reason="bounced", now=now)
+    bounced = session.get(OutboundMessage, verdict.outbound_id) if verdict.outbound_id else None
+    if bounced is not None:  # the Outbox shows why a "sent" message never arrived
+        status, why = verdict.detail.get("status", ""), verdict.detail.get("diagnostic", "")
+        bounced.last_error = f"bounced ({status}): {why}".strip()[:1000]
+        bounced.updated_at = now
 
 
 def _unsubscribed(session: Session, verdict: Verdict, now: datetime) -> None:

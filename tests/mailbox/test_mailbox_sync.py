@@ -179,6 +179,14 @@ def test_one_sync_acts_on_each_message_and_leaves_the_mailbox_untouched(world: A
         leaver = session.get(Lead, leads["leaver"])
         assert leaver is not None and leaver.email_state == EmailState.UNSUBSCRIBED
     assert "bounced" in _kinds(world, leads["bouncer"])
+    with world.db.session() as session:
+        sent = session.scalar(
+            select(OutboundMessage).where(
+                OutboundMessage.lead_id == leads["bouncer"],
+                OutboundMessage.state == OutboxState.SENT,
+            )
+        )
+        assert sent is not None and sent.last_error.startswith("bounced (5.1.1): smtp; 550")
     assert _planned(world, leads["bouncer"]).state == OutboxState.CANCELLED
     assert _planned(world, leads["delayed"]).state == OutboxState.SCHEDULED
     assert _kinds(world, leads["delayed"]) == []
