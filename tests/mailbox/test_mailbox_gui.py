@@ -91,8 +91,9 @@ def test_status_bar_shows_the_last_check_and_notifies_of_replies(
     window.show()
     poller = install_mailbox(window, start=False)
 
-    assert poller.poll_now()
-    assert not poller.poll_now()  # never two passes at once
+    with qtbot.waitSignal(window.data_changed):  # the pages reload: a lead replied
+        assert poller.poll_now()
+        assert not poller.poll_now()  # never two passes at once
     qtbot.waitUntil(lambda: not poller.running and _idle(gui_context))
     label = window.mailbox_status  # type: ignore[attr-defined]
     assert label.isVisible() and label.text().startswith("Mailbox checked")
