@@ -61,6 +61,7 @@ class ScoringRuleDialog(QDialog):
         self.ui.nameEdit.setText(rule.name)
         self.ui.operatorCombo.setCurrentIndex(max(0, self.ui.operatorCombo.findData(rule.operator)))
         self.ui.valueEdit.setText(rule.value)
+        self.ui.valueEdit.setCursorPosition(0)
         self.ui.kindCombo.setCurrentIndex(max(0, self.ui.kindCombo.findData(rule.activity_kind)))
         self.ui.pointsSpin.setValue(rule.points)
         self.ui.maxCountSpin.setValue(rule.max_count or 0)
