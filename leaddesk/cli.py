@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "leaddesk.commands.demo",
     "leaddesk.commands.info",
     "leaddesk.commands.mailbox",
+    "leaddesk.commands.scoring",
 )
 
 
