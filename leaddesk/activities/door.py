@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from leaddesk.activities.kinds import DERIVED_KINDS
 from leaddesk.clock import utcnow
 from leaddesk.db.models import Activity, Lead
 
@@ -50,7 +51,9 @@ def record_activity(
     lead = session.get(Lead, event.lead_id)
     if lead is None:
         raise LookupError(f"lead {event.lead_id} does not exist")
-    if lead.last_activity_at is None or activity.occurred_at > lead.last_activity_at:
+    if activity.kind not in DERIVED_KINDS and (
+        lead.last_activity_at is None or activity.occurred_at > lead.last_activity_at
+    ):
         lead.last_activity_at = activity.occurred_at
     session.flush()
     if react:
