@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leaddesk.activities.door import ActivityEvent, record_activities, record_activity
 from leaddesk.activities.kinds import ActivityKind
 from leaddesk.db.models import Activity, Lead, ScoreBand
 from leaddesk.scoring.compute import BreakdownItem, CompiledConfig, ScoreResult, evaluate
@@ -98,20 +98,31 @@ def on_activity(session: Session, lead: Lead, activity: Activity, now: datetime)
     score_loaded_lead(session, lead, now)
 
 
-def record_crossing(
-    session: Session, lead_id: int, previous_band: str, result: ScoreResult, now: datetime
-) -> Activity:
-    """Record one band change of one lead through the event door."""
-    from leaddesk.activities.door import ActivityEvent, record_activity
-
-    event = ActivityEvent(
+def _crossing_event(
+    lead_id: int, previous_band: str, result: ScoreResult, now: datetime
+) -> ActivityEvent:
+    return ActivityEvent(
         lead_id,
         CROSSING_KIND[result.band],
         occurred_at=now,
         payload={"from": previous_band, "to": result.band, "score": result.total},
         origin="scoring",
     )
-    return record_activity(session, event, now=now)
+
+
+def record_crossing(
+    session: Session, lead_id: int, previous_band: str, result: ScoreResult, now: datetime
+) -> Activity:
+    """Record one band change of one lead through the event door."""
+    return record_activity(session, _crossing_event(lead_id, previous_band, result, now), now=now)
+
+
+def record_crossings(
+    session: Session, crossings: Sequence[tuple[int, str, ScoreResult]], now: datetime
+) -> list[Activity]:
+    """Record many band changes through the event door's bulk entry (one flush)."""
+    events = [_crossing_event(lead_id, band, result, now) for lead_id, band, result in crossings]
+    return record_activities(session, events, now=now)
 
 
 def rescore_all(session: Session, now: datetime) -> RescoreSummary:
@@ -155,12 +166,7 @@ def _rescore(
                 crossings.append((lead_id, stored.band, result))
     _write(session, updates, now)
     for start in range(0, len(crossings), BATCH_SIZE):
-        chunk = crossings[start : start + BATCH_SIZE]
-        # Load the leads in one query so the door finds them in the identity map.
-        loaded = session.scalars(select(Lead).where(Lead.id.in_([c[0] for c in chunk]))).all()
-        for lead_id, previous_band, result in chunk:
-            record_crossing(session, lead_id, previous_band, result, now)
-        del loaded
+        record_crossings(session, crossings[start : start + BATCH_SIZE], now)
     return RescoreSummary(
         leads=scored,
         changed=len(updates),
