@@ -7,10 +7,12 @@ Reactions that follow an event (re-scoring, leaving a sequence, hand-off) are wi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import and_, insert, or_, update
 from sqlalchemy.orm import Session
 
 from leaddesk.clock import utcnow
@@ -56,6 +58,60 @@ def record_activity(
     if react:
         _react(session, lead, activity, moment)
     return activity
+
+
+def record_activities(
+    session: Session, events: Sequence[ActivityEvent], *, now: datetime | None = None
+) -> int:
+    """Append many events at once (Core bulk insert), like ``record_activity(react=False)``.
+
+    Keeps each lead's ``last_activity_at`` fresh; fires no reactions — the bulk path calls
+    :func:`leads_changed` once afterwards. Returns the number of activities appended.
+    """
+    moment = now or utcnow()
+    table = Activity.__table__
+    latest: dict[datetime, list[int]] = {}
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        occurred = event.occurred_at or moment
+        rows.append(
+            {
+                "lead_id": event.lead_id,
+                "kind": str(event.kind),
+                "occurred_at": occurred,
+                "recorded_at": moment,
+                "origin": event.origin,
+                "payload": dict(event.payload),
+                "import_batch_id": event.import_batch_id,
+            }
+        )
+        latest.setdefault(occurred, []).append(event.lead_id)
+        if len(rows) >= _BULK_CHUNK:
+            session.execute(insert(table), rows)
+            rows = []
+    if rows:
+        session.execute(insert(table), rows)
+    leads = Lead.__table__
+    for occurred, lead_ids in sorted(latest.items()):
+        for start in range(0, len(lead_ids), 500):
+            chunk = lead_ids[start : start + 500]
+            session.execute(
+                update(leads)
+                .where(
+                    and_(
+                        leads.c.id.in_(chunk),
+                        or_(
+                            leads.c.last_activity_at.is_(None),
+                            leads.c.last_activity_at < occurred,
+                        ),
+                    )
+                )
+                .values(last_activity_at=occurred)
+            )
+    return sum(len(ids) for ids in latest.values())
+
+
+_BULK_CHUNK = 5000
 
 
 def _react(session: Session, lead: Lead, activity: Activity, now: datetime) -> None:

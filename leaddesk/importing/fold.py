@@ -1,0 +1,140 @@
+"""Turning a table's rows into one record per person (folding duplicates), or rejecting them.
+
+This step reads only the file: nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from leaddesk.importing.activity_rows import ActivityMode, row_events
+from leaddesk.importing.mapping import CUSTOM, FULL_NAME, IGNORE, LEAD_FIELDS, TAGS, split_name
+from leaddesk.importing.table import SheetTable
+from leaddesk.importing.validate import email_problem
+from leaddesk.leads.emails import email_key
+
+_TOTALS = re.compile(r"^(grand\s+)?(total|totals|sum|count|summe|gesamt)\b", re.IGNORECASE)
+PREVIEW_ROWS = 20
+Progress = Callable[[int], None]
+
+
+class Record:
+    """One person as the file describes them, folded over every row with their address."""
+
+    __slots__ = ("custom", "email", "events", "fields", "key", "row", "rows", "tags")
+
+    def __init__(self, email: str, key: str, row: int) -> None:
+        self.email = email
+        self.key = key
+        self.row = row  # the first row/line number the person appears on
+        self.rows = 1
+        self.fields: dict[str, str] = {}
+        self.custom: dict[str, str] = {}
+        self.tags: list[str] = []
+        self.events: list[dict[str, object]] = []
+
+    def as_stored(self) -> dict[str, object]:
+        """The record as it would be stored for a new lead (for the preview)."""
+        values: dict[str, object] = {"email": self.email}
+        values.update({name: self.fields.get(name, "") for name in LEAD_FIELDS[1:]})
+        values["custom_fields"] = dict(self.custom)
+        values["tags"] = list(self.tags)
+        return values
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row that cannot be imported, with the file's row/line number and the reason."""
+
+    row: int
+    reason: str
+    values: tuple[str, ...]
+
+
+@dataclass
+class FoldedFile:
+    """Everything read from the file: records by email key, rejects and row counts."""
+
+    headers: list[str]
+    mapping: list[str]
+    records: dict[str, Record] = field(default_factory=dict)
+    rejected: list[RejectedRow] = field(default_factory=list)
+    rows: int = 0
+    duplicates: int = 0
+    ignored: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _split_tags(text: str) -> list[str]:
+    return [t.strip() for t in re.split(r"[;,|]", text) if t.strip()]
+
+
+def fold_table(
+    table: SheetTable,
+    mapping: list[str],
+    *,
+    activity_mode: ActivityMode | None = None,
+    progress: Progress | None = None,
+) -> FoldedFile:
+    """Read every data row of ``table`` into records keyed by normalised email."""
+    headers = list(table.headers)
+    if "email" not in mapping:
+        raise ValueError("no column is mapped to Email; choose the email column in the mapping")
+    plan = [(i, target) for i, target in enumerate(mapping) if target != IGNORE]
+    email_col = mapping.index("email")
+    custom_names = [
+        headers[i] if i < len(headers) and headers[i] else f"column {i + 1}"
+        for i in range(len(mapping))
+    ]
+    folded = FoldedFile(headers=headers, mapping=list(mapping))
+    records = folded.records
+    for number, cells in table.data_rows():
+        if not any(cells):
+            continue
+        address = cells[email_col] if email_col < len(cells) else ""
+        problem = email_problem(address)
+        if problem is not None:
+            first = next((c for c in cells if c), "")
+            if _TOTALS.match(first):
+                folded.ignored.append((number, "totals row"))
+                continue
+            folded.rows += 1
+            folded.rejected.append(RejectedRow(number, problem, tuple(cells)))
+            continue
+        folded.rows += 1
+        if progress is not None and folded.rows % 5000 == 0:
+            progress(folded.rows)
+        address = address.strip()
+        key = email_key(address)
+        record = records.get(key)
+        if record is None:
+            record = records[key] = Record(address, key, number)
+        else:
+            record.rows += 1
+            folded.duplicates += 1
+        values = record.fields
+        for index, target in plan:
+            if index >= len(cells) or index == email_col:
+                continue
+            value = cells[index]
+            if not value:
+                continue
+            if target in values or target == "email":
+                continue
+            if target == FULL_NAME:
+                first, last = split_name(value)
+                if first and "first_name" not in values:
+                    values["first_name"] = first
+                if last and "last_name" not in values:
+                    values["last_name"] = last
+            elif target == CUSTOM:
+                record.custom.setdefault(custom_names[index], value)
+            elif target == TAGS:
+                record.tags.extend(t for t in _split_tags(value) if t not in record.tags)
+            elif target in LEAD_FIELDS:
+                values[target] = value
+        if activity_mode is not None:
+            row_values = {t: cells[i] for i, t in plan if i < len(cells)}
+            record.events.extend(row_events(activity_mode, row_values, record.events))
+    return folded

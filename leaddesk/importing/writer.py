@@ -1,0 +1,253 @@
+"""Writing an import: one transaction per batch, Core bulk inserts, a change log for undo.
+
+Everything a batch does — the ``ImportBatch`` row, new leads, changed fields, tags,
+``ImportChange`` rows and activities — is written in ONE ``BEGIN IMMEDIATE`` transaction, so a
+crash or kill at any moment leaves none or all of it. Bulk paths use Core ``insert()`` with
+lists of dicts (ORM ``add_all`` is ~10x slower). Activities go through the event door's bulk
+form without reactions, then ``leads_changed`` runs once for every lead touched.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from leaddesk.activities import ActivityEvent, ActivityKind, leads_changed, record_activities
+from leaddesk.db.models import (
+    EmailState,
+    ImportBatch,
+    ImportChange,
+    Lead,
+    LeadTag,
+    LifecycleStatus,
+    ScoreBand,
+)
+from leaddesk.importing.activity_rows import parse_when
+from leaddesk.importing.fold import Record
+from leaddesk.importing.mapping import LEAD_FIELDS
+from leaddesk.importing.plan import ImportPlan
+
+CHUNK = 5000
+ORIGIN = "import"
+Tick = Callable[[int, int], None]
+
+
+class ImportCancelled(Exception):
+    """The user cancelled; the transaction was rolled back and nothing was written."""
+
+
+def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class BatchWriter:
+    """Writes one plan inside an open write session; ``tick(done, total)`` reports progress."""
+
+    def __init__(
+        self,
+        session: Session,
+        plan: ImportPlan,
+        *,
+        filename: str,
+        now: datetime,
+        tick: Tick | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> None:
+        self.session = session
+        self.plan = plan
+        self.filename = filename
+        self.now = now
+        self._tick = tick
+        self._cancelled = cancelled
+        self._done = 0
+        records = len(plan.new_keys) + len(plan.changes)
+        self._total = max(records * 3, 1)
+
+    def _progress(self, amount: int) -> None:
+        self._done += amount
+        if self._cancelled is not None and self._cancelled():
+            raise ImportCancelled("the import was cancelled; nothing was written")
+        if self._tick is not None:
+            self._tick(min(self._done, self._total), self._total)
+
+    def write(self) -> ImportBatch:
+        """Write the batch and return its ``ImportBatch`` row (flushed, not committed)."""
+        plan, options = self.plan, self.plan.options
+        counts = plan.counts()
+        batch = ImportBatch(
+            filename=self.filename,
+            source=options.source,
+            event_date=options.event_date,
+            kind=str(options.activity_mode or "leads"),
+            on_existing=options.on_existing,
+            owner_id=options.owner_id,
+            options={"tags": list(options.tags), "mapping": plan.folded.mapping},
+            rows=counts["rows"],
+            imported=counts["imported"],
+            merged=counts["merged"],
+            rejected=counts["rejected"],
+            suppressed=counts["suppressed"],
+            created_at=self.now,
+        )
+        self.session.add(batch)
+        self.session.flush()
+        created = self._insert_new(batch.id)
+        changed = self._apply_changes(batch.id)
+        self._insert_tags(created)
+        touched = [*created.values(), *changed]
+        self._record_events(batch.id, created, changed)
+        leads_changed(self.session, touched, self.now)
+        return batch
+
+    def _insert_new(self, batch_id: int) -> dict[str, int]:
+        records = self.plan.folded.records
+        options = self.plan.options
+        table = Lead.__table__
+        now = self.now
+        for keys in _chunks(self.plan.new_keys):
+            rows = []
+            for key in keys:
+                record = records[key]
+                row: dict[str, Any] = {name: record.fields.get(name, "") for name in LEAD_FIELDS}
+                row.update(
+                    email=record.email,
+                    email_key=key,
+                    source=options.source,
+                    owner_id=options.owner_id,
+                    status=LifecycleStatus.NEW.value,
+                    email_state=EmailState.OK.value,
+                    custom_fields=record.custom,
+                    score=0.0,
+                    fit_score=0.0,
+                    engagement_score=0.0,
+                    score_band=ScoreBand.COLD.value,
+                    import_batch_id=batch_id,
+                    created_at=now,
+                    updated_at=now,
+                )
+                rows.append(row)
+            self.session.execute(insert(table), rows)
+            self._progress(len(rows))
+        created: dict[str, int] = {}
+        if self.plan.new_keys:
+            query = select(Lead.email_key, Lead.id).where(Lead.import_batch_id == batch_id)
+            created = {key: lead_id for key, lead_id in self.session.execute(query)}
+        change_table = ImportChange.__table__
+        for ids in _chunks(list(created.values())):
+            self.session.execute(
+                insert(change_table),
+                [
+                    {"batch_id": batch_id, "lead_id": i, "action": "created", "previous": {}}
+                    for i in ids
+                ],
+            )
+            self._progress(len(ids))
+        return created
+
+    def _apply_changes(self, batch_id: int) -> list[int]:
+        table = Lead.__table__
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        log: list[dict[str, Any]] = []
+        for change in self.plan.changes:
+            if not change.changed:
+                continue
+            values = {name: new for name, (_old, new) in change.fields.items()}
+            if change.custom_after is not None:
+                values["custom_fields"] = change.custom_after
+            if values:
+                values["updated_at"] = self.now
+                params = {f"v_{k}": v for k, v in values.items()}
+                params["b_id"] = change.lead_id
+                groups[tuple(sorted(values))].append(params)
+            previous = {
+                "fields": {k: old for k, (old, _new) in change.fields.items()},
+                "new": {k: new for k, (_old, new) in change.fields.items()},
+                "custom": change.custom_before,
+                "custom_new": change.custom_after,
+                "tags": change.tags_added,
+            }
+            log.append(
+                {
+                    "batch_id": batch_id,
+                    "lead_id": change.lead_id,
+                    "action": "updated",
+                    "previous": previous,
+                }
+            )
+        for columns, params in groups.items():
+            statement = (
+                update(table)
+                .where(table.c.id == bindparam("b_id"))
+                .values({c: bindparam(f"v_{c}") for c in columns})
+            )
+            for chunk in _chunks(params):
+                self.session.execute(statement, chunk)
+                self._progress(len(chunk))
+        for chunk in _chunks(log):
+            self.session.execute(insert(ImportChange.__table__), chunk)
+        return [entry["lead_id"] for entry in log]
+
+    def _insert_tags(self, created: dict[str, int]) -> None:
+        records = self.plan.folded.records
+        batch_tags = list(self.plan.options.tags)
+        rows: list[dict[str, Any]] = []
+        for key, lead_id in created.items():
+            for tag in dict.fromkeys([*batch_tags, *records[key].tags]):
+                rows.append({"lead_id": lead_id, "tag": tag[:100]})
+        for change in self.plan.changes:
+            rows.extend({"lead_id": change.lead_id, "tag": t[:100]} for t in change.tags_added)
+        for chunk in _chunks(rows):
+            self.session.execute(insert(LeadTag.__table__), chunk)
+
+    def _record_events(self, batch_id: int, created: dict[str, int], changed: list[int]) -> None:
+        options = self.plan.options
+        payload = {"batch_id": batch_id, "source": options.source, "file": self.filename}
+        events = [
+            ActivityEvent(
+                i, ActivityKind.IMPORTED, payload=payload, origin=ORIGIN, import_batch_id=batch_id
+            )
+            for i in [*created.values(), *changed]
+        ]
+        if options.activity_mode is not None:
+            records = self.plan.folded.records
+            targets = {**self.plan.matched, **created}
+            default_at = _event_default(options.event_date, self.now)
+            for key, lead_id in targets.items():
+                events.extend(
+                    _activity_events(records[key], lead_id, batch_id, options.source, default_at)
+                )
+        record_activities(self.session, events, now=self.now)
+        self._progress(len(events))
+
+
+def _event_default(event_date: Any, now: datetime) -> datetime:
+    if event_date is None:
+        return now
+    return parse_when(event_date.isoformat()) or now
+
+
+def _activity_events(
+    record: Record, lead_id: int, batch_id: int, source: str, default_at: datetime
+) -> list[ActivityEvent]:
+    events = []
+    for event in record.events:
+        at = parse_when(str(event["at"])) if event.get("at") else None
+        payload = {k: v for k, v in event.items() if k not in ("kind", "at")}
+        payload.update(batch_id=batch_id, title=source)
+        events.append(
+            ActivityEvent(
+                lead_id,
+                str(event["kind"]),
+                occurred_at=at or default_at,
+                payload=payload,
+                origin=ORIGIN,
+                import_batch_id=batch_id,
+            )
+        )
+    return events
