@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.orm import Session
 
 from leaddesk.clock import utcnow
+from leaddesk.db.bulk import BulkInsert
 from leaddesk.db.models import Activity, Lead
 
 
@@ -63,34 +64,43 @@ def record_activity(
 def record_activities(
     session: Session, events: Sequence[ActivityEvent], *, now: datetime | None = None
 ) -> int:
-    """Append many events at once (Core bulk insert), like ``record_activity(react=False)``.
+    """Append many events at once (a bulk insert), like ``record_activity(react=False)``.
 
     Keeps each lead's ``last_activity_at`` fresh; fires no reactions — the bulk path calls
     :func:`leads_changed` once afterwards. Returns the number of activities appended.
     """
     moment = now or utcnow()
-    table = Activity.__table__
+    bulk = BulkInsert(session, Activity.__table__, _ACTIVITY_COLUMNS)
+    stamp = bulk.converter("occurred_at")
+    as_json = bulk.converter("payload")
+    recorded = bulk.value("recorded_at", moment)
+    shared: dict[int, Any] = {}  # id(payload) -> converted, for events sharing one payload
     latest: dict[datetime, list[int]] = {}
-    rows: list[dict[str, Any]] = []
+    stamps: dict[datetime, Any] = {}
+    rows: list[tuple[Any, ...]] = []
     for event in events:
         occurred = event.occurred_at or moment
+        if occurred not in stamps:
+            stamps[occurred] = stamp(occurred)
+        payload = shared.get(id(event.payload))
+        if payload is None:
+            payload = shared[id(event.payload)] = as_json(dict(event.payload))
         rows.append(
-            {
-                "lead_id": event.lead_id,
-                "kind": str(event.kind),
-                "occurred_at": occurred,
-                "recorded_at": moment,
-                "origin": event.origin,
-                "payload": dict(event.payload),
-                "import_batch_id": event.import_batch_id,
-            }
+            (
+                event.lead_id,
+                str(event.kind),
+                stamps[occurred],
+                recorded,
+                event.origin,
+                payload,
+                event.import_batch_id,
+            )
         )
         latest.setdefault(occurred, []).append(event.lead_id)
         if len(rows) >= _BULK_CHUNK:
-            session.execute(insert(table), rows)
+            bulk.execute(rows)
             rows = []
-    if rows:
-        session.execute(insert(table), rows)
+    bulk.execute(rows)
     leads = Lead.__table__
     for occurred, lead_ids in sorted(latest.items()):
         for start in range(0, len(lead_ids), 500):
@@ -108,9 +118,18 @@ def record_activities(
                 )
                 .values(last_activity_at=occurred)
             )
-    return sum(len(ids) for ids in latest.values())
+    return len(events)
 
 
+_ACTIVITY_COLUMNS = (
+    "lead_id",
+    "kind",
+    "occurred_at",
+    "recorded_at",
+    "origin",
+    "payload",
+    "import_batch_id",
+)
 _BULK_CHUNK = 5000
 
 

@@ -83,16 +83,18 @@ def fold_table(
         raise ValueError("no column is mapped to Email; choose the email column in the mapping")
     plan = [(i, target) for i, target in enumerate(mapping) if target != IGNORE]
     email_col = mapping.index("email")
-    custom_names = [
-        headers[i] if i < len(headers) and headers[i] else f"column {i + 1}"
-        for i in range(len(mapping))
-    ]
+    simple = [(i, t) for i, t in plan if t in LEAD_FIELDS and i != email_col]
+    special = [(i, t) for i, t in plan if t in (FULL_NAME, CUSTOM, TAGS)]
+    names = [h if h else f"column {i + 1}" for i, h in enumerate(_padded(headers, len(mapping)))]
+    width = len(mapping)
     folded = FoldedFile(headers=headers, mapping=list(mapping))
     records = folded.records
     for number, cells in table.data_rows():
         if not any(cells):
             continue
-        address = cells[email_col] if email_col < len(cells) else ""
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        address = cells[email_col]
         problem = email_problem(address)
         if problem is not None:
             first = next((c for c in cells if c), "")
@@ -110,31 +112,36 @@ def fold_table(
         record = records.get(key)
         if record is None:
             record = records[key] = Record(address, key, number)
+            record.fields = {t: cells[i] for i, t in simple if cells[i]}
         else:
             record.rows += 1
             folded.duplicates += 1
-        values = record.fields
-        for index, target in plan:
-            if index >= len(cells) or index == email_col:
-                continue
+            for i, t in simple:
+                if cells[i] and t not in record.fields:
+                    record.fields[t] = cells[i]
+        for index, target in special:
             value = cells[index]
-            if not value:
-                continue
-            if target in values or target == "email":
-                continue
-            if target == FULL_NAME:
-                first, last = split_name(value)
-                if first and "first_name" not in values:
-                    values["first_name"] = first
-                if last and "last_name" not in values:
-                    values["last_name"] = last
-            elif target == CUSTOM:
-                record.custom.setdefault(custom_names[index], value)
-            elif target == TAGS:
-                record.tags.extend(t for t in _split_tags(value) if t not in record.tags)
-            elif target in LEAD_FIELDS:
-                values[target] = value
+            if value:
+                _apply_special(record, target, value, names[index])
         if activity_mode is not None:
-            row_values = {t: cells[i] for i, t in plan if i < len(cells)}
+            row_values = {t: cells[i] for i, t in plan}
             record.events.extend(row_events(activity_mode, row_values, record.events))
     return folded
+
+
+def _padded(headers: list[str], width: int) -> list[str]:
+    return headers + [""] * (width - len(headers)) if len(headers) < width else headers
+
+
+def _apply_special(record: Record, target: str, value: str, header: str) -> None:
+    values = record.fields
+    if target == FULL_NAME:
+        first, last = split_name(value)
+        if first and "first_name" not in values:
+            values["first_name"] = first
+        if last and "last_name" not in values:
+            values["last_name"] = last
+    elif target == CUSTOM:
+        record.custom.setdefault(header, value)
+    elif target == TAGS:
+        record.tags.extend(t for t in _split_tags(value) if t not in record.tags)

@@ -7,21 +7,25 @@ what a plan computed at that moment says.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from leaddesk.db.models import EmailState, Lead, LeadTag
+from leaddesk.db.models import EmailState, Lead, LeadTag, Suppression
 from leaddesk.importing.activity_rows import ActivityMode
 from leaddesk.importing.fold import PREVIEW_ROWS, FoldedFile, Record
 from leaddesk.importing.mapping import LEAD_FIELDS
+from leaddesk.leads.emails import email_hash
 from leaddesk.leads.suppression import suppressed_among
 
 ON_EXISTING = ("fill", "overwrite", "skip")
-CHUNK = 500
+# SQLite before 3.32 allowed only 999 bound variables per statement.
+CHUNK = 5000 if sqlite3.sqlite_version_info >= (3, 32) else 900
+PREFETCH_SUPPRESSIONS = 200_000
 _UPDATABLE = (*LEAD_FIELDS[1:], "source", "owner_id")
 
 
@@ -118,14 +122,31 @@ def _merged_tags(batch_tags: tuple[str, ...], own: list[str]) -> list[str]:
     return list(dict.fromkeys([*batch_tags, *own]))
 
 
-def _existing_leads(session: Session, keys: list[str]) -> dict[str, Any]:
-    columns = [Lead.id, Lead.email_key, Lead.email_state, Lead.custom_fields]
+def _suppressed(session: Session, keys: list[str]) -> set[str]:
+    """The suppressed keys among ``keys``; a short list is read whole instead of queried."""
+    total = session.scalar(select(func.count(Suppression.id))) or 0
+    if total == 0:
+        return set()
+    if total > PREFETCH_SUPPRESSIONS or total > len(keys):
+        return suppressed_among(session, keys)
+    listed = set(session.scalars(select(Suppression.email_hash)))
+    return {key for key in keys if email_hash(key) in listed}
+
+
+def _existing_leads(session: Session, keys: list[str], with_custom: bool) -> dict[str, Any]:
+    """``{key: {column: value}}`` for the stored leads among ``keys``."""
+    if session.scalar(select(Lead.id).limit(1)) is None:
+        return {}
+    columns = [Lead.id, Lead.email_key, Lead.email_state]
     columns += [getattr(Lead, name) for name in _UPDATABLE]
+    if with_custom:  # JSON decoding 100k rows costs; only read it when the file has custom data
+        columns.append(Lead.custom_fields)
+    names = [column.key for column in columns]
     found: dict[str, Any] = {}
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
         for row in session.execute(select(*columns).where(Lead.email_key.in_(chunk))):
-            found[row.email_key] = row
+            found[row[1]] = dict(zip(names, row, strict=True))
     return found
 
 
@@ -140,31 +161,36 @@ def _existing_tags(session: Session, lead_ids: list[int]) -> dict[int, set[str]]
     return tags
 
 
-def _change_for(lead: Any, record: Record, options: ImportOptions, tags: set[str]) -> LeadChange:
-    change = LeadChange(lead_id=lead.id, key=record.key)
+def _change_for(
+    lead: dict[str, Any], record: Record, options: ImportOptions, tags: set[str]
+) -> LeadChange:
+    change = LeadChange(lead_id=lead["id"], key=record.key)
     if options.on_existing == "skip":
         return change
     overwrite = options.on_existing == "overwrite"
-    wanted: dict[str, Any] = dict(record.fields)
-    if options.source and not lead.source:
-        wanted["source"] = options.source
-    if options.owner_id is not None and (overwrite or lead.owner_id is None):
-        wanted["owner_id"] = options.owner_id
+    wanted: dict[str, Any] = record.fields
+    if (options.source and not lead["source"]) or options.owner_id is not None:
+        wanted = dict(wanted)
+        if options.source and not lead["source"]:
+            wanted["source"] = options.source
+        if options.owner_id is not None and (overwrite or lead["owner_id"] is None):
+            wanted["owner_id"] = options.owner_id
     for name, value in wanted.items():
-        current = getattr(lead, name)
+        current = lead[name]
         if current == value:
             continue
         if overwrite or current in ("", None):
             change.fields[name] = (current, value)
     if record.custom:
-        custom = dict(lead.custom_fields or {})
+        custom = dict(lead["custom_fields"] or {})
         updated = dict(custom)
         for name, value in record.custom.items():
             if name not in custom or (overwrite and custom[name] != value):
                 updated[name] = value
         if updated != custom:
             change.custom_before, change.custom_after = custom, updated
-    change.tags_added = [t for t in _merged_tags(options.tags, record.tags) if t not in tags]
+    if options.tags or record.tags:
+        change.tags_added = [t for t in _merged_tags(options.tags, record.tags) if t not in tags]
     return change
 
 
@@ -172,13 +198,16 @@ def classify(session: Session, folded: FoldedFile, options: ImportOptions) -> Im
     """Compare the folded file with the database: new, changed, unchanged and suppressed."""
     plan = ImportPlan(folded=folded, options=options)
     keys = list(folded.records)
-    plan.suppressed_keys = suppressed_among(session, keys)
-    existing = _existing_leads(session, keys)
+    plan.suppressed_keys = _suppressed(session, keys)
+    with_custom = any(record.custom for record in folded.records.values())
+    existing = _existing_leads(session, keys, with_custom)
     wants_tags = bool(options.tags) or any(r.tags for r in folded.records.values())
-    tags = _existing_tags(session, [row.id for row in existing.values()]) if wants_tags else {}
+    tags = _existing_tags(session, [row["id"] for row in existing.values()]) if wants_tags else {}
     for key, record in folded.records.items():
         lead = existing.get(key)
-        if key in plan.suppressed_keys or (lead is not None and lead.email_state != EmailState.OK):
+        if key in plan.suppressed_keys or (
+            lead is not None and lead["email_state"] != EmailState.OK
+        ):
             plan.suppressed_keys.add(key)
             plan.suppressed += record.rows
         elif lead is None:
@@ -186,7 +215,7 @@ def classify(session: Session, folded: FoldedFile, options: ImportOptions) -> Im
             plan.imported += 1
             plan.merged += record.rows - 1
         else:
-            plan.matched[key] = lead.id
-            plan.changes.append(_change_for(lead, record, options, tags.get(lead.id, set())))
+            plan.matched[key] = lead["id"]
+            plan.changes.append(_change_for(lead, record, options, tags.get(lead["id"], set())))
             plan.merged += record.rows
     return plan

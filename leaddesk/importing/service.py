@@ -8,7 +8,9 @@ inside one write transaction and writes the batch.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from leaddesk.importing.plan import ImportOptions, ImportPlan, classify
 from leaddesk.importing.table import ReadOptions, SheetTable, open_table
 from leaddesk.importing.writer import BatchWriter
 
+WRITE_CACHE_KIB = 64 * 1024
 Progress = Callable[[str, int, int], None]  # (phase, done, total; total 0 = unknown)
 
 
@@ -75,6 +78,18 @@ def open_import(
     return table, mapping or auto_map(headers)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: 100k small records otherwise cost seconds of GC."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_import(
     db: Database,
     table: SheetTable,
@@ -91,6 +106,20 @@ def run_import(
     ``now`` is an aware UTC datetime. ``cancelled()`` is polled between chunks; a cancelled
     import raises ``ImportCancelled`` and writes nothing.
     """
+    with _collector_paused():
+        return _run_import(db, table, mapping, options, now, dry_run, progress, cancelled)
+
+
+def _run_import(
+    db: Database,
+    table: SheetTable,
+    mapping: list[str],
+    options: ImportOptions,
+    now: Any,
+    dry_run: bool,
+    progress: Progress | None,
+    cancelled: Callable[[], bool] | None,
+) -> ImportResult:
     read_tick = (lambda n: progress("reading", n, 0)) if progress else None
     folded = fold_table(table, mapping, activity_mode=options.activity_mode, progress=read_tick)
     if cancelled is not None and cancelled():
@@ -103,6 +132,9 @@ def run_import(
         return ImportResult(table, plan, True, None, plan.counts())
     write_tick = (lambda done, total: progress("writing", done, total)) if progress else None
     with db.write() as session:
+        if db.is_sqlite:
+            # The default 2 MB page cache spills constantly while 100k leads are indexed.
+            session.connection().exec_driver_sql(f"PRAGMA cache_size=-{WRITE_CACHE_KIB}")
         plan = classify(session, folded, options)
         writer = BatchWriter(
             session, plan, filename=table.path.name, now=now, tick=write_tick, cancelled=cancelled

@@ -10,15 +10,27 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
+
 from leaddesk.leads.emails import check_email
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 _SIMPLE = re.compile(rf"({_ATEXT}+(?:\.{_ATEXT}+)*)@([A-Za-z0-9.-]+)")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_PLAIN_DOMAIN = re.compile(rf"(?:{_LABEL}\.)+[a-z]{{2,63}}")
+_SPECIAL_USE = tuple(SPECIAL_USE_DOMAIN_NAMES)
 _INVALID_PLACEHOLDERS = frozenset({"n/a", "na", "none", "null", "-", "--", "?", "tbd", "unknown"})
 
 
 @lru_cache(maxsize=65536)
 def _domain_problem(domain: str) -> str | None:
+    if (
+        len(domain) <= 253
+        and "xn--" not in domain
+        and _PLAIN_DOMAIN.fullmatch(domain)
+        and not any(domain == s or domain.endswith("." + s) for s in _SPECIAL_USE)
+    ):
+        return None  # a plain letters-digits-hyphens name: the full check would accept it
     return check_email(f"a@{domain}")
 
 

@@ -18,7 +18,9 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from leaddesk.activities import ActivityEvent, ActivityKind, leads_changed, record_activities
+from leaddesk.db.bulk import BulkInsert, sqlite_indexes_paused
 from leaddesk.db.models import (
+    Activity,
     EmailState,
     ImportBatch,
     ImportChange,
@@ -33,6 +35,24 @@ from leaddesk.importing.mapping import LEAD_FIELDS
 from leaddesk.importing.plan import ImportPlan
 
 CHUNK = 5000
+_LEAD_COLUMNS = (
+    *LEAD_FIELDS[:1],
+    "email_key",
+    *LEAD_FIELDS[1:],
+    "custom_fields",
+    "source",
+    "owner_id",
+    "status",
+    "email_state",
+    "score",
+    "fit_score",
+    "engagement_score",
+    "score_band",
+    "import_batch_id",
+    "created_at",
+    "updated_at",
+)
+_CHANGE_COLUMNS = ("batch_id", "lead_id", "action", "previous")
 ORIGIN = "import"
 Tick = Callable[[int, int], None]
 
@@ -108,46 +128,49 @@ class BatchWriter:
     def _insert_new(self, batch_id: int) -> dict[str, int]:
         records = self.plan.folded.records
         options = self.plan.options
-        table = Lead.__table__
-        now = self.now
+        bulk = BulkInsert(self.session, Lead.__table__, _LEAD_COLUMNS)
+        now = bulk.value("created_at", self.now)
+        as_json = bulk.converter("custom_fields")
+        no_custom = as_json({})
+        tail = (
+            options.source,
+            options.owner_id,
+            LifecycleStatus.NEW.value,
+            EmailState.OK.value,
+            0.0,
+            0.0,
+            0.0,
+            ScoreBand.COLD.value,
+            batch_id,
+            now,
+            now,
+        )
         for keys in _chunks(self.plan.new_keys):
             rows = []
             for key in keys:
                 record = records[key]
-                row: dict[str, Any] = {name: record.fields.get(name, "") for name in LEAD_FIELDS}
-                row.update(
-                    email=record.email,
-                    email_key=key,
-                    source=options.source,
-                    owner_id=options.owner_id,
-                    status=LifecycleStatus.NEW.value,
-                    email_state=EmailState.OK.value,
-                    custom_fields=record.custom,
-                    score=0.0,
-                    fit_score=0.0,
-                    engagement_score=0.0,
-                    score_band=ScoreBand.COLD.value,
-                    import_batch_id=batch_id,
-                    created_at=now,
-                    updated_at=now,
+                get = record.fields.get
+                rows.append(
+                    (
+                        record.email,
+                        key,
+                        *[get(name, "") for name in LEAD_FIELDS[1:]],
+                        as_json(record.custom) if record.custom else no_custom,
+                        *tail,
+                    )
                 )
-                rows.append(row)
-            self.session.execute(insert(table), rows)
+            bulk.execute(rows)
             self._progress(len(rows))
         created: dict[str, int] = {}
         if self.plan.new_keys:
             query = select(Lead.email_key, Lead.id).where(Lead.import_batch_id == batch_id)
             created = {key: lead_id for key, lead_id in self.session.execute(query)}
-        change_table = ImportChange.__table__
-        for ids in _chunks(list(created.values())):
-            self.session.execute(
-                insert(change_table),
-                [
-                    {"batch_id": batch_id, "lead_id": i, "action": "created", "previous": {}}
-                    for i in ids
-                ],
-            )
-            self._progress(len(ids))
+        changes = BulkInsert(self.session, ImportChange.__table__, _CHANGE_COLUMNS)
+        nothing = changes.value("previous", {})
+        with sqlite_indexes_paused(self.session, ImportChange.__table__, len(created)):
+            for ids in _chunks(list(created.values())):
+                changes.execute([(batch_id, lead_id, "created", nothing) for lead_id in ids])
+                self._progress(len(ids))
         return created
 
     def _apply_changes(self, batch_id: int) -> list[int]:
@@ -202,8 +225,9 @@ class BatchWriter:
                 rows.append({"lead_id": lead_id, "tag": tag[:100]})
         for change in self.plan.changes:
             rows.extend({"lead_id": change.lead_id, "tag": t[:100]} for t in change.tags_added)
+        bulk = BulkInsert(self.session, LeadTag.__table__, ("lead_id", "tag"))
         for chunk in _chunks(rows):
-            self.session.execute(insert(LeadTag.__table__), chunk)
+            bulk.execute([(row["lead_id"], row["tag"]) for row in chunk])
 
     def _record_events(self, batch_id: int, created: dict[str, int], changed: list[int]) -> None:
         options = self.plan.options
@@ -222,7 +246,8 @@ class BatchWriter:
                 events.extend(
                     _activity_events(records[key], lead_id, batch_id, options.source, default_at)
                 )
-        record_activities(self.session, events, now=self.now)
+        with sqlite_indexes_paused(self.session, Activity.__table__, len(events)):
+            record_activities(self.session, events, now=self.now)
         self._progress(len(events))
 
 
