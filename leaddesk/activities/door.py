@@ -7,7 +7,7 @@ Reactions that follow an event (re-scoring, leaving a sequence, hand-off) are wi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -62,7 +62,7 @@ def record_activity(
 
 
 def record_activities(
-    session: Session, events: Sequence[ActivityEvent], *, now: datetime | None = None
+    session: Session, events: Iterable[ActivityEvent], *, now: datetime | None = None
 ) -> int:
     """Append many events at once (a bulk insert), like ``record_activity(react=False)``.
 
@@ -74,7 +74,9 @@ def record_activities(
     stamp = bulk.converter("occurred_at")
     as_json = bulk.converter("payload")
     recorded = bulk.value("recorded_at", moment)
-    shared: dict[int, Any] = {}  # id(payload) -> converted, for events sharing one payload
+    # Events often share one payload object: convert it once. The entry keeps the object
+    # alive, so its id cannot be reused by another payload while this runs.
+    shared: dict[int, tuple[Any, Any]] = {}
     latest: dict[datetime, list[int]] = {}
     stamps: dict[datetime, Any] = {}
     rows: list[tuple[Any, ...]] = []
@@ -82,9 +84,10 @@ def record_activities(
         occurred = event.occurred_at or moment
         if occurred not in stamps:
             stamps[occurred] = stamp(occurred)
-        payload = shared.get(id(event.payload))
-        if payload is None:
-            payload = shared[id(event.payload)] = as_json(dict(event.payload))
+        entry = shared.get(id(event.payload))
+        if entry is None:
+            entry = shared[id(event.payload)] = (event.payload, as_json(dict(event.payload)))
+        payload = entry[1]
         rows.append(
             (
                 event.lead_id,
@@ -118,7 +121,7 @@ def record_activities(
                 )
                 .values(last_activity_at=occurred)
             )
-    return len(events)
+    return sum(len(ids) for ids in latest.values())
 
 
 _ACTIVITY_COLUMNS = (

@@ -17,6 +17,8 @@ from leaddesk.leads.emails import email_key
 
 _TOTALS = re.compile(r"^(grand\s+)?(total|totals|sum|count|summe|gesamt)\b", re.IGNORECASE)
 PREVIEW_ROWS = 20
+_NO_CUSTOM: dict[str, str] = {}
+_NO_EVENTS: list[dict[str, object]] = []
 Progress = Callable[[int], None]
 
 
@@ -31,9 +33,10 @@ class Record:
         self.row = row  # the first row/line number the person appears on
         self.rows = 1
         self.fields: dict[str, str] = {}
-        self.custom: dict[str, str] = {}
-        self.tags: list[str] = []
-        self.events: list[dict[str, object]] = []
+        # Shared empty containers until a value arrives: 100k records stay small.
+        self.custom: dict[str, str] = _NO_CUSTOM
+        self.tags: tuple[str, ...] = ()
+        self.events: list[dict[str, object]] = _NO_EVENTS
 
     def as_stored(self) -> dict[str, object]:
         """The record as it would be stored for a new lead (for the preview)."""
@@ -125,6 +128,8 @@ def fold_table(
                 _apply_special(record, target, value, names[index])
         if activity_mode is not None:
             row_values = {t: cells[i] for i, t in plan}
+            if record.events is _NO_EVENTS:
+                record.events = []
             record.events.extend(row_events(activity_mode, row_values, record.events))
     return folded
 
@@ -142,6 +147,9 @@ def _apply_special(record: Record, target: str, value: str, header: str) -> None
         if last and "last_name" not in values:
             values["last_name"] = last
     elif target == CUSTOM:
+        if record.custom is _NO_CUSTOM:
+            record.custom = {}
         record.custom.setdefault(header, value)
     elif target == TAGS:
-        record.tags.extend(t for t in _split_tags(value) if t not in record.tags)
+        new = [t for t in _split_tags(value) if t not in record.tags]
+        record.tags = (*record.tags, *dict.fromkeys(new))

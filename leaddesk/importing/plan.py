@@ -118,7 +118,7 @@ class ImportPlan:
         return rows
 
 
-def _merged_tags(batch_tags: tuple[str, ...], own: list[str]) -> list[str]:
+def _merged_tags(batch_tags: tuple[str, ...], own: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys([*batch_tags, *own]))
 
 

@@ -51,17 +51,16 @@ def undo_batch(session: Session, batch_id: int, now: datetime) -> UndoResult:
         raise UndoError(f"there is no import batch {batch_id}")
     if batch.state == BatchState.UNDONE:
         raise UndoError(f"import batch {batch_id} was already undone")
-    created: list[int] = []
-    updated: list[tuple[int, dict[str, Any]]] = []
-    for lead_id, action, previous in session.execute(
-        select(ImportChange.lead_id, ImportChange.action, ImportChange.previous).where(
-            ImportChange.batch_id == batch_id
+    # Leads the batch created carry its id; changed existing leads have ImportChange rows.
+    created = list(session.scalars(select(Lead.id).where(Lead.import_batch_id == batch_id)))
+    updated: list[tuple[int, dict[str, Any]]] = [
+        (lead_id, previous or {})
+        for lead_id, previous in session.execute(
+            select(ImportChange.lead_id, ImportChange.previous).where(
+                ImportChange.batch_id == batch_id, ImportChange.action == "updated"
+            )
         )
-    ):
-        if action == "created":
-            created.append(lead_id)
-        else:
-            updated.append((lead_id, previous or {}))
+    ]
     restored = kept = 0
     for lead_id, previous in updated:
         lead = session.get(Lead, lead_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -35,24 +36,12 @@ from leaddesk.importing.mapping import LEAD_FIELDS
 from leaddesk.importing.plan import ImportPlan
 
 CHUNK = 5000
+# In the table's own column order, so rows go to the driver without reordering.
 _LEAD_COLUMNS = (
-    *LEAD_FIELDS[:1],
-    "email_key",
-    *LEAD_FIELDS[1:],
-    "custom_fields",
-    "source",
-    "owner_id",
-    "status",
-    "email_state",
-    "score",
-    "fit_score",
-    "engagement_score",
-    "score_band",
-    "import_batch_id",
-    "created_at",
-    "updated_at",
-)
-_CHANGE_COLUMNS = ("batch_id", "lead_id", "action", "previous")
+    *LEAD_FIELDS[:1], "email_key", *LEAD_FIELDS[1:], "source", "owner_id", "status",
+    "email_state", "custom_fields", "score", "fit_score", "engagement_score", "score_band",
+    "last_activity_at", "import_batch_id", "created_at", "updated_at",
+)  # fmt: skip
 ORIGIN = "import"
 Tick = Callable[[int, int], None]
 
@@ -126,51 +115,37 @@ class BatchWriter:
         return batch
 
     def _insert_new(self, batch_id: int) -> dict[str, int]:
+        """Insert the new leads; returns ``{email key: lead id}``.
+
+        Created leads are found again (and undone) by ``leads.import_batch_id``; ImportChange
+        rows are kept for changed existing leads only.
+        """
         records = self.plan.folded.records
         options = self.plan.options
         bulk = BulkInsert(self.session, Lead.__table__, _LEAD_COLUMNS)
         now = bulk.value("created_at", self.now)
         as_json = bulk.converter("custom_fields")
         no_custom = as_json({})
-        tail = (
-            options.source,
-            options.owner_id,
-            LifecycleStatus.NEW.value,
-            EmailState.OK.value,
-            0.0,
-            0.0,
-            0.0,
-            ScoreBand.COLD.value,
-            batch_id,
-            now,
-            now,
-        )
-        for keys in _chunks(self.plan.new_keys):
-            rows = []
-            for key in keys:
-                record = records[key]
-                get = record.fields.get
-                rows.append(
-                    (
-                        record.email,
-                        key,
-                        *[get(name, "") for name in LEAD_FIELDS[1:]],
-                        as_json(record.custom) if record.custom else no_custom,
-                        *tail,
-                    )
-                )
-            bulk.execute(rows)
-            self._progress(len(rows))
+        head = (options.source, options.owner_id, LifecycleStatus.NEW.value, EmailState.OK.value)
+        # last_activity_at is the moment of the "imported" event recorded for each lead.
+        tail = (0.0, 0.0, 0.0, ScoreBand.COLD.value, now, batch_id, now, now)
+        blank = [""] * (len(LEAD_FIELDS) - 1)
+        names = LEAD_FIELDS[1:]
+        with sqlite_indexes_paused(self.session, Lead.__table__, len(self.plan.new_keys)):
+            for keys in _chunks(self.plan.new_keys):
+                rows = []
+                for key in keys:
+                    record = records[key]
+                    fields = record.fields
+                    values = [fields.get(n, "") for n in names] if fields else blank
+                    custom = as_json(record.custom) if record.custom else no_custom
+                    rows.append((record.email, key, *values, *head, custom, *tail))
+                bulk.execute(rows)
+                self._progress(len(rows) * 2)
         created: dict[str, int] = {}
         if self.plan.new_keys:
             query = select(Lead.email_key, Lead.id).where(Lead.import_batch_id == batch_id)
             created = {key: lead_id for key, lead_id in self.session.execute(query)}
-        changes = BulkInsert(self.session, ImportChange.__table__, _CHANGE_COLUMNS)
-        nothing = changes.value("previous", {})
-        with sqlite_indexes_paused(self.session, ImportChange.__table__, len(created)):
-            for ids in _chunks(list(created.values())):
-                changes.execute([(batch_id, lead_id, "created", nothing) for lead_id in ids])
-                self._progress(len(ids))
         return created
 
     def _apply_changes(self, batch_id: int) -> list[int]:
@@ -232,23 +207,29 @@ class BatchWriter:
     def _record_events(self, batch_id: int, created: dict[str, int], changed: list[int]) -> None:
         options = self.plan.options
         payload = {"batch_id": batch_id, "source": options.source, "file": self.filename}
-        events = [
-            ActivityEvent(
-                i, ActivityKind.IMPORTED, payload=payload, origin=ORIGIN, import_batch_id=batch_id
-            )
-            for i in [*created.values(), *changed]
-        ]
+        imported = ActivityKind.IMPORTED
+        lead_ids = [*created.values(), *changed]
+        events: Iterator[ActivityEvent] = (
+            ActivityEvent(i, imported, payload=payload, origin=ORIGIN, import_batch_id=batch_id)
+            for i in lead_ids
+        )
+        expected = len(lead_ids)
         if options.activity_mode is not None:
             records = self.plan.folded.records
             targets = {**self.plan.matched, **created}
             default_at = _event_default(options.event_date, self.now)
-            for key, lead_id in targets.items():
-                events.extend(
-                    _activity_events(records[key], lead_id, batch_id, options.source, default_at)
+            listed = [
+                event
+                for key, lead_id in targets.items()
+                for event in _activity_events(
+                    records[key], lead_id, batch_id, options.source, default_at
                 )
-        with sqlite_indexes_paused(self.session, Activity.__table__, len(events)):
+            ]
+            events = chain(events, listed)
+            expected += len(listed)
+        with sqlite_indexes_paused(self.session, Activity.__table__, expected):
             record_activities(self.session, events, now=self.now)
-        self._progress(len(events))
+        self._progress(expected)
 
 
 def _event_default(event_date: Any, now: datetime) -> datetime:
