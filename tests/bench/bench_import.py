@@ -99,13 +99,17 @@ def main() -> int:
         integrity = connection.execute("pragma integrity_check").fetchone()[0]
 
     ratio = first_time / ref_time
-    print(f"rows in file              : {args.rows:,} (8 columns, {source.stat().st_size >> 20} MB)")
+    print(
+        f"rows in file              : {args.rows:,} (8 columns, {source.stat().st_size >> 20} MB)"
+    )
     print(f"sqlite3 shell .import     : {ref_time:6.2f} s  ({ref_rows:,} rows)")
     print(f"leaddesk import (CLI)     : {first_time:6.2f} s  ({first['imported']:,} new leads)")
     print(f"ratio                     : {ratio:6.2f}x  (target <= 5x)")
     print(f"peak RSS (largest child)  : {peak_mb:6.0f} MB (target < 300 MB)")
-    print(f"re-import                 : {second_time:6.2f} s  (imported {second['imported']}, "
-          f"updated {second['updated']}, merged {second['merged']:,})")
+    print(
+        f"re-import                 : {second_time:6.2f} s  (imported {second['imported']}, "
+        f"updated {second['updated']}, merged {second['merged']:,})"
+    )
     print(f"after both: leads {leads:,}, activities {activities:,}, integrity {integrity}")
     shutil.rmtree(work, ignore_errors=True)
     ok = (

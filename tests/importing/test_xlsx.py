@@ -23,10 +23,26 @@ def _workbook(path: Path) -> Path:
     scans.merge_cells("A1:E1")
     scans.append([])
     scans.append(["First Name", "Last Name", "Email", "Company", "Phone", "Scanned"])
-    scans.append(["Ada", "Lovelace", "ada@example.com", "Analytical", 4155550123.0,
-                  datetime(2026, 3, 1, 0, 0)])
-    scans.append(["Alan", "Turing", "alan@example.com", "Bletchley", 4155550124,
-                  datetime(2026, 3, 1, 14, 30)])
+    scans.append(
+        [
+            "Ada",
+            "Lovelace",
+            "ada@example.com",
+            "Analytical",
+            4155550123.0,
+            datetime(2026, 3, 1, 0, 0),
+        ]
+    )
+    scans.append(
+        [
+            "Alan",
+            "Turing",
+            "alan@example.com",
+            "Bletchley",
+            4155550124,
+            datetime(2026, 3, 1, 14, 30),
+        ]
+    )
     scans.append(["Joan", "Clarke", "joan@example.com", None, None, None])
     scans.merge_cells("D5:D6")  # Bletchley for Alan and Joan
     scans.append(["Total", None, None, None, None, 3])
@@ -41,8 +57,14 @@ def test_sheet_picker_header_merged_dates_floats(tmp_path: Path) -> None:
     assert table.sheets == ("Summary", "Badge scans")
     assert table.header_row == 3
     rows = dict(table.data_rows())
-    assert rows[4] == ["Ada", "Lovelace", "ada@example.com", "Analytical", "4155550123",
-                       "2026-03-01"]
+    assert rows[4] == [
+        "Ada",
+        "Lovelace",
+        "ada@example.com",
+        "Analytical",
+        "4155550123",
+        "2026-03-01",
+    ]
     assert rows[5][3:] == ["Bletchley", "4155550124", "2026-03-01 14:30:00"]
     assert rows[6][3] == "Bletchley"
     assert rows[7][0] == "Total"
@@ -104,5 +126,5 @@ def test_not_a_zip_is_unreadable(tmp_path: Path) -> None:
     """A text file named .xlsx gets a clear error."""
     path = tmp_path / "fake.xlsx"
     path.write_text("Email\na@example.com\n")
-    with pytest.raises(ValueError, match="not a valid .xlsx"):
+    with pytest.raises(ValueError, match=r"not a valid \.xlsx"):
         open_table(path)
