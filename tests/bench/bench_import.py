@@ -132,7 +132,8 @@ def main() -> int:
     print(f"load average (1 min)      : {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"peak RSS (largest child)  : {peak_mb:6.0f} MB (target < 300 MB)")
     print(
-        f"re-import                 : {second_time:6.2f} s  (imported {second['imported']}, "
+        f"re-import                 : {second_time:6.2f} s wall, {second_cpu:5.2f} s CPU "
+        f"(imported {second['imported']}, "
         f"updated {second['updated']}, merged {second['merged']:,})"
     )
     print(f"after both: leads {leads:,}, activities {activities:,}, integrity {integrity}")
