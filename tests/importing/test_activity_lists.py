@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from importing_helpers import do_import, write_text
 from sqlalchemy import select
 
 from leaddesk.clock import FixedClock
@@ -37,7 +37,7 @@ def _activities(db: Database) -> list[tuple[str, str, dict[str, object], datetim
 
 
 def test_webinar_report_gives_attended_with_minutes(
-    db: Database, clock: FixedClock, tmp_path: Path
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
 ) -> None:
     """Attendees get webinar_attended with summed minutes; no-shows get webinar_registered."""
     with db.write() as session:
@@ -58,7 +58,7 @@ def test_webinar_report_gives_attended_with_minutes(
 
 
 def test_download_list_gives_one_activity_per_asset(
-    db: Database, clock: FixedClock, tmp_path: Path
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
 ) -> None:
     """A download list gives one download activity per person and piece of content."""
     text = (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from importing_helpers import write_text
 
 from leaddesk.cli import main
 from leaddesk.db.engine import Database
@@ -22,7 +22,7 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:  #
 
 
 def test_import_json_then_undo(
-    db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], write_text: Any
 ) -> None:
     """--json prints the documented keys; --undo removes the batch's leads again."""
     with db.write() as session:
@@ -55,7 +55,7 @@ def test_import_json_then_undo(
     assert history[0]["state"] == "undone"
 
 
-def test_dry_run_flag(db: Database, db_path: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_flag(db: Database, db_path: Path, tmp_path: Path, capsys, write_text: Any) -> None:  # type: ignore[no-untyped-def]
     """--dry-run prints the plan and leaves the database without a batch."""
     path = write_text(tmp_path / "l.csv", "Email\nada@example.com\n")
     status, data = _run(capsys, "--db", str(db_path), "import", str(path), "--dry-run", "--json")
@@ -73,7 +73,9 @@ def test_unreadable_file_exits_non_zero(db_path: Path, tmp_path: Path, capsys) -
     assert status != 0
 
 
-def test_rejects_only_still_exit_zero(db_path: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_rejects_only_still_exit_zero(
+    db_path: Path, tmp_path: Path, capsys, write_text: Any
+) -> None:  # type: ignore[no-untyped-def]
     """A readable file whose rows are all rejected still exits 0 and lists the rejects."""
     path = write_text(tmp_path / "l.csv", "Email\nnope\nN/A\n")
     rejects = tmp_path / "rejects.csv"
@@ -84,7 +86,9 @@ def test_rejects_only_still_exit_zero(db_path: Path, tmp_path: Path, capsys) -> 
     assert rejects.read_text("utf-8-sig").count("\n") == 3
 
 
-def test_map_option_overrides_auto_mapping(db_path: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_map_option_overrides_auto_mapping(
+    db_path: Path, tmp_path: Path, capsys, write_text: Any
+) -> None:  # type: ignore[no-untyped-def]
     """--map HEADER=TARGET changes a column's mapping."""
     path = write_text(tmp_path / "l.csv", "Addr,Who\nada@example.com,Ada King\n")
     status, data = _run(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from importing_helpers import do_import, write_text
 from sqlalchemy import func, select
 
 from leaddesk.clock import FixedClock
@@ -42,7 +42,9 @@ def _count(db: Database, model: type) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_dry_run_writes_nothing_and_counts(db: Database, clock: FixedClock, tmp_path: Path) -> None:
+def test_dry_run_writes_nothing_and_counts(
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
+) -> None:
     """A dry run reports new, merged and rejected rows with line numbers, and writes nothing."""
     path = write_text(tmp_path / "list.csv", LIST)
     result = do_import(db, path, clock, dry_run=True, source="Expo")
@@ -62,7 +64,7 @@ def test_dry_run_writes_nothing_and_counts(db: Database, clock: FixedClock, tmp_
 
 
 def test_case_variant_duplicates_fold_into_one_lead(
-    db: Database, clock: FixedClock, tmp_path: Path
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
 ) -> None:
     """The same address in three capitalisations becomes one lead; later rows fill gaps."""
     path = write_text(tmp_path / "list.csv", LIST)
@@ -78,7 +80,7 @@ def test_case_variant_duplicates_fold_into_one_lead(
 
 
 def test_imported_activity_carries_batch_and_source(
-    db: Database, clock: FixedClock, tmp_path: Path
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
 ) -> None:
     """Every new lead gets one "imported" activity naming the batch and the source."""
     path = write_text(tmp_path / "list.csv", LIST)
@@ -95,7 +97,7 @@ def test_imported_activity_carries_batch_and_source(
 
 
 def test_injection_payloads_are_stored_verbatim(
-    db: Database, clock: FixedClock, tmp_path: Path
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
 ) -> None:
     """Formula-looking text, HTML and CR/LF in names are stored exactly as written."""
     payloads = [
@@ -114,7 +116,9 @@ def test_injection_payloads_are_stored_verbatim(
     assert [leads[f"p{i}@example.com"].first_name for i in range(5)] == payloads
 
 
-def test_reimport_adds_nothing(db: Database, clock: FixedClock, tmp_path: Path) -> None:
+def test_reimport_adds_nothing(
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
+) -> None:
     """Importing the same file again creates no leads, changes nothing, records nothing."""
     path = write_text(tmp_path / "list.csv", LIST)
     do_import(db, path, clock, source="Expo")
@@ -127,7 +131,7 @@ def test_reimport_adds_nothing(db: Database, clock: FixedClock, tmp_path: Path) 
 
 
 def test_suppressed_addresses_are_never_reactivated(
-    db: Database, clock: FixedClock, tmp_path: Path
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
 ) -> None:
     """Unsubscribed, bounced and forgotten addresses are counted as suppressed, not imported."""
     with db.write() as session:
@@ -159,7 +163,13 @@ def test_suppressed_addresses_are_never_reactivated(
     ],
 )
 def test_existing_leads_fill_overwrite_skip(
-    db: Database, clock: FixedClock, tmp_path: Path, mode: str, expected: tuple[str, ...]
+    db: Database,
+    clock: FixedClock,
+    tmp_path: Path,
+    mode: str,
+    expected: tuple[str, ...],
+    write_text: Any,
+    do_import: Any,
 ) -> None:
     """Existing leads: fill only empty fields (default), overwrite, or leave them alone."""
     with db.write() as session:
@@ -173,7 +183,7 @@ def test_existing_leads_fill_overwrite_skip(
 
 
 def test_undo_removes_created_and_restores_updated(
-    db: Database, clock: FixedClock, tmp_path: Path
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
 ) -> None:
     """Undo deletes the leads a batch created and restores the fields it changed."""
     with db.write() as session:
@@ -203,7 +213,9 @@ def test_undo_removes_created_and_restores_updated(
         assert batch is not None and batch.state == BatchState.UNDONE
 
 
-def test_undo_keeps_later_hand_edits(db: Database, clock: FixedClock, tmp_path: Path) -> None:
+def test_undo_keeps_later_hand_edits(
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
+) -> None:
     """A field edited by hand after the import keeps the edit when the import is undone."""
     with db.write() as session:
         session.add(Lead(email="ada@example.com", email_key="ada@example.com"))
@@ -220,7 +232,9 @@ def test_undo_keeps_later_hand_edits(db: Database, clock: FixedClock, tmp_path: 
     assert (undone.restored, undone.kept_edits) == (1, 1)
 
 
-def test_rejected_rows_saved_as_csv(db: Database, clock: FixedClock, tmp_path: Path) -> None:
+def test_rejected_rows_saved_as_csv(
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
+) -> None:
     """Rejected rows can be saved as a CSV with row number, reason and the original columns."""
     result = do_import(db, write_text(tmp_path / "list.csv", LIST), clock, dry_run=True)
     saved = save_rejected(result, tmp_path / "rejects.csv").read_text("utf-8-sig").splitlines()
@@ -230,7 +244,7 @@ def test_rejected_rows_saved_as_csv(db: Database, clock: FixedClock, tmp_path: P
 
 
 def test_name_column_split_and_custom_fields(
-    db: Database, clock: FixedClock, tmp_path: Path
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
 ) -> None:
     """A single Name column is split into first/last; unmapped columns become custom fields."""
     text = "Full Name,E-mail Address,Badge Type,Interest\nLovelace, Ada,ada@example.com,VIP,AI\n"
@@ -241,7 +255,9 @@ def test_name_column_split_and_custom_fields(
     assert ada.custom_fields == {"Badge Type": "VIP", "Interest": "AI"}
 
 
-def test_mapping_is_remembered_per_source(db: Database, clock: FixedClock, tmp_path: Path) -> None:
+def test_mapping_is_remembered_per_source(
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any
+) -> None:
     """A mapping changed by the user is offered again for the next file from that source."""
     path = write_text(tmp_path / "m.csv", "Contact,Addr\nAda,ada@example.com\n")
     table, mapping = open_import(db, path, source="Webinar")
@@ -253,7 +269,9 @@ def test_mapping_is_remembered_per_source(db: Database, clock: FixedClock, tmp_p
     assert _count(db, ImportMapping) == 1
 
 
-def test_empty_and_header_only_files(db: Database, clock: FixedClock, tmp_path: Path) -> None:
+def test_empty_and_header_only_files(
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
+) -> None:
     """A header-only file imports zero rows as a batch; no column for email is an error."""
     result = do_import(db, write_text(tmp_path / "h.csv", "Email,Name\n"), clock)
     assert result.counts["rows"] == 0 and result.batch_id is not None
@@ -261,7 +279,9 @@ def test_empty_and_header_only_files(db: Database, clock: FixedClock, tmp_path: 
         do_import(db, write_text(tmp_path / "x.csv", "Name,Company\nA,B\n"), clock)
 
 
-def test_cancel_writes_nothing(db: Database, clock: FixedClock, tmp_path: Path) -> None:
+def test_cancel_writes_nothing(
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any
+) -> None:
     """Cancelling during the write rolls everything back; progress was reported before."""
     from leaddesk.importing import ImportCancelled
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from importing_helpers import write_text
 
 from leaddesk.importing import ReadOptions, UnreadableFileError, open_table
 from leaddesk.importing.encoding import detect_encoding
@@ -32,7 +32,7 @@ def test_unicode_encodings_read_exactly(tmp_path: Path, encoding: str, prefix: b
     assert rows == [(2, ["zoe@example.com", "Zoë", "Müller-Ørsted"])]
 
 
-def test_windows_1252_is_the_fallback(tmp_path: Path) -> None:
+def test_windows_1252_is_the_fallback(tmp_path: Path, write_text: Any) -> None:
     """A Windows-1252 export (curly quotes, €, accents) reads as Windows-1252, not -1250."""
     path = write_text(
         tmp_path / "w.csv", "Email;Name;Note\nana@example.com;José Müller;“50 €” ok\n", "cp1252"
@@ -42,7 +42,7 @@ def test_windows_1252_is_the_fallback(tmp_path: Path) -> None:
     assert next(iter(table.data_rows()))[1] == ["ana@example.com", "José Müller", "“50 €” ok"]
 
 
-def test_encoding_override(tmp_path: Path) -> None:
+def test_encoding_override(tmp_path: Path, write_text: Any) -> None:
     """The user can override the detected encoding."""
     path = write_text(tmp_path / "w.csv", "Email,Name\nana@example.com,Łukasz\n", "cp1250")
     table = open_table(path, ReadOptions(encoding="cp1250"))
@@ -50,7 +50,7 @@ def test_encoding_override(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
-def test_delimiter_sniffing(tmp_path: Path, delimiter: str) -> None:
+def test_delimiter_sniffing(tmp_path: Path, delimiter: str, write_text: Any) -> None:
     """Comma, semicolon, tab and pipe files are recognised, even with commas inside fields."""
     lines = ["Email", "Company", "City"], ["a@example.com", "Acme, Inc.", "Köln"]
     text = "\n".join(delimiter.join(f'"{c}"' if "," in c else c for c in row) for row in lines)
@@ -60,7 +60,9 @@ def test_delimiter_sniffing(tmp_path: Path, delimiter: str) -> None:
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
-def test_quoted_newlines_quotes_and_line_ends(tmp_path: Path, newline: str) -> None:
+def test_quoted_newlines_quotes_and_line_ends(
+    tmp_path: Path, newline: str, write_text: Any
+) -> None:
     """Embedded delimiters, doubled quotes and newlines stay in their field; rows keep numbers."""
     text = (
         "Email,Name,Notes\n"
@@ -82,7 +84,7 @@ def test_ragged_rows_and_nul_bytes(tmp_path: Path) -> None:
     assert rows == [(2, ["a@example.com"]), (3, ["b@example.com", "Bob", "extra"])]
 
 
-def test_title_rows_above_the_header_are_skipped(tmp_path: Path) -> None:
+def test_title_rows_above_the_header_are_skipped(tmp_path: Path, write_text: Any) -> None:
     """A report title, a date line and blank lines above the header are not the header."""
     text = "Badge scans — Expo 2026\nExported 2026-03-01\n\n\nFirst Name,Last Name,Email\n"
     text += "Ada,Lovelace,ada@example.com\n"
@@ -91,7 +93,7 @@ def test_title_rows_above_the_header_are_skipped(tmp_path: Path) -> None:
     assert table.headers == ("First Name", "Last Name", "Email")
 
 
-def test_webinar_report_preamble(tmp_path: Path) -> None:
+def test_webinar_report_preamble(tmp_path: Path, write_text: Any) -> None:
     """A webinar report's preamble (topic, host tables) is skipped to the attendee header."""
     text = (
         "Attendee Report\n"
@@ -112,7 +114,7 @@ def test_webinar_report_preamble(tmp_path: Path) -> None:
     assert "First Name" in table.headers
 
 
-def test_header_row_override(tmp_path: Path) -> None:
+def test_header_row_override(tmp_path: Path, write_text: Any) -> None:
     """The user can pick the header row by its line number."""
     text = "Email,Name\nx@example.com,X\nEmail address,Full name\ny@example.com,Y\n"
     table = open_table(write_text(tmp_path / "h.csv", text), ReadOptions(header_row=3))
@@ -128,7 +130,7 @@ def test_empty_file_is_unreadable(tmp_path: Path) -> None:
         open_table(path)
 
 
-def test_header_only_file_has_no_rows(tmp_path: Path) -> None:
+def test_header_only_file_has_no_rows(tmp_path: Path, write_text: Any) -> None:
     """A header-only file opens with its header and no data rows."""
     table = open_table(write_text(tmp_path / "h.csv", "Email,Name\n"))
     assert table.headers == ("Email", "Name")

@@ -101,6 +101,10 @@ def general_tab(context: AppContext) -> tuple[str, QWidget]:
 
 SETTINGS_TABS: list[SettingsTab] = [general_tab]
 
+from leaddesk.ui.importing.history import import_history_tab  # noqa: E402
+
+SETTINGS_TABS.append(import_history_tab)
+
 
 class SettingsPage(Page):
     """A tab per settings area; always shows content (settings have no empty state)."""

@@ -1,22 +1,25 @@
-"""Small helpers for the import tests: write fixture files, run an import in one call."""
+"""Fixtures for the import tests: write a fixture file, run an import in one call."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from leaddesk.clock import FixedClock
 from leaddesk.db.engine import Database
 from leaddesk.importing import ImportOptions, ImportResult, ReadOptions, open_import, run_import
 
 
-def write_text(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n") -> Path:
+def write_file(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n") -> Path:
     """Write ``text`` with the given encoding and line ends; returns ``path``."""
     path.write_bytes(text.replace("\n", newline).encode(encoding))
     return path
 
 
-def do_import(
+def run_file(
     db: Database,
     path: Path,
     clock: FixedClock,
@@ -30,3 +33,15 @@ def do_import(
     return run_import(
         db, table, mapping, ImportOptions(**options), now=clock.now(), dry_run=dry_run
     )
+
+
+@pytest.fixture
+def write_text() -> Callable[..., Path]:
+    """``write_text(path, text, encoding="utf-8", newline="\\n")`` writes a fixture file."""
+    return write_file
+
+
+@pytest.fixture
+def do_import() -> Callable[..., ImportResult]:
+    """``do_import(db, path, clock, dry_run=False, read=None, **options)`` imports a file."""
+    return run_file
