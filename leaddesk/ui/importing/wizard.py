@@ -80,6 +80,12 @@ class ImportWizard(QWizard):
         self.ui.previewTable.setModel(self.preview_model)
         self.ui.plannedTable.setModel(self.planned_model)
         self.ui.rejectedTable.setModel(self.rejected_model)
+        for view in (self.ui.previewTable, self.ui.plannedTable, self.ui.rejectedTable):
+            view.verticalHeader().hide()  # the file's own row numbers are a column
+        self.ui.mappingTable.verticalHeader().hide()
+        for label in (self.ui.planLabel, self.ui.summaryLabel):
+            label.setMinimumHeight(label.fontMetrics().lineSpacing() * 2 + 6)  # counts: 2 lines
+        self.ui.mappingTable.horizontalHeader().setStretchLastSection(True)
         self._fill_choices()
         self.ui.browseButton.clicked.connect(self.browse)
         for combo in (self.ui.encodingCombo, self.ui.delimiterCombo, self.ui.sheetCombo):
@@ -361,6 +367,7 @@ class ImportWizard(QWizard):
             ["Row", "Reason", *result.table.headers],
             [[r.row, r.reason, *r.values] for r in rejected],
         )
+        self.ui.rejectedTable.resizeColumnToContents(1)
         self.ui.saveRejectsButton.setEnabled(bool(rejected))
         self.ui.undoButton.setEnabled(True)
         self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
@@ -450,16 +457,19 @@ class ImportWizard(QWizard):
 def describe_counts(counts: dict[str, int], *, planned: bool) -> str:
     """One paragraph with the counts a user cares about."""
     verb = "will be" if planned else "were"
-    parts = [
+    first = [
         f"{counts['rows']:,} rows read",
         f"{counts['imported']:,} new leads",
         f"{counts['updated']:,} existing leads {verb} updated",
         f"{counts['unchanged']:,} already up to date",
+    ]
+    second = [
         f"{counts['duplicates']:,} duplicate rows folded",
         f"{counts['rejected']:,} rejected",
         f"{counts['suppressed']:,} suppressed (unsubscribed, bounced or forgotten)",
     ]
-    return ("Nothing written yet: " if planned else "Imported: ") + "; ".join(parts) + "."
+    head = "Nothing written yet — " if planned else "Imported — "
+    return head + " · ".join(first) + "\n" + " · ".join(second)
 
 
 __all__ = ["ImportWizard", "describe_counts"]
