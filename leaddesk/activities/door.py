@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import Table, and_, or_, update
 from sqlalchemy.orm import Session
 
 from leaddesk.clock import utcnow
@@ -70,7 +70,7 @@ def record_activities(
     :func:`leads_changed` once afterwards. Returns the number of activities appended.
     """
     moment = now or utcnow()
-    bulk = BulkInsert(session, Activity.__table__, _ACTIVITY_COLUMNS)
+    bulk = BulkInsert(session, cast(Table, Activity.__table__), _ACTIVITY_COLUMNS)
     stamp = bulk.converter("occurred_at")
     as_json = bulk.converter("payload")
     recorded = bulk.value("recorded_at", moment)
@@ -104,7 +104,7 @@ def record_activities(
             bulk.execute(rows)
             rows = []
     bulk.execute(rows)
-    leads = Lead.__table__
+    leads = cast(Table, Lead.__table__)
     for occurred, lead_ids in sorted(latest.items()):
         for start in range(0, len(lead_ids), 500):
             chunk = lead_ids[start : start + 500]

@@ -127,15 +127,15 @@ def run(args: argparse.Namespace) -> int:
     if args.undo is not None:
         try:
             with db.write() as session:
-                result = undo_batch(session, args.undo, clock.now())
+                undone = undo_batch(session, args.undo, clock.now())
         except UndoError as error:
             raise CommandError(str(error)) from error
         if args.json:
-            print_json(result.as_json())
+            print_json(undone.as_json())
         else:
             print(
-                f"Undid batch {result.batch_id}: removed {result.removed} leads, restored "
-                f"{result.restored} fields, kept {result.kept_edits} later edits."
+                f"Undid batch {undone.batch_id}: removed {undone.removed} leads, restored "
+                f"{undone.restored} fields, kept {undone.kept_edits} later edits."
             )
         return 0
     if not args.file:

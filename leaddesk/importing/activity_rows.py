@@ -90,7 +90,8 @@ def row_events(
         for event in events:
             if event["kind"] == kind:
                 if minutes:
-                    event["minutes"] = round(float(event.get("minutes") or 0) + minutes, 2)
+                    before = float(str(event.get("minutes") or 0))
+                    event["minutes"] = round(before + minutes, 2)
                 if stamp and (not event["at"] or stamp < str(event["at"])):
                     event["at"] = stamp
                 return []
@@ -99,10 +100,10 @@ def row_events(
             events[:] = [e for e in events if e["kind"] != ActivityKind.WEBINAR_REGISTERED]
         elif any(e["kind"] == ActivityKind.WEBINAR_ATTENDED for e in events):
             return []
-        event: dict[str, object] = {"kind": str(kind), "at": stamp}
+        added: dict[str, object] = {"kind": str(kind), "at": stamp}
         if kind == ActivityKind.WEBINAR_ATTENDED:
-            event["minutes"] = round(minutes or 0, 2)
-        return [event]
+            added["minutes"] = round(minutes or 0, 2)
+        return [added]
     asset = values.get("asset", "").strip()
     kind = (
         ActivityKind.CASE_STUDY_DOWNLOAD

@@ -146,7 +146,7 @@ def _existing_leads(session: Session, keys: list[str], with_custom: bool) -> dic
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
         for row in session.execute(select(*columns).where(Lead.email_key.in_(chunk))):
-            found[row[1]] = dict(zip(names, row, strict=True))
+            found[str(row[1])] = dict(zip(names, row, strict=True))
     return found
 
 

@@ -13,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from leaddesk.activities import ActivityEvent, ActivityKind, leads_changed, record_activities
@@ -43,6 +43,13 @@ _LEAD_COLUMNS = (
     "last_activity_at", "import_batch_id", "created_at", "updated_at",
 )  # fmt: skip
 ORIGIN = "import"
+
+
+def _table(model: type) -> Table:
+    """A mapped class's table, typed as a Core ``Table``."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
 Tick = Callable[[int, int], None]
 
 
@@ -122,7 +129,7 @@ class BatchWriter:
         """
         records = self.plan.folded.records
         options = self.plan.options
-        bulk = BulkInsert(self.session, Lead.__table__, _LEAD_COLUMNS)
+        bulk = BulkInsert(self.session, _table(Lead), _LEAD_COLUMNS)
         now = bulk.value("created_at", self.now)
         as_json = bulk.converter("custom_fields")
         no_custom = as_json({})
@@ -131,7 +138,7 @@ class BatchWriter:
         tail = (0.0, 0.0, 0.0, ScoreBand.COLD.value, now, batch_id, now, now)
         blank = [""] * (len(LEAD_FIELDS) - 1)
         names = LEAD_FIELDS[1:]
-        with sqlite_indexes_paused(self.session, Lead.__table__, len(self.plan.new_keys)):
+        with sqlite_indexes_paused(self.session, _table(Lead), len(self.plan.new_keys)):
             for keys in _chunks(self.plan.new_keys):
                 rows = []
                 for key in keys:
@@ -149,7 +156,7 @@ class BatchWriter:
         return created
 
     def _apply_changes(self, batch_id: int) -> list[int]:
-        table = Lead.__table__
+        table = _table(Lead)
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         log: list[dict[str, Any]] = []
         for change in self.plan.changes:
@@ -178,17 +185,17 @@ class BatchWriter:
                     "previous": previous,
                 }
             )
-        for columns, params in groups.items():
+        for columns, grouped in groups.items():
             statement = (
                 update(table)
                 .where(table.c.id == bindparam("b_id"))
                 .values({c: bindparam(f"v_{c}") for c in columns})
             )
-            for chunk in _chunks(params):
+            for chunk in _chunks(grouped):
                 self.session.execute(statement, chunk)
                 self._progress(len(chunk))
         for chunk in _chunks(log):
-            self.session.execute(insert(ImportChange.__table__), chunk)
+            self.session.execute(insert(_table(ImportChange)), chunk)
         return [entry["lead_id"] for entry in log]
 
     def _insert_tags(self, created: dict[str, int]) -> None:
@@ -200,7 +207,7 @@ class BatchWriter:
                 rows.append({"lead_id": lead_id, "tag": tag[:100]})
         for change in self.plan.changes:
             rows.extend({"lead_id": change.lead_id, "tag": t[:100]} for t in change.tags_added)
-        bulk = BulkInsert(self.session, LeadTag.__table__, ("lead_id", "tag"))
+        bulk = BulkInsert(self.session, _table(LeadTag), ("lead_id", "tag"))
         for chunk in _chunks(rows):
             bulk.execute([(row["lead_id"], row["tag"]) for row in chunk])
 
@@ -227,7 +234,7 @@ class BatchWriter:
             ]
             events = chain(events, listed)
             expected += len(listed)
-        with sqlite_indexes_paused(self.session, Activity.__table__, expected):
+        with sqlite_indexes_paused(self.session, _table(Activity), expected):
             record_activities(self.session, events, now=self.now)
         self._progress(expected)
 

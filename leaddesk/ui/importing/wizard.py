@@ -68,7 +68,7 @@ class ImportWizard(QWizard):
         self.setAcceptDrops(True)
         self.opened: _Opened | None = None
         self.plan: ImportResult | None = None
-        self.result: ImportResult | None = None
+        self.import_result: ImportResult | None = None
         self.batch_id: int | None = None
         self.busy = False  # a background step of this wizard is running
         self.import_job: Any = None
@@ -252,7 +252,7 @@ class ImportWizard(QWizard):
         )
 
     # -- step 4: options and the dry run ---------------------------------------------------------
-    def options(self) -> ImportOptions:
+    def chosen_options(self) -> ImportOptions:
         """The options as chosen on the options page."""
         tags = tuple(t.strip() for t in self.ui.tagsEdit.text().split(",") if t.strip())
         event_date = (
@@ -272,7 +272,7 @@ class ImportWizard(QWizard):
         if self.opened is None:
             return
         db, table, mapping = self.context.db, self.opened.table, self.mapping()
-        options, now = self.options(), self.context.clock.now()
+        options, now = self.chosen_options(), self.context.clock.now()
         self.plan = None
         self.busy = True
         self.ui.planLabel.setText("Checking what the import will do…")
@@ -321,7 +321,7 @@ class ImportWizard(QWizard):
         """Write the batch as one cancellable background job."""
         assert self.opened is not None
         db, table, mapping = self.context.db, self.opened.table, self.mapping()
-        options, now = self.options(), self.context.clock.now()
+        options, now = self.chosen_options(), self.context.clock.now()
         self.import_state = "running"
         self.ui.summaryLabel.setText("Importing…")
         self.ui.progressBar.setRange(0, 0)
@@ -356,7 +356,7 @@ class ImportWizard(QWizard):
 
     def _imported(self, result: ImportResult) -> None:
         self.import_state = "done"
-        self.result = result
+        self.import_result = result
         self.batch_id = result.batch_id
         self.ui.progressBar.setRange(0, 1)
         self.ui.progressBar.setValue(1)
@@ -394,8 +394,8 @@ class ImportWizard(QWizard):
 
     def save_rejects_to(self, path: str) -> Path:
         """Write the rejected rows to ``path`` as CSV (to fix them and import again)."""
-        assert self.result is not None
-        return save_rejected(self.result, path)
+        assert self.import_result is not None
+        return save_rejected(self.import_result, path)
 
     def _choose_rejects_file(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save rejected rows", "rejected.csv",
