@@ -128,3 +128,20 @@ def test_not_a_zip_is_unreadable(tmp_path: Path) -> None:
     path.write_text("Email\na@example.com\n")
     with pytest.raises(ValueError, match=r"not a valid \.xlsx"):
         open_table(path)
+
+
+def test_xlsx_import_via_cli(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`leaddesk import book.xlsx --sheet` imports the sheet; the totals row is ignored."""
+    import json
+
+    from leaddesk.cli import main
+
+    path = _workbook(tmp_path / "expo.xlsx")
+    status = main(["--db", str(db_path), "import", str(path), "--sheet", "Badge scans", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert (data["rows"], data["imported"], data["rejected"], data["ignored"]) == (3, 3, 0, 1)
+    alan = next(p for p in data["preview"] if p["email"] == "alan@example.com")
+    assert (alan["company"], alan["phone"]) == ("Bletchley", "4155550124")

@@ -157,3 +157,28 @@ def qtbot_button():  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_dropping_a_file_on_the_window_opens_the_wizard(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    """A file dropped on the main window opens the wizard on that file."""
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    path = tmp_path / "dropped.csv"
+    path.write_text("Email\na@example.com\n")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )  # fmt: skip
+    window.dropEvent(event)
+    wizard = window.import_wizard
+    assert wizard is not None
+    qtbot.addWidget(wizard)
+    _idle(qtbot, wizard, context)
+    assert wizard.ui.pathEdit.text() == str(path)
+    assert wizard.currentId() == PREVIEW
+    wizard.reject()
