@@ -68,13 +68,20 @@ class ImportResult:
 def open_import(
     db: Database | None, path: Path | str, read_options: ReadOptions | None = None, source: str = ""
 ) -> tuple[SheetTable, list[str]]:
-    """Open ``path`` and propose a mapping: the one remembered for the source, else automatic."""
+    """Open ``path`` and propose a mapping.
+
+    The mapping remembered for the source wins, then the one remembered for files with the same
+    header layout (the wizard asks for the source later), else the automatic one.
+    """
     table = open_table(path, read_options)
     headers = list(table.headers)
     mapping: list[str] | None = None
     if db is not None:
         with db.session() as session:
-            mapping = remembered_mapping(session, source_key(source, headers), headers)
+            for key in dict.fromkeys([source_key(source, headers), source_key("", headers)]):
+                mapping = remembered_mapping(session, key, headers)
+                if mapping is not None:
+                    break
     return table, mapping or auto_map(headers)
 
 
@@ -141,7 +148,8 @@ def _run_import(
         )
         batch = writer.write()
         headers = list(table.headers)
-        remember_mapping(session, source_key(options.source, headers), headers, mapping, now)
+        for key in dict.fromkeys([source_key(options.source, headers), source_key("", headers)]):
+            remember_mapping(session, key, headers, mapping, now)
         batch_id = batch.id
     return ImportResult(table, plan, False, batch_id, plan.counts())
 

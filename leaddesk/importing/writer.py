@@ -152,7 +152,8 @@ class BatchWriter:
         created: dict[str, int] = {}
         if self.plan.new_keys:
             query = select(Lead.email_key, Lead.id).where(Lead.import_batch_id == batch_id)
-            created = {key: lead_id for key, lead_id in self.session.execute(query)}
+            rows_found = self.session.connection().execute(query)  # Core: no ORM row overhead
+            created = {key: lead_id for key, lead_id in rows_found}
         return created
 
     def _apply_changes(self, batch_id: int) -> list[int]:

@@ -266,7 +266,9 @@ def test_mapping_is_remembered_per_source(
     run_import(db, table, mapping, ImportOptions(source="Webinar"), now=clock.now())
     _table, again = open_import(db, path, source="webinar")
     assert again == ["full_name", "email"]
-    assert _count(db, ImportMapping) == 1
+    _table, by_layout = open_import(db, path)  # no source yet: same header layout
+    assert by_layout == ["full_name", "email"]
+    assert _count(db, ImportMapping) == 2
 
 
 def test_empty_and_header_only_files(
