@@ -274,6 +274,24 @@ def auto_map(headers: list[str]) -> list[str]:
     return result
 
 
+def guess_email_column(mapping: list[str], rows: list[list[str]]) -> list[str]:
+    """When no header says "email", map the column whose values are mostly addresses."""
+    if "email" in mapping or not rows:
+        return mapping
+    best, best_hits = -1, 0
+    for index in range(len(mapping)):
+        values = [row[index].strip() for row in rows if index < len(row) and row[index].strip()]
+        hits = sum(1 for v in values if _EMAIL_LIKE.fullmatch(v))
+        if values and hits * 2 >= len(values) and hits > best_hits:
+            best, best_hits = index, hits
+    if best < 0:
+        return mapping
+    return [("email" if i == best else t) for i, t in enumerate(mapping)]
+
+
+_EMAIL_LIKE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
 def header_matches(cells: list[str]) -> int:
     """How many cells of a row are known headers (used to find the header row)."""
     return sum(1 for cell in cells if cell and normalise_header(cell) in SYNONYMS)

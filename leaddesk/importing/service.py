@@ -18,7 +18,13 @@ from typing import Any
 from leaddesk.db.engine import Database
 from leaddesk.importing.encoding import display_name
 from leaddesk.importing.fold import FoldedFile, fold_table
-from leaddesk.importing.mapping import auto_map, remember_mapping, remembered_mapping, source_key
+from leaddesk.importing.mapping import (
+    auto_map,
+    guess_email_column,
+    remember_mapping,
+    remembered_mapping,
+    source_key,
+)
 from leaddesk.importing.plan import ImportOptions, ImportPlan, classify
 from leaddesk.importing.table import ReadOptions, SheetTable, open_table
 from leaddesk.importing.writer import BatchWriter
@@ -82,7 +88,9 @@ def open_import(
                 mapping = remembered_mapping(session, key, headers)
                 if mapping is not None:
                     break
-    return table, mapping or auto_map(headers)
+    mapping = mapping or auto_map(headers)
+    sample = [list(cells) for number, cells in table.sample if number > table.header_row]
+    return table, guess_email_column(mapping, sample)
 
 
 @contextmanager

@@ -89,7 +89,7 @@ def detect_header_row(rows: list[tuple[int, list[str]]]) -> int:
     for (number, cells), width in zip(candidates, widths, strict=True):
         if width >= typical and not any(_EMAIL_LIKE.fullmatch(c.strip()) for c in cells):
             return number
-    return candidates[0][0]
+    return 0  # every wide row holds an address: the file has no header row
 
 
 def open_table(path: Path | str, options: ReadOptions | None = None) -> SheetTable:
@@ -130,6 +130,9 @@ def open_table(path: Path | str, options: ReadOptions | None = None) -> SheetTab
     for number, cells in sample:
         if number == header_row:
             headers = tuple(c.strip() for c in cells)
+    if header_row == 0:  # no header: name the columns by position
+        width = max((len(cells) for _, cells in sample), default=0)
+        headers = tuple(f"Column {i + 1}" for i in range(width))
     frozen = tuple((n, tuple(cells)) for n, cells in sample)
     return replace(table, header_row=header_row, headers=headers, sample=frozen)
 

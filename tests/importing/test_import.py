@@ -261,13 +261,13 @@ def test_mapping_is_remembered_per_source(
     """A mapping changed by the user is offered again for the next file from that source."""
     path = write_text(tmp_path / "m.csv", "Contact,Addr\nAda,ada@example.com\n")
     table, mapping = open_import(db, path, source="Webinar")
-    assert mapping == ["full_name", "custom"]
-    mapping = ["full_name", "email"]
+    assert mapping == ["full_name", "email"]  # the address column is recognised by content
+    mapping = ["company", "email"]
     run_import(db, table, mapping, ImportOptions(source="Webinar"), now=clock.now())
     _table, again = open_import(db, path, source="webinar")
-    assert again == ["full_name", "email"]
+    assert again == ["company", "email"]
     _table, by_layout = open_import(db, path)  # no source yet: same header layout
-    assert by_layout == ["full_name", "email"]
+    assert by_layout == ["company", "email"]
     assert _count(db, ImportMapping) == 2
 
 
@@ -307,3 +307,15 @@ def test_cancel_writes_nothing(
         )
     assert seen[0][0] == "reading"
     assert _count(db, Lead) == 0 and _count(db, ImportBatch) == 0
+
+
+def test_headerless_file_and_unknown_email_header(
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
+) -> None:
+    """A list without a header, or with an unknown email header, still finds the addresses."""
+    bare = write_text(tmp_path / "bare.csv", "ada@example.com,Ada\nalan@example.com,Alan\n")
+    result = do_import(db, bare, clock)
+    assert result.table.header_row == 0
+    assert (result.counts["rows"], result.counts["imported"]) == (2, 2)
+    odd = write_text(tmp_path / "odd.csv", "Kontakt,Wer\nzoe@example.com,Zoë\nN/A,Bob\n")
+    assert do_import(db, odd, clock).counts["imported"] == 1
