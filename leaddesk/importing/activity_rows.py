@@ -36,7 +36,8 @@ _DATE_FORMATS = (
 class ActivityMode(StrEnum):
     """What kind of activity list a file is."""
 
-    WEBINAR = "webinar"
+    WEBINAR = "webinar"  # attendee report: attended (with minutes) or registered only
+    REGISTRATIONS = "registrations"  # registration report: everyone registered
     DOWNLOADS = "downloads"
 
 
@@ -80,6 +81,11 @@ def row_events(
     """The new events one row adds to a person's ``events`` (folding into them where it can)."""
     when = parse_when(values.get("activity_date", ""))
     stamp = when.isoformat() if when else None
+    if mode is ActivityMode.REGISTRATIONS:
+        registered = ActivityKind.WEBINAR_REGISTERED
+        if any(e["kind"] == registered for e in events):
+            return []
+        return [{"kind": str(registered), "at": stamp}]
     if mode is ActivityMode.WEBINAR:
         minutes = parse_minutes(values.get("minutes", ""))
         attended_text = values.get("attended", "").strip().lower()

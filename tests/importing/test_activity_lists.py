@@ -75,3 +75,16 @@ def test_download_list_gives_one_activity_per_asset(
         ("case_study_download", "Acme Case Study"),
         ("whitepaper_download", "Nurturing Whitepaper"),
     ]
+
+
+def test_registration_report_gives_registered(
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
+) -> None:
+    """A registration report gives one webinar_registered per person, dated by registration."""
+    text = "Email,Registration Time\nada@example.com,2026-02-20 08:00:00\nADA@example.com,\n"
+    path = write_text(tmp_path / "reg.csv", text)
+    do_import(db, path, clock, activity_mode=ActivityMode.REGISTRATIONS)
+    found = _activities(db)
+    assert [(k, kind, at) for k, kind, _, at in found] == [
+        ("ada@example.com", "webinar_registered", datetime(2026, 2, 20, 8, 0, tzinfo=UTC))
+    ]

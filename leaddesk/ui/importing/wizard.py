@@ -38,7 +38,8 @@ DELIMITERS = [(",", "Comma ,"), (";", "Semicolon ;"), ("\t", "Tab"), ("|", "Pipe
 ON_EXISTING = [("fill", "Fill empty fields only"), ("overwrite", "Overwrite"), ("skip", "Skip")]
 KINDS = [
     (None, "A list of leads"),
-    (ActivityMode.WEBINAR, "A webinar report (attendance becomes activities)"),
+    (ActivityMode.WEBINAR, "A webinar attendee report (attendance becomes activities)"),
+    (ActivityMode.REGISTRATIONS, "A webinar registration report (registrations)"),
     (ActivityMode.DOWNLOADS, "A download list (downloads become activities)"),
 ]
 FILE_FILTER = "Lead lists (*.csv *.tsv *.txt *.xlsx *.xlsm);;All files (*)"
