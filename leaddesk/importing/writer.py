@@ -233,11 +233,43 @@ class BatchWriter:
                     records[key], lead_id, batch_id, options.source, default_at
                 )
             ]
+            known = _recorded_already(self.session, listed)
+            listed = [e for e in listed if _event_identity(e) not in known]
             events = chain(events, listed)
             expected += len(listed)
         with sqlite_indexes_paused(self.session, _table(Activity), expected):
             record_activities(self.session, events, now=self.now)
         self._progress(expected)
+
+
+def _event_identity(event: ActivityEvent) -> tuple[Any, ...]:
+    """What makes a listed activity the same one again (re-importing the same report)."""
+    payload = event.payload
+    return (
+        event.lead_id,
+        str(event.kind),
+        event.occurred_at,
+        payload.get("title"),
+        payload.get("asset"),
+    )
+
+
+def _recorded_already(session: Session, events: list[ActivityEvent]) -> set[tuple[Any, ...]]:
+    """Identities of ``events`` that are already in the activity log."""
+    lead_ids = sorted({e.lead_id for e in events})
+    kinds = sorted({str(e.kind) for e in events})
+    found: set[tuple[Any, ...]] = set()
+    for start in range(0, len(lead_ids), 500):
+        chunk = lead_ids[start : start + 500]
+        rows = session.execute(
+            select(Activity.lead_id, Activity.kind, Activity.occurred_at, Activity.payload).where(
+                Activity.lead_id.in_(chunk), Activity.kind.in_(kinds)
+            )
+        )
+        for lead_id, kind, occurred_at, payload in rows:
+            payload = payload or {}
+            found.add((lead_id, kind, occurred_at, payload.get("title"), payload.get("asset")))
+    return found
 
 
 def _event_default(event_date: Any, now: datetime) -> datetime:

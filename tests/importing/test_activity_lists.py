@@ -88,3 +88,13 @@ def test_registration_report_gives_registered(
     assert [(k, kind, at) for k, kind, _, at in found] == [
         ("ada@example.com", "webinar_registered", datetime(2026, 2, 20, 8, 0, tzinfo=UTC))
     ]
+
+
+def test_reimporting_a_report_adds_no_duplicate_activities(
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
+) -> None:
+    """The same webinar report imported twice records each attendance once."""
+    path = write_text(tmp_path / "zoom.csv", WEBINAR)
+    for _ in range(2):
+        do_import(db, path, clock, source="Ops webinar", activity_mode=ActivityMode.WEBINAR)
+    assert len(_activities(db)) == 2
