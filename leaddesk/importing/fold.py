@@ -92,6 +92,8 @@ def fold_table(
     width = len(mapping)
     folded = FoldedFile(headers=headers, mapping=list(mapping))
     records = folded.records
+    pool: dict[str, str] = {}
+    shared = pool.setdefault
     for number, cells in table.data_rows():
         if not any(cells):
             continue
@@ -114,8 +116,11 @@ def fold_table(
         key = email_key(address)
         record = records.get(key)
         if record is None:
+            if key == address:
+                key = address  # one string object for both
             record = records[key] = Record(address, key, number)
-            record.fields = {t: cells[i] for i, t in simple if cells[i]}
+            # Countries, titles and companies repeat: keep one copy of each value.
+            record.fields = {t: shared(cells[i], cells[i]) for i, t in simple if cells[i]}
         else:
             record.rows += 1
             folded.duplicates += 1

@@ -29,7 +29,7 @@ from leaddesk.importing.plan import ImportOptions, ImportPlan, classify
 from leaddesk.importing.table import ReadOptions, SheetTable, open_table
 from leaddesk.importing.writer import BatchWriter
 
-WRITE_CACHE_KIB = 64 * 1024
+WRITE_CACHE_KIB = 32 * 1024
 Progress = Callable[[str, int, int], None]  # (phase, done, total; total 0 = unknown)
 
 
