@@ -108,5 +108,6 @@ def test_sigkill_at_random_moments_is_all_or_nothing(tmp_path: Path) -> None:
             process.wait(timeout=30)
         state = _state(target)
         assert state in (nothing, complete), f"run {run}: killed after {delay:.2f}s -> {state}"
+        assert _indexes(target) == _indexes(template), f"run {run}: indexes differ"
         outcomes.append(state == complete)
     print(f"import took {duration:.2f}s; complete after kill in {sum(outcomes)}/{RUNS} runs")
