@@ -18,7 +18,7 @@ from leaddesk.db.migrate import open_database
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 20_000
-RUNS = 6
+RUNS = 8
 
 
 def _write_list(path: Path) -> None:
@@ -101,7 +101,9 @@ def test_sigkill_at_random_moments_is_all_or_nothing(tmp_path: Path) -> None:
     for run in range(RUNS):
         target = tmp_path / f"run{run}.sqlite3"
         shutil.copy(template, target)
-        delay = rng.uniform(0.2, duration * 1.05)
+        # Half the kills anywhere, half late, where the write transaction runs.
+        low = 0.2 if run % 2 == 0 else duration * 0.6
+        delay = rng.uniform(low, duration * 1.02)
         with _start(target, source, tmp_path / "home") as process:
             time.sleep(delay)  # a real process killed after real time; no clock involved
             process.send_signal(signal.SIGKILL)
