@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "leaddesk.commands.importing",
     "leaddesk.commands.info",
     "leaddesk.commands.mailbox",
+    "leaddesk.commands.scoring",
 )
 
 

@@ -138,7 +138,9 @@ _BULK_CHUNK = 5000
 
 def _react(session: Session, lead: Lead, activity: Activity, now: datetime) -> None:
     """Everything an event sets in motion. Later capabilities add their reactions here."""
-    return None
+    from leaddesk.scoring.rescore import on_activity  # scoring records crossings via this door
+
+    on_activity(session, lead, activity, now)
 
 
 def leads_changed(session: Session, lead_ids: list[int], now: datetime) -> None:
@@ -147,4 +149,6 @@ def leads_changed(session: Session, lead_ids: list[int], now: datetime) -> None:
     Bulk paths record activities with ``react=False`` and call this once at the end.
     Later capabilities (scoring, auto-enrolment) add their bulk reactions here.
     """
-    return None
+    from leaddesk.scoring.rescore import rescore_leads
+
+    rescore_leads(session, lead_ids, now)
