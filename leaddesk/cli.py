@@ -12,6 +12,7 @@ from leaddesk import __version__
 # Each module has ``register(subparsers)``; a subcommand's handler is ``args.handler(args)``.
 COMMAND_MODULES = (
     "leaddesk.commands.demo",
+    "leaddesk.commands.importing",
     "leaddesk.commands.info",
     "leaddesk.commands.mailbox",
     "leaddesk.commands.scoring",

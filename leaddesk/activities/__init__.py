@@ -2,6 +2,7 @@
 
 from leaddesk.activities.door import (
     ActivityEvent,
+    append_activities,
     leads_changed,
     record_activities,
     record_activity,
@@ -11,6 +12,7 @@ from leaddesk.activities.kinds import ActivityKind
 __all__ = [
     "ActivityEvent",
     "ActivityKind",
+    "append_activities",
     "leads_changed",
     "record_activities",
     "record_activity",

@@ -7,17 +7,18 @@ Reactions that follow an event (re-scoring, leaving a sequence, hand-off) are wi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, and_, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from leaddesk.activities.kinds import DERIVED_KINDS
 from leaddesk.clock import utcnow
+from leaddesk.db.bulk import BulkInsert
 from leaddesk.db.models import Activity, Lead
 
 
@@ -100,6 +101,85 @@ def _load_leads(session: Session, lead_ids: set[int]) -> dict[int, Lead]:
     if absent:
         raise LookupError(f"lead {min(absent)} does not exist")
     return found
+
+
+def append_activities(
+    session: Session, events: Iterable[ActivityEvent], *, now: datetime | None = None
+) -> int:
+    """The door's bulk-load entry: append many events with Core inserts and no reactions.
+
+    For imports of tens of thousands of rows. Keeps each lead's ``last_activity_at`` fresh;
+    the caller MUST call :func:`leads_changed` once afterwards so the reactions happen in bulk.
+    Returns the number of activities appended.
+    """
+    moment = now or utcnow()
+    bulk = BulkInsert(session, cast(Table, Activity.__table__), _ACTIVITY_COLUMNS)
+    stamp = bulk.converter("occurred_at")
+    as_json = bulk.converter("payload")
+    recorded = bulk.value("recorded_at", moment)
+    # Events often share one payload object: convert it once. The entry keeps the object
+    # alive, so its id cannot be reused by another payload while this runs.
+    shared: dict[int, tuple[Any, Any]] = {}
+    latest: dict[datetime, list[int]] = {}
+    stamps: dict[datetime, Any] = {}
+    rows: list[tuple[Any, ...]] = []
+    appended = 0
+    for event in events:
+        appended += 1
+        occurred = event.occurred_at or moment
+        if occurred not in stamps:
+            stamps[occurred] = stamp(occurred)
+        entry = shared.get(id(event.payload))
+        if entry is None:
+            entry = shared[id(event.payload)] = (event.payload, as_json(dict(event.payload)))
+        payload = entry[1]
+        rows.append(
+            (
+                event.lead_id,
+                str(event.kind),
+                stamps[occurred],
+                recorded,
+                event.origin,
+                payload,
+                event.import_batch_id,
+            )
+        )
+        if str(event.kind) not in DERIVED_KINDS:
+            latest.setdefault(occurred, []).append(event.lead_id)
+        if len(rows) >= _BULK_CHUNK:
+            bulk.execute(rows)
+            rows = []
+    bulk.execute(rows)
+    leads = cast(Table, Lead.__table__)
+    for occurred, lead_ids in sorted(latest.items()):
+        for start in range(0, len(lead_ids), 500):
+            chunk = lead_ids[start : start + 500]
+            session.execute(
+                update(leads)
+                .where(
+                    and_(
+                        leads.c.id.in_(chunk),
+                        or_(
+                            leads.c.last_activity_at.is_(None),
+                            leads.c.last_activity_at < occurred,
+                        ),
+                    )
+                )
+                .values(last_activity_at=occurred)
+            )
+    return appended
+
+
+_ACTIVITY_COLUMNS = (
+    "lead_id",
+    "kind",
+    "occurred_at",
+    "recorded_at",
+    "origin",
+    "payload",
+    "import_batch_id",
+)
+_BULK_CHUNK = 5000
 
 
 def _react(session: Session, lead: Lead, activity: Activity, now: datetime) -> None:
