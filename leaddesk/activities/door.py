@@ -60,7 +60,9 @@ def record_activity(
 
 def _react(session: Session, lead: Lead, activity: Activity, now: datetime) -> None:
     """Everything an event sets in motion. Later capabilities add their reactions here."""
-    return None
+    from leaddesk.sequences.reactions import react_to_activity  # sequences import the door
+
+    react_to_activity(session, lead, activity, now)
 
 
 def leads_changed(session: Session, lead_ids: list[int], now: datetime) -> None:
@@ -69,4 +71,6 @@ def leads_changed(session: Session, lead_ids: list[int], now: datetime) -> None:
     Bulk paths record activities with ``react=False`` and call this once at the end.
     Later capabilities (scoring, auto-enrolment) add their bulk reactions here.
     """
-    return None
+    from leaddesk.sequences.reactions import react_to_bulk_change  # sequences import the door
+
+    react_to_bulk_change(session, lead_ids, now)
