@@ -125,25 +125,34 @@ def find_account(session: Session, name: str) -> SenderAccount | None:
     )
 
 
+def apply_settings(session: Session, version: SequenceVersion, settings: dict[str, Any]) -> None:
+    """Copy a validated document's settings onto ``version``."""
+    account = find_account(session, str(settings.get("sender_account") or ""))
+    version.send_days = settings["send_days"]
+    version.window_start = settings["window_start"]
+    version.window_end = settings["window_end"]
+    version.fallback_timezone = settings.get("fallback_timezone") or ""
+    version.daily_cap = settings.get("daily_cap")
+    version.exit_rules = list(settings["exit_rules"])
+    version.sender_account_id = account.id if account else None
+
+
+def steps_from_document(document: dict[str, Any]) -> list[SequenceStep]:
+    """New step rows for a validated document, in order."""
+    return [
+        SequenceStep(position=position, **values)
+        for position, values in enumerate(document["steps"])
+    ]
+
+
 def version_from_document(
     session: Session, document: dict[str, Any], *, number: int
 ) -> SequenceVersion:
     """A new (unsaved) version with the document's settings and steps."""
     document = validate_document(document)
-    settings = document["settings"]
-    account = find_account(session, str(settings.get("sender_account") or ""))
-    version = SequenceVersion(
-        number=number,
-        send_days=settings["send_days"],
-        window_start=settings["window_start"],
-        window_end=settings["window_end"],
-        fallback_timezone=settings.get("fallback_timezone") or "",
-        daily_cap=settings.get("daily_cap"),
-        exit_rules=list(settings["exit_rules"]),
-        sender_account_id=account.id if account else None,
-    )
-    for position, values in enumerate(document["steps"]):
-        version.steps.append(SequenceStep(position=position, **values))
+    version = SequenceVersion(number=number)
+    apply_settings(session, version, document["settings"])
+    version.steps.extend(steps_from_document(document))
     return version
 
 

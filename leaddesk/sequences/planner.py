@@ -77,6 +77,12 @@ def next_actionable(
     return None
 
 
+def only_account(session: Session) -> SenderAccount | None:
+    """The sender account when exactly one exists (the default for sequences without one)."""
+    accounts = list(session.scalars(select(SenderAccount).limit(2)))
+    return accounts[0] if len(accounts) == 1 else None
+
+
 @dataclass
 class Planner:
     """Per-run caches of windows, zones, accounts and rate books."""
@@ -99,8 +105,7 @@ class Planner:
         if version.sender_account_id is not None:
             return self.session.get(SenderAccount, version.sender_account_id)
         if self._single_account is False:
-            accounts = list(self.session.scalars(select(SenderAccount).limit(2)))
-            self._single_account = accounts[0] if len(accounts) == 1 else None
+            self._single_account = only_account(self.session)
         return self._single_account  # type: ignore[return-value]
 
     def account_book(self, account: SenderAccount) -> RateBook:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from leaddesk.db.models import Lead, SenderAccount, SequenceStep, SequenceVersion, TeamMember
 from leaddesk.sequences.merge import People, merge_context
-from leaddesk.sequences.planner import Planner
+from leaddesk.sequences.planner import only_account
 from leaddesk.sequences.templates import RenderedEmail, TemplateProblem, render_email, render_text
 from leaddesk.settings import postal_address
 
@@ -61,9 +61,10 @@ def preview_step(
     lead = session.get(Lead, lead_id)
     if lead is None:
         raise LookupError(f"lead {lead_id} does not exist")
-    account = Planner(session, lead.created_at).account_for(version) if version else None
-    if account is None:
-        account = Planner(session, lead.created_at).account_for(SequenceVersion())
+    account = None
+    if version is not None and version.sender_account_id is not None:
+        account = session.get(SenderAccount, version.sender_account_id)
+    account = account or only_account(session)
     kind = step["kind"] if isinstance(step, dict) else step.kind
     try:
         if kind == "email":
