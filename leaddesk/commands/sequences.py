@@ -29,6 +29,7 @@ def register(subparsers: Any) -> None:
     def action(name: str, handler: Any, help_text: str) -> argparse.ArgumentParser:
         sub = actions.add_parser(name, help=help_text)
         sub.add_argument("--json", action="store_true", help="print JSON")
+        sub.add_argument("--now", type=_moment, help=argparse.SUPPRESS)  # simulations, tests
         sub.set_defaults(handler=handler)
         return sub
 
@@ -52,8 +53,7 @@ def register(subparsers: Any) -> None:
         sub = action(name, handler, text)
         sub.add_argument("sequence", help="name or id")
         sub.add_argument("emails", nargs="*" if name in ("pause", "resume") else "+")
-    sub = action("run-due", run_due, "create the messages and tasks that are due now")
-    sub.add_argument("--now", type=_moment, help=argparse.SUPPRESS)
+    action("run-due", run_due, "create the messages and tasks that are due now")
 
     parser = subparsers.add_parser(
         "schedule", help="list every planned send and task (sends nothing)"
@@ -89,7 +89,8 @@ def _sequence(session: Session, ref: str) -> Any:
 
 def _lead_ids(session: Session, emails: list[str]) -> list[int]:
     keys = {email_key(e): e for e in emails}
-    found = dict(session.execute(select(Lead.email_key, Lead.id).where(Lead.email_key.in_(keys))))
+    rows = session.execute(select(Lead.email_key, Lead.id).where(Lead.email_key.in_(keys)))
+    found = {key: lead_id for key, lead_id in rows}
     missing = [address for key, address in keys.items() if key not in found]
     if missing:
         raise CommandError(f"no lead with email {', '.join(missing)}")

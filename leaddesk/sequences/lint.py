@@ -70,7 +70,8 @@ def bare_fields(template: nodes.Template) -> set[str]:
     found: set[str] = set()
 
     def names(node: nodes.Node) -> set[str]:
-        return {n.name for n in node.find_all(nodes.Name)}
+        own = {node.name} if isinstance(node, nodes.Name) else set()
+        return own | {n.name for n in node.find_all(nodes.Name)}
 
     def walk(node: nodes.Node, guarded: frozenset[str]) -> None:
         if isinstance(node, nodes.Name) and node.ctx == "load" and node.name not in guarded:
