@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from leaddesk.db.models import Lead, SenderAccount, SequenceStep, SequenceVersion, TeamMember
+from leaddesk.sequences.documents import find_account
 from leaddesk.sequences.merge import People, merge_context
 from leaddesk.sequences.planner import only_account
 from leaddesk.sequences.templates import RenderedEmail, TemplateProblem, render_email, render_text
@@ -56,15 +57,21 @@ def preview_step(
     lead_id: int,
     step: SequenceStep | dict[str, Any],
     version: SequenceVersion | None = None,
+    *,
+    sender_account: str = "",
 ) -> StepPreview:
-    """Preview ``step`` (a stored step or an editor draft) for the chosen lead, as sent."""
+    """Preview ``step`` (a stored step or an editor draft) for the chosen lead, as sent.
+
+    The account is the version's, else the one named ``sender_account`` (editor drafts), else
+    the only account.
+    """
     lead = session.get(Lead, lead_id)
     if lead is None:
         raise LookupError(f"lead {lead_id} does not exist")
     account = None
     if version is not None and version.sender_account_id is not None:
         account = session.get(SenderAccount, version.sender_account_id)
-    account = account or only_account(session)
+    account = account or find_account(session, sender_account) or only_account(session)
     kind = step["kind"] if isinstance(step, dict) else step.kind
     try:
         if kind == "email":
