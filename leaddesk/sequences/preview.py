@@ -42,6 +42,10 @@ def render_task_note(session: Session, lead: Lead, note: str, account: SenderAcc
     return render_text(note, context_for(session, lead, account), part="task note").strip()
 
 
+MISSING_ADDRESS = "[your postal address — set it in Settings]"
+NO_ADDRESS_PROBLEM = "No postal address is set: nothing is sent until you enter it in Settings."
+
+
 @dataclass(frozen=True)
 class StepPreview:
     """What the preview pane shows for one step and one lead."""
@@ -74,6 +78,13 @@ def preview_step(
     account = account or find_account(session, sender_account) or only_account(session)
     kind = step["kind"] if isinstance(step, dict) else step.kind
     try:
+        if kind == "email" and not postal_address(session):
+            # Still show the email, with a visible placeholder where the address must go.
+            context = {**context_for(session, lead, account), "postal_address": MISSING_ADDRESS}
+            subject = step["subject"] if isinstance(step, dict) else step.subject
+            body = step["body"] if isinstance(step, dict) else step.body
+            email = render_email(subject or "", body or "", context)
+            return StepPreview(kind, email=email, problems=[NO_ADDRESS_PROBLEM])
         if kind == "email":
             return StepPreview(kind, email=render_step_email(session, lead, step, account))
         if kind == "task":

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -60,6 +62,7 @@ class SequenceEditor(QWidget):
         splitter.addWidget(self._build_preview())
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([600, 420])
         layout.addWidget(splitter, 1)
         self.setEnabled(False)
 
@@ -124,6 +127,11 @@ class SequenceEditor(QWidget):
         self.subject_label.setWordWrap(True)
         self.subject_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.subject_label)
+        self.problem_label = QLabel()
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setStyleSheet("color: #b91c1c;")
+        self.problem_label.hide()
+        layout.addWidget(self.problem_label)
         self.preview_browser = QTextBrowser()
         self.preview_browser.setOpenExternalLinks(False)
         layout.addWidget(self.preview_browser, 3)
@@ -161,7 +169,8 @@ class SequenceEditor(QWidget):
         self.setEnabled(True)
         self.dirty = False
         self.timeline.setCurrentRow(0 if self.timeline.count() else -1)
-        self.schedule_preview()
+        self._timer.stop()
+        self.update_preview()
 
     def document(self) -> dict[str, Any]:
         """The draft as a sequence document."""
@@ -223,19 +232,26 @@ class SequenceEditor(QWidget):
         """Show a rendered preview and the lint findings."""
         self.preview_data = data
         self.subject_label.setText(f"<b>{_escape(data.subject)}</b>" if data.subject else "")
-        if data.problems:
-            self.preview_browser.setPlainText("Cannot render:\n" + "\n".join(data.problems))
-        elif data.html:
+        self.problem_label.setText("\n".join(data.problems))
+        self.problem_label.setVisible(bool(data.problems))
+        if data.html:
             self.preview_browser.setHtml(data.html)
+        elif data.problems and not data.text:
+            self.preview_browser.setPlainText("This step cannot be rendered; see above.")
         else:
             self.preview_browser.setPlainText(data.text)
         self.lint_list.clear()
         for finding in data.findings:
             where = f"Step {finding['step']}" if finding["step"] else "Sequence"
-            mark = "⛔" if finding["severity"] == "error" else "⚠"
-            self.lint_list.addItem(f"{mark} {where}: {finding['message']} — {finding['fix']}")
+            error = finding["severity"] == "error"
+            item = QListWidgetItem(
+                f"{'Error' if error else 'Warning'} · {where}: {finding['message']} "
+                f"— fix: {finding['fix']}"
+            )
+            item.setForeground(QColor("#b91c1c" if error else "#b45309"))
+            self.lint_list.addItem(item)
         if not data.findings:
-            self.lint_list.addItem("✓ No problems found")
+            self.lint_list.addItem("No problems found")
 
     # saving --------------------------------------------------------------------------------
     def save(self, in_flight: InFlight | None = None) -> None:

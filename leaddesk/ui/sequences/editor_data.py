@@ -93,7 +93,7 @@ def preview_and_lint(
     preview = preview_step(session, lead_id, step, sender_account=account)
     if preview.email is not None:
         email = preview.email
-        return PreviewData(email.subject, email.html, email.text, [], findings)
+        return PreviewData(email.subject, email.html, email.text, preview.problems, findings)
     if preview.kind == "task":
         return PreviewData(
             "Task for the lead's owner", "", preview.task_note, preview.problems, findings

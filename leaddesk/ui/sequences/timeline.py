@@ -33,7 +33,7 @@ def step_label(step: dict[str, Any], day: float) -> str:
             parts.append(f"{step['wait_days']}{business} day(s)")
         if step.get("wait_hours"):
             parts.append(f"{step['wait_hours']} hour(s)")
-        return f"    ⏱ Wait {' and '.join(parts) or '0 days'}"
+        return f"      … then wait {' and '.join(parts) or '0 days'}"
     shown = int(day) if float(day).is_integer() else round(day, 1)
     if kind == "email":
         return f"Day {shown} · Email: {step.get('subject') or '(no subject)'}"
