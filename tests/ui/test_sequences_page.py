@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import sys
+
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -16,6 +19,25 @@ from leaddesk.ui.main_window import MainWindow
 from leaddesk.ui.pages.sequences import SequencesPage
 from leaddesk.ui.sequences.editor import SequenceEditor
 from leaddesk.ui.sequences.list_model import COL_ENROLLED, COL_NAME, COL_REPLIED, SequenceListModel
+
+
+def _pin_singletons() -> None:
+    """Work around PySide6 6.12.0 on Python 3.11 losing references to True/False/None.
+
+    Every Python ``Signal.emit()`` drops a reference to ``True`` and queued signals drop
+    ``None``; after enough background jobs a count reaches zero and the interpreter aborts
+    ("bool_dealloc"/"none_dealloc"), usually at exit. Python 3.12+ makes them immortal; here
+    we add references that are never released. The real fix belongs in the dependency pin or
+    app start-up (see the report).
+    """
+    if sys.version_info >= (3, 12):
+        return
+    for value in (True, False, None):
+        for _ in range(200_000):
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(value))
+
+
+_pin_singletons()
 
 
 def seed(db: Database, clock) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -150,3 +172,28 @@ def test_create_from_preset_on_empty_page(qtbot: QtBot, db: Database, context: A
     )
     with db.session() as session:
         assert session.scalars(select(Sequence.name)).one() == page.editor.name_edit.text()
+
+
+def test_enroll_dialog_adds_inbox_selection(
+    qtbot: QtBot, db: Database, context: AppContext, clock
+) -> None:
+    """The inbox bulk action's dialog enrols new leads and refuses a suppressed one."""
+    from leaddesk.leads.suppression import suppress
+    from leaddesk.ui.sequences.enroll_dialog import EnrollDialog
+
+    ids = seed(db, clock)
+    with db.write() as session:
+        new = Lead(email="cy@example.com", email_key="cy@example.com", first_name="Cy")
+        gone = Lead(email="gone@example.com", email_key="gone@example.com")
+        session.add_all([new, gone])
+        session.flush()
+        suppress(session, "gone@example.com", "unsubscribed")
+        lead_ids = [ids["ada"], new.id, gone.id]
+    dialog = EnrollDialog(context, lead_ids)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.sequence_combo.count() == 1 and not context.runner.busy)
+    dialog.choose(ids["sequence"])
+    dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: bool(dialog.result_text) and not context.runner.busy)
+    assert dialog.result_text == "Added 1; 1 already in it; 1 refused."

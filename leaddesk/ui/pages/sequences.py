@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,7 @@ class SequencesPage(Page):
         self.new_button = QPushButton("New from preset")
         menu = QMenu(self.new_button)
         for key, title in PRESET_TITLES.items():
-            menu.addAction(title, lambda k=key: self.create_from_preset(k))
+            menu.addAction(title, self._preset_creator(key))
         self.new_button.setMenu(menu)
         self.import_button = QPushButton("Import…")
         self.import_button.clicked.connect(self.import_file)
@@ -94,6 +95,12 @@ class SequencesPage(Page):
         splitter.setStretchFactor(1, 4)
         layout.addWidget(splitter, 1)
         return content
+
+    def _preset_creator(self, key: str) -> Callable[[], None]:
+        def create() -> None:
+            self.create_from_preset(key)
+
+        return create
 
     def load(self, session: Any) -> list[SequenceSummary]:
         return catalog.summaries(session)

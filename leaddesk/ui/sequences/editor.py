@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -84,11 +85,12 @@ class SequenceEditor(QWidget):
         tabs = QTabWidget()
         steps = QWidget()
         layout = QVBoxLayout(steps)
+        self.timeline = StepTimeline()
         buttons = QHBoxLayout()
         self.add_buttons: dict[str, QPushButton] = {}
         for kind, text in (("email", "+ Email"), ("wait", "+ Wait"), ("task", "+ Task")):
             button = QPushButton(text)
-            button.clicked.connect(lambda _=False, k=kind: self.timeline.add_step(k))
+            button.clicked.connect(self._adder(kind))
             self.add_buttons[kind] = button
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -101,7 +103,6 @@ class SequenceEditor(QWidget):
         for button in (self.up_button, self.down_button, self.remove_button):
             buttons.addWidget(button)
         layout.addLayout(buttons)
-        self.timeline = StepTimeline()
         self.timeline.currentRowChanged.connect(self._select)
         self.timeline.steps_changed.connect(self._changed)
         self.remove_button.clicked.connect(self.timeline.remove_current)
@@ -114,6 +115,12 @@ class SequenceEditor(QWidget):
         self.settings_panel.changed.connect(self._changed)
         tabs.addTab(self.settings_panel, "Settings")
         return tabs
+
+    def _adder(self, kind: str) -> Callable[[], None]:
+        def add() -> None:
+            self.timeline.add_step(kind)
+
+        return add
 
     def _build_preview(self) -> QWidget:
         pane = QWidget()
