@@ -58,12 +58,13 @@ def plan_from(
     position: int,
     anchor: datetime,
     now: datetime,
+    planner: Planner | None = None,
 ) -> None:
     """Point ``enrollment`` at the first actionable step from ``position``, due after ``anchor``.
 
     Completes the enrollment when no email or task step is left.
     """
-    planner = Planner(session, now)
+    planner = planner or Planner(session, now)
     found = next_actionable(
         list(version.steps),
         position,
@@ -128,6 +129,7 @@ def enroll_leads(
         )
     )
     blocked = suppressed_among(session, [lead.email for lead in leads.values()])
+    planner = Planner(session, now)
     for lead_id in ids:
         lead = leads.get(lead_id)
         if lead is None:
@@ -149,7 +151,7 @@ def enroll_leads(
         )
         session.add(enrollment)
         session.flush()
-        plan_from(session, enrollment, lead, version, 0, now, now)
+        plan_from(session, enrollment, lead, version, 0, now, now, planner)
         record_activity(
             session,
             ActivityEvent(

@@ -35,6 +35,7 @@ class RateBook:
     limits: list[RateLimit] = field(default_factory=list)
     min_gap: timedelta = timedelta(0)
     booked: list[datetime] = field(default_factory=list)
+    _run_ends: dict[datetime, datetime] = field(default_factory=dict, repr=False)
 
     @classmethod
     def for_account(
@@ -73,16 +74,31 @@ class RateBook:
 
     def _blocked_until(self, moment: datetime) -> datetime | None:
         """None when ``moment`` may be booked, else a later moment worth trying."""
+        booked = self.booked
         if self.min_gap:
-            low = bisect_right(self.booked, moment - self.min_gap)
-            high = bisect_left(self.booked, moment + self.min_gap)
+            low = bisect_right(booked, moment - self.min_gap)
+            high = bisect_left(booked, moment + self.min_gap)
             if high > low:
-                return self.booked[high - 1] + self.min_gap
+                # Skip the whole run of closely packed bookings in one go; runs only grow, so
+                # the end found last time for the same first booking is a safe place to resume.
+                key = booked[low]
+                candidate = max(self._run_ends.get(key, moment), booked[high - 1] + self.min_gap)
+                index = bisect_right(booked, candidate - self.min_gap)
+                while index < len(booked) and booked[index] < candidate + self.min_gap:
+                    candidate = booked[index] + self.min_gap
+                    index += 1
+                self._run_ends[key] = candidate
+                return candidate
+        last = bisect_right(booked, moment)
         for limit in self.limits:
+            first = bisect_right(booked, moment - limit.span)
+            if last == len(booked):
+                # Nothing booked later: the fullest span ending at ``moment`` is the only risk.
+                if last - first + 1 > limit.count:
+                    return booked[last - limit.count] + limit.span
+                continue
             # The fullest span containing ``moment`` starts at ``moment`` or at a booking before it.
-            first = bisect_right(self.booked, moment - limit.span)
-            last = bisect_right(self.booked, moment)
-            for start in [*self.booked[first:last], moment]:
+            for start in [*booked[first:last], moment]:
                 if self._count(start, start + limit.span) + 1 > limit.count:
                     return start + limit.span
         return None

@@ -21,20 +21,25 @@ def people_for(session: Session, lead: Lead, account: SenderAccount | None) -> P
     return People(owner=owner, account=account)
 
 
-def context_for(session: Session, lead: Lead, account: SenderAccount | None) -> dict[str, Any]:
-    """Every merge field for ``lead`` sent from ``account``."""
-    return merge_context(
-        lead, people_for(session, lead, account), postal_address=postal_address(session)
-    )
+def context_for(
+    session: Session, lead: Lead, account: SenderAccount | None, postal: str | None = None
+) -> dict[str, Any]:
+    """Every merge field for ``lead`` sent from ``account`` (``postal`` saves a lookup)."""
+    address = postal_address(session) if postal is None else postal
+    return merge_context(lead, people_for(session, lead, account), postal_address=address)
 
 
 def render_step_email(
-    session: Session, lead: Lead, step: SequenceStep | dict[str, Any], account: SenderAccount | None
+    session: Session,
+    lead: Lead,
+    step: SequenceStep | dict[str, Any],
+    account: SenderAccount | None,
+    postal: str | None = None,
 ) -> RenderedEmail:
     """The email of ``step`` for ``lead`` exactly as it is sent (raises TemplateProblem)."""
     subject = step["subject"] if isinstance(step, dict) else step.subject
     body = step["body"] if isinstance(step, dict) else step.body
-    return render_email(subject or "", body or "", context_for(session, lead, account))
+    return render_email(subject or "", body or "", context_for(session, lead, account, postal))
 
 
 def render_task_note(session: Session, lead: Lead, note: str, account: SenderAccount | None) -> str:

@@ -80,8 +80,13 @@ def run_due(target: Database | Session, now: datetime, *, limit: int = 5000) -> 
     yields at most one message (unique per enrollment and step) and one task.
     """
     if isinstance(target, Database):
-        with target.write() as session:
-            return _run(session, now, limit)
+        try:
+            with target.write() as session:
+                return _run(session, now, limit)
+        except IntegrityError:  # another laptop's tick created the same messages first
+            result = TickResult()
+            result.blocked["another scheduler ran at the same time; retry"] += 1
+            return result
     return _run(target, now, limit)
 
 
@@ -107,6 +112,14 @@ def _run(session: Session, now: datetime, limit: int) -> TickResult:
         for lead in session.scalars(select(Lead).where(Lead.id.in_({e.lead_id for e in due})))
     }
     blocked = suppressed_among(session, [lead.email for lead in leads.values()])
+    made = {
+        (row.enrollment_id, row.step_id)
+        for row in session.execute(
+            select(OutboundMessage.enrollment_id, OutboundMessage.step_id).where(
+                OutboundMessage.enrollment_id.in_([e.id for e in due])
+            )
+        )
+    }
     versions: dict[int, SequenceVersion] = {}
     for enrollment in due:
         lead = leads[enrollment.lead_id]
@@ -125,10 +138,14 @@ def _run(session: Session, now: datetime, limit: int) -> TickResult:
             result.completed += 1
             continue
         step = steps[enrollment.current_position]
-        anchor = _perform(session, planner, enrollment, lead, version, step, address, result)
+        if (enrollment.id, step.id) in made:  # created by an earlier, interrupted tick
+            anchor = enrollment.next_due_at
+        else:
+            anchor = _perform(session, planner, enrollment, lead, version, step, address, result)
         if anchor is None:
             continue
-        plan_from(session, enrollment, lead, version, enrollment.current_position + 1, anchor, now)
+        position = enrollment.current_position + 1
+        plan_from(session, enrollment, lead, version, position, anchor, now, planner)
         if enrollment.state == EnrollmentState.COMPLETED:
             result.completed += 1
     session.flush()
@@ -171,7 +188,7 @@ def _perform(
     try:
         if problem:
             raise TemplateProblem(f"invalid recipient address: {problem}", part="to")
-        rendered = render_step_email(session, lead, step, account)
+        rendered = render_step_email(session, lead, step, account, address)
     except TemplateProblem as error:
         message.state = OutboxState.FAILED
         message.subject = clean_header(step.subject)
@@ -192,12 +209,7 @@ def _perform(
             earliest=planner.now,
         )
         result.messages += 1
-    try:
-        with session.begin_nested():
-            session.add(message)
-    except IntegrityError:  # another tick (another laptop) created it first
-        result.messages -= message.state == OutboxState.SCHEDULED
-        result.failed -= message.state == OutboxState.FAILED
+    session.add(message)
     return message.due_at
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sequence_helpers import POSTAL, add_account, add_lead, email, make_sequence, wait
 from sqlalchemy import select
 
@@ -84,3 +86,27 @@ def test_three_day_sleep_catches_up_within_limits(db, clock: FixedClock) -> None
     assert max_in_span(every, MINUTE) <= LIMITS["per_minute"]
     assert max_in_span(every, HOUR) <= LIMITS["per_hour"]
     assert max_in_span(every, DAY) <= 50
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    offsets=st.lists(st.integers(0, 3 * 86400), min_size=1, max_size=80),
+    per_minute=st.integers(1, 5),
+    per_hour=st.integers(3, 40),
+    per_day=st.integers(5, 60),
+)
+def test_any_booking_order_keeps_every_limit(
+    offsets: list[int], per_minute: int, per_hour: int, per_day: int
+) -> None:
+    """Whatever order requests arrive in, booked slots never break a minute/hour/day limit."""
+    book = RateBook.for_account(per_minute, per_hour, per_day)
+    start = datetime.fromisoformat("2026-03-02T00:00:00+00:00")
+    for offset in offsets:
+        slot = book.earliest(start + timedelta(seconds=offset))
+        assert slot >= start + timedelta(seconds=offset)
+        book.book(slot)
+    assert max_in_span(book.booked, MINUTE) <= per_minute
+    assert max_in_span(book.booked, HOUR) <= per_hour
+    assert max_in_span(book.booked, DAY) <= per_day
+    gaps = [b - a for a, b in zip(book.booked, book.booked[1:], strict=False)]
+    assert all(gap >= book.min_gap for gap in gaps)
