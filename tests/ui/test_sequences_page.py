@@ -197,3 +197,20 @@ def test_enroll_dialog_adds_inbox_selection(
     dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
     qtbot.waitUntil(lambda: bool(dialog.result_text) and not context.runner.busy)
     assert dialog.result_text == "Added 1; 1 already in it; 1 refused."
+
+
+def test_default_time_zone_setting_is_stored(
+    qtbot: QtBot, window: MainWindow, context: AppContext, db: Database
+) -> None:
+    """Settings → Sequences stores the team's default time zone used for zone-less leads."""
+    from leaddesk.sequences.planner import DEFAULT_TIMEZONE_SETTING
+    from leaddesk.settings import get_setting
+
+    page = window.show_page("settings")
+    tab = page.tab_widgets["Sequences"]
+    qtbot.waitUntil(lambda: not context.runner.busy)
+    tab.zone_combo.setCurrentText("America/Chicago")
+    tab.save_button.click()
+    qtbot.waitUntil(lambda: not context.runner.busy)
+    with db.session() as session:
+        assert get_setting(session, DEFAULT_TIMEZONE_SETTING) == "America/Chicago"

@@ -22,6 +22,7 @@ from leaddesk.paths import config_dir, log_dir
 from leaddesk.settings import POSTAL_ADDRESS, postal_address, set_setting
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.pages.base import Page
+from leaddesk.ui.settings.sequences import sequences_tab
 
 # Each entry builds one tab: (tab title, widget). Capabilities append their own builders.
 SettingsTab = Callable[[AppContext], tuple[str, QWidget]]
@@ -99,7 +100,7 @@ def general_tab(context: AppContext) -> tuple[str, QWidget]:
     return "General", GeneralSettings(context)
 
 
-SETTINGS_TABS: list[SettingsTab] = [general_tab]
+SETTINGS_TABS: list[SettingsTab] = [general_tab, sequences_tab]
 
 
 class SettingsPage(Page):
