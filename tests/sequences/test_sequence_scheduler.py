@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from sequence_helpers import add_lead, add_owner, email, make_sequence, wait
 from sqlalchemy import func, select
 
@@ -133,3 +134,41 @@ def test_paused_enrollment_creates_nothing(ready, clock: FixedClock) -> None:
     with ready.write() as session:
         resume_leads(session, sequence, [lead.id])
     assert run_due(ready, clock.now()).messages == 1
+
+
+@pytest.mark.parametrize(
+    ("zone", "enrolled_utc", "expected_second_utc"),
+    [
+        # New York springs forward on 8 March: 09:00 EST = 14:00 UTC, 09:00 EDT = 13:00 UTC.
+        (
+            "America/New_York",
+            datetime(2026, 3, 6, 14, 0, tzinfo=UTC),
+            datetime(2026, 3, 13, 13, 0, tzinfo=UTC),
+        ),
+        # Berlin falls back on 25 October: 09:00 CEST = 07:00 UTC, 09:00 CET = 08:00 UTC.
+        (
+            "Europe/Berlin",
+            datetime(2026, 10, 23, 7, 0, tzinfo=UTC),
+            datetime(2026, 10, 30, 8, 0, tzinfo=UTC),
+        ),
+    ],
+)
+def test_day_seven_email_keeps_local_nine_oclock_across_dst(
+    ready, zone: str, enrolled_utc: datetime, expected_second_utc: datetime
+) -> None:
+    """Enrolled at 09:00 local before a DST change, the day-7 email is due 09:00 local after it."""
+    clock = FixedClock(enrolled_utc)
+    with ready.write() as session:
+        sequence = make_sequence(session, [email(), wait(days=7), email("Day 7")])
+        lead = add_lead(session, "ada@example.com", timezone=zone)
+        enroll_leads(session, sequence, [lead.id], now=clock.now())
+    assert run_due(ready, clock.now()).messages == 1
+    clock.set(expected_second_utc - timedelta(minutes=1))
+    assert run_due(ready, clock.now()).messages == 0  # not yet: 08:59 local
+    clock.set(expected_second_utc)
+    assert run_due(ready, clock.now()).messages == 1
+    with ready.session() as session:
+        second = session.scalars(
+            select(OutboundMessage).where(OutboundMessage.subject == "Day 7")
+        ).one()
+    assert second.due_at == expected_second_utc
