@@ -22,19 +22,18 @@ from leaddesk.ui.sequences.list_model import COL_ENROLLED, COL_NAME, COL_REPLIED
 
 
 def _pin_singletons() -> None:
-    """Work around PySide6 6.12.0 on Python 3.11 losing references to True/False/None.
+    """Work around PySide6 6.12.0 on Python 3.11 losing references to None/True/False.
 
-    Every Python ``Signal.emit()`` drops a reference to ``True`` and queued signals drop
-    ``None``; after enough background jobs a count reaches zero and the interpreter aborts
-    ("bool_dealloc"/"none_dealloc"), usually at exit. Python 3.12+ makes them immortal; here
-    we add references that are never released. The real fix belongs in the dependency pin or
-    app start-up (see the report).
+    Every void Qt call (``setText``, ``processEvents``…) drops a reference to ``None`` and every
+    Python ``Signal.emit()`` one to ``True``; after enough calls a count reaches zero and the
+    interpreter aborts ("none_dealloc"/"bool_dealloc"), often at exit. Python 3.12+ makes these
+    objects immortal; here their counts get a huge head start. The real fix belongs in the
+    Python/PySide6 versions (see the report).
     """
     if sys.version_info >= (3, 12):
         return
-    for value in (True, False, None):
-        for _ in range(200_000):
-            ctypes.pythonapi.Py_IncRef(ctypes.py_object(value))
+    for value in (None, True, False):
+        ctypes.c_ssize_t.from_address(id(value)).value += 1 << 40
 
 
 _pin_singletons()
