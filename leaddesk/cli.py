@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "leaddesk.commands.info",
     "leaddesk.commands.mailbox",
     "leaddesk.commands.scoring",
+    "leaddesk.commands.sequences",
 )
 
 
