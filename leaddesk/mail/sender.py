@@ -1,0 +1,345 @@
+"""``send_due``: one pass over the due outbox, safe alongside any other LeadDesk process.
+
+Used by the CLI (``leaddesk send-due``, e.g. from cron) and by the app's background sender.
+Each message is claimed in its own ``BEGIN IMMEDIATE`` transaction that is committed before the
+message is handed to the server; the outcome is written after the server's reply (together with
+the next claim, so a message costs one commit). Nothing here sleeps on a test clock: waiting goes
+through ``wait`` (real sleep, or advancing a :class:`~leaddesk.clock.FixedClock`).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from leaddesk.clock import Clock, FixedClock
+from leaddesk.db.engine import Database
+from leaddesk.db.models import OutboundMessage, OutboxState, SenderAccount
+from leaddesk.mail import outbox
+from leaddesk.mail.accounts import account_password
+from leaddesk.mail.compose import CompositionError, Sender, compose
+from leaddesk.mail.lock import SenderLock
+from leaddesk.mail.policy import DEFAULT_EXPIRY, Decision, Verdict, account_trouble, decide
+from leaddesk.mail.ratelimit import AccountPace
+from leaddesk.mail.transport import OpenError, ServerSettings, SmtpSession
+
+_log = logging.getLogger(__name__)
+CANDIDATE_BATCH = 500
+UNREACHABLE_COOL_DOWN = timedelta(minutes=5)
+
+PasswordLookup = Callable[[SenderAccount], str | None]
+Wait = Callable[[float], None]
+
+
+@dataclass
+class PassReport:
+    """What one pass did (the CLI prints it; the status bar summarises it)."""
+
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    bounced: int = 0
+    cancelled: int = 0
+    expired: int = 0
+    unknown: int = 0
+    recovered_unknown: int = 0
+    busy: bool = False
+    paused_all: bool = False
+    paused_accounts: dict[int, str] = field(default_factory=dict)
+    needs_password: list[int] = field(default_factory=list)
+    next_send_at: datetime | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain data for JSON output."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def default_wait(clock: Clock) -> Wait:
+    """Real sleeping for the system clock; advancing the clock for a test clock."""
+    if isinstance(clock, FixedClock):
+        return lambda seconds: clock.advance(timedelta(seconds=seconds))
+    return time.sleep
+
+
+class _Pass:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        password_for: PasswordLookup,
+        tls_context: ssl.SSLContext | None,
+        wait: Wait,
+        expiry: timedelta,
+        rng: random.Random,
+        should_stop: Callable[[], bool],
+        timeout: float,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.password_for = password_for
+        self.tls_context = tls_context
+        self.wait = wait
+        self.expiry = expiry
+        self.rng = rng
+        self.should_stop = should_stop
+        self.timeout = timeout
+        self.report = PassReport()
+        self.sessions: dict[int, SmtpSession] = {}
+        self.senders: dict[int, Sender] = {}
+        self.paces: dict[int, AccountPace] = {}
+        self.blocked: set[int] = set()
+        self.pending: tuple[int, Decision] | None = None
+
+    # -- database steps -------------------------------------------------------------------
+    def flush(self) -> None:
+        """Write the outcome of the last submitted message (its own commit)."""
+        if self.pending is not None:
+            with self.db.write() as session:
+                self._apply_pending(session)
+
+    def _apply_pending(self, session: object) -> None:
+        if self.pending is None:
+            return
+        row_id, decision = self.pending
+        self.pending = None
+        now = self.clock.now()
+        pause = outbox.finish(session, row_id, decision, now)  # type: ignore[arg-type]
+        self._count(decision.verdict)
+        if pause is not None:
+            account_id, trouble = pause
+            self._pause(session, account_id, trouble)
+
+    def _pause(self, session: object, account_id: int, trouble: Decision) -> None:
+        until = self.clock.now() + trouble.cool_down
+        outbox.pause_account(session, account_id, trouble.reason, until)  # type: ignore[arg-type]
+        self.blocked.add(account_id)
+        self.report.paused_accounts[account_id] = trouble.reason
+        _log.warning("account %s paused until %s: %s", account_id, until, trouble.reason)
+        self._close(account_id)
+
+    def _count(self, verdict: Verdict) -> None:
+        name = {
+            Verdict.SENT: "sent",
+            Verdict.RETRY: "deferred",
+            Verdict.BOUNCE: "bounced",
+            Verdict.FAIL: "failed",
+            Verdict.UNKNOWN: "unknown",
+        }.get(verdict)
+        if name:
+            setattr(self.report, name, getattr(self.report, name) + 1)
+
+    def claim(self, row_id: int) -> outbox.Claimed | outbox.Refusal:
+        """Commit the previous outcome and this claim in one durable transaction."""
+        with self.db.write() as session:
+            self._apply_pending(session)
+            result = outbox.claim(session, row_id, self.clock.now(), expiry=self.expiry)
+        if isinstance(result, outbox.Refusal) and result.kind in ("expired", "cancelled", "failed"):
+            setattr(self.report, result.kind, getattr(self.report, result.kind) + 1)
+        return result
+
+    # -- accounts and sessions ------------------------------------------------------------
+    def prepare_account(self, account_id: int) -> bool:
+        """Load the account, its pace and its password; open its session. False: skip it."""
+        if account_id in self.blocked:
+            return False
+        if account_id in self.sessions and self.sessions[account_id].is_open:
+            return True
+        self._close(account_id)
+        with self.db.session() as session:
+            account = session.get(SenderAccount, account_id)
+            if account is None:
+                return True  # the claim fails the row with a clear reason
+            if account.paused_until is not None and account.paused_until > self.clock.now():
+                self.blocked.add(account_id)
+                return False
+            password = self.password_for(account) if account.smtp_username else ""
+            settings = ServerSettings(
+                account.smtp_host, account.smtp_port, account.smtp_security, account.smtp_username
+            )
+            self.senders[account_id] = Sender(
+                account.from_address,
+                account.display_name,
+                account.reply_to,
+                account.unsubscribe_mailto,
+                account.unsubscribe_url,
+            )
+            if account_id not in self.paces:
+                self.paces[account_id] = AccountPace.load(session, account, self.clock.now())
+        if password is None:
+            self.report.needs_password.append(account_id)
+            self.blocked.add(account_id)
+            return False
+        smtp = SmtpSession(settings, password, tls_context=self.tls_context, timeout=self.timeout)
+        try:
+            smtp.open()
+        except OpenError as error:
+            self.flush()
+            trouble = account_trouble(error.code, str(error)) if error.code else None
+            if trouble is None:
+                trouble = Decision(
+                    Verdict.PAUSE_ACCOUNT,
+                    f"could not reach the server ({error.step}): {error}",
+                    UNREACHABLE_COOL_DOWN,
+                )
+            with self.db.write() as session:
+                self._pause(session, account_id, trouble)
+            return False
+        self.sessions[account_id] = smtp
+        return True
+
+    def _close(self, account_id: int) -> None:
+        smtp = self.sessions.pop(account_id, None)
+        if smtp is not None:
+            smtp.close()
+
+    # -- one message ----------------------------------------------------------------------
+    def send_one(self, row_id: int, account_id: int | None) -> bool:
+        """Claim, compose and submit one row; False when the pass must stop (pause-all)."""
+        if account_id is not None:
+            if not self.prepare_account(account_id):
+                return True
+            pace = self.paces.get(account_id)
+            if pace is not None:
+                delay = pace.delay_before_next(self.clock.now(), self.rng)
+                if delay is None:
+                    self.blocked.add(account_id)
+                    self._close(account_id)
+                    self._note_next(pace.next_slot(self.clock.now()))
+                    return True
+                if delay > 0:
+                    self.flush()
+                    self.wait(delay)
+        result = self.claim(row_id)
+        if isinstance(result, outbox.Refusal):
+            if result.kind == "paused_all":
+                self.report.paused_all = True
+                return False
+            return True
+        sender = self.senders.get(result.account_id)
+        smtp = self.sessions.get(result.account_id)
+        if sender is None or smtp is None or not smtp.is_open:
+            self.pending = (result.id, Decision(Verdict.PAUSE_ACCOUNT, "no connection"))
+            return True
+        pace = self.paces.get(result.account_id)
+        if pace is not None:
+            pace.record(self.clock.now())
+        try:
+            outgoing = compose(
+                sender,
+                to_address=result.to_address,
+                to_name=result.to_name,
+                rendered=result.rendered,
+                subject=result.subject,
+                message_id=result.message_id,
+                unsubscribe_token=result.unsubscribe_token,
+                now=self.clock.now(),
+            )
+        except CompositionError as error:
+            self.pending = (result.id, Decision(Verdict.FAIL, str(error)))
+            return True
+        reply = smtp.submit(outgoing)
+        decision = decide(reply)
+        if decision.verdict is Verdict.RETRY and reply.dropped:
+            # Not handed over yet (an idle connection timed out?): reconnect once, try again.
+            self._close(result.account_id)
+            if self.prepare_account(result.account_id):
+                reply = self.sessions[result.account_id].submit(outgoing)
+                decision = decide(reply)
+        current = self.sessions.get(result.account_id)
+        if current is not None and not current.is_open:
+            self._close(result.account_id)
+        self.pending = (result.id, decision)
+        if decision.verdict is Verdict.UNKNOWN:
+            self.flush()
+        return True
+
+    def _note_next(self, moment: datetime | None) -> None:
+        if moment is not None and (
+            self.report.next_send_at is None or moment < self.report.next_send_at
+        ):
+            self.report.next_send_at = moment
+
+    def run(self, limit: int | None) -> PassReport:
+        """Work through due rows until none are left, ``limit`` is reached or a stop."""
+        with self.db.write() as session:
+            self.report.recovered_unknown = outbox.recover_in_flight(session, self.clock.now())
+        seen: set[int] = set()
+        handled = 0
+        try:
+            while True:
+                with self.db.session() as session:
+                    if outbox.sending_paused(session):
+                        self.report.paused_all = True
+                        break
+                    rows = outbox.due_candidates(session, self.clock.now(), CANDIDATE_BATCH)
+                fresh = [(r, a) for r, a in rows if r not in seen and a not in self.blocked]
+                if not fresh:
+                    break
+                for row_id, account_id in fresh:
+                    seen.add(row_id)
+                    if account_id in self.blocked:
+                        continue
+                    if (limit is not None and handled >= limit) or self.should_stop():
+                        return self.report
+                    handled += 1
+                    if not self.send_one(row_id, account_id):
+                        return self.report
+        finally:
+            self.flush()
+            for account_id in list(self.sessions):
+                self._close(account_id)
+        return self.report
+
+
+def send_due(
+    db: Database,
+    clock: Clock,
+    limit: int | None = None,
+    *,
+    password_for: PasswordLookup = account_password,
+    tls_context: ssl.SSLContext | None = None,
+    wait: Wait | None = None,
+    expiry: timedelta = DEFAULT_EXPIRY,
+    rng: random.Random | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    timeout: float = 30.0,
+) -> PassReport:
+    """Send what is due now, once; returns what happened (``busy`` if another sender runs)."""
+    with SenderLock(db) as lock:
+        if not lock.acquired:
+            return PassReport(busy=True)
+        work = _Pass(
+            db,
+            clock,
+            password_for=password_for,
+            tls_context=tls_context,
+            wait=wait or default_wait(clock),
+            expiry=expiry,
+            rng=rng or random.Random(),
+            should_stop=should_stop,
+            timeout=timeout,
+        )
+        report = work.run(limit)
+    with db.session() as session:
+        report.next_send_at = report.next_send_at or next_due_at(session)
+    return report
+
+
+def next_due_at(session: object) -> datetime | None:
+    """When the next scheduled or deferred message falls due (``None``: nothing planned)."""
+    from sqlalchemy import func
+
+    moment = session.scalar(  # type: ignore[attr-defined]
+        select(
+            func.min(func.coalesce(OutboundMessage.next_attempt_at, OutboundMessage.due_at))
+        ).where(OutboundMessage.state.in_((OutboxState.SCHEDULED, OutboxState.DEFERRED)))
+    )
+    return moment
