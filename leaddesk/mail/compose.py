@@ -83,7 +83,8 @@ def html_from_text(text: str) -> str:
         "<p>" + "<br>\n".join(html.escape(line) for line in p.split("\n")) + "</p>"
         for p in paragraphs
     )
-    return f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n{body}\n</body></html>\n'
+    head = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n'
+    return f"{head}{body}\n</body></html>\n"
 
 
 def list_unsubscribe(sender: Sender, token: str) -> tuple[str, bool]:

@@ -130,7 +130,7 @@ class RecordingHandler:
 
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
-    ) -> str:  # noqa: E501
+    ) -> str:
         if self.script.mail_reply:
             return self.script.mail_reply
         envelope.mail_from = address
@@ -139,7 +139,7 @@ class RecordingHandler:
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
-    ) -> str:  # noqa: E501
+    ) -> str:
         reply = self.script.rcpt_replies.get(address)
         if reply:
             return reply
@@ -188,7 +188,7 @@ class TestSmtpServer:
 
     def _authenticate(
         self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any
-    ) -> AuthResult:  # noqa: E501
+    ) -> AuthResult:
         if not isinstance(data, LoginPassword):
             return AuthResult(success=False, handled=False)
         self.handler.auth_attempts.append(data.login.decode())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 from conftest import PASSWORD
@@ -87,7 +88,7 @@ def test_451_twice_then_250_takes_three_attempts_with_growing_gaps(db, clock, sm
     with db.session() as session:
         row = session.get(OutboundMessage, row_id)
         assert row.state == OutboxState.SENT and row.attempts == 3
-    gaps = [b - a for a, b in zip(attempts_at, attempts_at[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(attempts_at)]
     assert len(gaps) == 2 and gaps[0] < gaps[1]
     assert len(smtp_server.received) == 1
 
