@@ -27,7 +27,8 @@ from leaddesk.db.models import (
     Sequence,
     SequenceStatus,
 )
-from leaddesk.leads.suppression import SuppressionReason, is_suppressed, suppress
+from leaddesk.leads.emails import email_key
+from leaddesk.leads.suppression import SuppressionReason, suppress, suppressed_among
 from leaddesk.mail.policy import Decision, Verdict, retry_delay
 from leaddesk.sequences.exits import exit_lead_sequences
 from leaddesk.settings import SENDING_PAUSED, get_setting
@@ -101,31 +102,71 @@ class Claimed:
     rendered: dict[str, str]
 
 
-def _stop_reason(session: Session, row: OutboundMessage) -> tuple[str, str] | None:
-    """("cancel"|"hold", why) when the row must not be sent now."""
-    if is_suppressed(session, row.to_address):
-        return "cancel", "the address is on the suppression list"
-    if row.lead_id is not None:
-        lead = session.get(Lead, row.lead_id)
-        if lead is None:
-            return "cancel", "the lead was deleted"
-        if lead.email_state != EmailState.OK:
-            return "cancel", f"the lead's address is {lead.email_state}"
+@dataclass(frozen=True)
+class _Context:
+    """What the stop conditions need about one row, fetched for a whole batch at once."""
+
+    lead_state: str | None
+    lead_name: str
+    lead_exists: bool
+    enrollment_state: str | None
+    enrollment_reason: str
+    sequence_status: str | None
+
+
+def _contexts(session: Session, rows: list[OutboundMessage]) -> dict[int, _Context]:
+    lead_ids = {r.lead_id for r in rows if r.lead_id is not None}
+    enrollment_ids = {r.enrollment_id for r in rows if r.enrollment_id is not None}
+    leads = {
+        lead_id: (state, " ".join(p for p in (first, last) if p))
+        for lead_id, state, first, last in session.execute(
+            select(Lead.id, Lead.email_state, Lead.first_name, Lead.last_name).where(
+                Lead.id.in_(lead_ids)
+            )
+        )
+    }
+    enrollments = {
+        enrollment_id: (state, reason, status)
+        for enrollment_id, state, reason, status in session.execute(
+            select(Enrollment.id, Enrollment.state, Enrollment.exit_reason, Sequence.status)
+            .outerjoin(Sequence, Sequence.id == Enrollment.sequence_id)
+            .where(Enrollment.id.in_(enrollment_ids))
+        )
+    }
+    contexts = {}
+    for row in rows:
+        lead = leads.get(row.lead_id) if row.lead_id is not None else None
+        enrollment = enrollments.get(row.enrollment_id) if row.enrollment_id else None
+        contexts[row.id] = _Context(
+            lead_state=lead[0] if lead else None,
+            lead_name=lead[1] if lead else "",
+            lead_exists=row.lead_id is None or lead is not None,
+            enrollment_state=enrollment[0] if enrollment else None,
+            enrollment_reason=enrollment[1] if enrollment else "",
+            sequence_status=enrollment[2] if enrollment else None,
+        )
+    return contexts
+
+
+def _stop_reason(row: OutboundMessage, context: _Context, suppressed: bool) -> Refusal | None:
+    """A refusal when the row must not be sent now (cancelled for good, or held)."""
+    if suppressed:
+        return Refusal("cancelled", "the address is on the suppression list")
+    if not context.lead_exists:
+        return Refusal("cancelled", "the lead was deleted")
+    if context.lead_state is not None and context.lead_state != EmailState.OK:
+        return Refusal("cancelled", f"the lead's address is {context.lead_state}")
     if row.enrollment_id is not None:
-        enrollment = session.get(Enrollment, row.enrollment_id)
-        if enrollment is None or enrollment.state not in (
-            EnrollmentState.ACTIVE,
-            EnrollmentState.PAUSED,
-        ):
-            reason = enrollment.exit_reason if enrollment is not None else ""
-            return "cancel", "the lead left the sequence" + (f" ({reason})" if reason else "")
-        if enrollment.state == EnrollmentState.PAUSED:
-            return "hold", "the lead's enrollment is paused"
-        sequence = session.get(Sequence, enrollment.sequence_id)
-        if sequence is not None and sequence.status == SequenceStatus.ARCHIVED:
-            return "cancel", "the sequence was archived"
-        if sequence is not None and sequence.status in HOLD_SEQUENCE:
-            return "hold", "the sequence is paused"
+        state = context.enrollment_state
+        if state not in (EnrollmentState.ACTIVE, EnrollmentState.PAUSED):
+            why = context.enrollment_reason
+            return Refusal("cancelled", "the lead left the sequence" + (f" ({why})" if why else ""))
+        if state == EnrollmentState.PAUSED:
+            return Refusal("held", "the lead's enrollment is paused")
+        if context.sequence_status == SequenceStatus.ARCHIVED:
+            return Refusal("cancelled", "the sequence was archived")
+        if context.sequence_status in HOLD_SEQUENCE:
+            return Refusal("held", "the sequence is paused")
     return None
 
 
@@ -138,61 +179,96 @@ class Refusal:
     reason: str = ""
 
 
-def claim(session: Session, row_id: int, now: datetime, *, expiry: timedelta) -> Claimed | Refusal:
-    """Move one due row to ``sending`` after checking every stop condition.
+def claim_batch(
+    session: Session, row_ids: list[int], now: datetime, *, expiry: timedelta
+) -> list[Claimed | Refusal]:
+    """Move due rows to ``sending`` after checking every stop condition, in ``row_ids`` order.
 
-    The caller commits this transaction before it hands the message to the server.
+    The caller commits this transaction before it hands any of the messages to the server.
     """
     if sending_paused(session):
-        return Refusal("paused_all", "sending is paused")
-    row = session.get(OutboundMessage, row_id)
-    still_due = session.scalar(
-        select(OutboundMessage.id).where(OutboundMessage.id == row_id, is_due(now))
-    )
-    if row is None or still_due is None:
-        return Refusal("gone", "not due any more")
-    account = session.get(SenderAccount, row.account_id) if row.account_id else None
+        return [Refusal("paused_all", "sending is paused") for _ in row_ids]
+    due = {
+        row.id: row
+        for row in session.scalars(
+            select(OutboundMessage).where(OutboundMessage.id.in_(row_ids), is_due(now))
+        )
+    }
+    rows = list(due.values())
+    contexts = _contexts(session, rows)
+    suppressed = suppressed_among(session, [r.to_address for r in rows])
+    accounts = {
+        a.id: a
+        for a in session.scalars(
+            select(SenderAccount).where(SenderAccount.id.in_({r.account_id for r in rows}))
+        )
+    }
+    results: list[Claimed | Refusal] = []
+    for row_id in row_ids:
+        row = due.get(row_id)
+        if row is None:
+            results.append(Refusal("gone", "not due any more"))
+            continue
+        refusal = _check(row, accounts, contexts[row.id], suppressed, now, expiry)
+        if refusal is not None:
+            _apply_refusal(session, row, refusal, now)
+            results.append(refusal)
+            continue
+        row.state = OutboxState.SENDING
+        row.claimed_at = now
+        row.attempts += 1
+        row.first_attempt_at = row.first_attempt_at or now
+        row.updated_at = now
+        results.append(
+            Claimed(
+                id=row.id,
+                lead_id=row.lead_id,
+                account_id=int(row.account_id or 0),
+                to_address=row.to_address,
+                to_name=contexts[row.id].lead_name,
+                subject=row.subject,
+                message_id=row.message_id,
+                unsubscribe_token=row.unsubscribe_token,
+                rendered={k: str(v) for k, v in (row.rendered or {}).items()},
+            )
+        )
+    session.flush()
+    return results
+
+
+def _check(
+    row: OutboundMessage,
+    accounts: dict[int, SenderAccount],
+    context: _Context,
+    suppressed: set[str],
+    now: datetime,
+    expiry: timedelta,
+) -> Refusal | None:
+    account = accounts.get(row.account_id) if row.account_id else None
     if account is None:
-        _finish_failed(session, row, "its sender account was removed; pick another and retry", now)
-        return Refusal("failed", "no sender account")
+        return Refusal("failed", "its sender account was removed; pick another and retry")
     if account.paused_until is not None and account.paused_until > now:
         return Refusal("held", "the account is paused")
-    stop = _stop_reason(session, row)
+    stop = _stop_reason(row, context, email_key(row.to_address) in suppressed)
     if stop is not None:
-        action, why = stop
-        if action == "cancel":
-            row.state = OutboxState.CANCELLED
-            row.finished_reason = why
-            row.updated_at = now
-            return Refusal("cancelled", why)
-        return Refusal("held", why)
+        return stop
     if row.first_attempt_at is not None and now - row.first_attempt_at >= expiry:
+        return Refusal("expired", f"gave up after {expiry.days} days; last reply: {row.last_error}")
+    return None
+
+
+def _apply_refusal(session: Session, row: OutboundMessage, refusal: Refusal, now: datetime) -> None:
+    if refusal.kind == "cancelled":
+        row.state = OutboxState.CANCELLED
+        row.finished_reason = refusal.reason
+        row.updated_at = now
+    elif refusal.kind == "expired":
         row.state = OutboxState.EXPIRED
-        row.finished_reason = f"gave up after {expiry.days} days; last reply: {row.last_error}"
+        row.finished_reason = refusal.reason
         row.updated_at = now
         _record(session, row, ActivityKind.EMAIL_FAILED, now, state="expired")
-        return Refusal("expired", row.finished_reason)
-    to_name = ""
-    if row.lead_id is not None:
-        lead = session.get(Lead, row.lead_id)
-        if lead is not None:
-            to_name = " ".join(p for p in (lead.first_name, lead.last_name) if p)
-    row.state = OutboxState.SENDING
-    row.claimed_at = now
-    row.attempts += 1
-    row.first_attempt_at = row.first_attempt_at or now
-    row.updated_at = now
-    return Claimed(
-        id=row.id,
-        lead_id=row.lead_id,
-        account_id=account.id,
-        to_address=row.to_address,
-        to_name=to_name,
-        subject=row.subject,
-        message_id=row.message_id,
-        unsubscribe_token=row.unsubscribe_token,
-        rendered={k: str(v) for k, v in (row.rendered or {}).items()},
-    )
+    elif refusal.kind == "failed":
+        _finish_failed(session, row, refusal.reason, now)
 
 
 def _record(session: Session, row: OutboundMessage, kind: str, now: datetime, **extra: Any) -> None:
@@ -221,6 +297,17 @@ def _finish_failed(session: Session, row: OutboundMessage, reason: str, now: dat
     _record(session, row, ActivityKind.EMAIL_FAILED, now, reason=reason)
 
 
+def preload(session: Session, row_ids: list[int]) -> list[object]:
+    """Load rows and their leads in two queries before many ``finish`` calls.
+
+    Keep the returned list alive while finishing: the session only holds weak references.
+    """
+    rows = list(session.scalars(select(OutboundMessage).where(OutboundMessage.id.in_(row_ids))))
+    lead_ids = {r.lead_id for r in rows if r.lead_id is not None}
+    leads = list(session.scalars(select(Lead).where(Lead.id.in_(lead_ids)))) if lead_ids else []
+    return [*rows, *leads]
+
+
 def finish(
     session: Session, row_id: int, decision: Decision, now: datetime
 ) -> tuple[int, Decision] | None:
@@ -243,14 +330,15 @@ def finish(
         row.state = OutboxState.DEFERRED
         row.last_error = decision.reason
         row.next_attempt_at = now + retry_delay(row.attempts)
-    elif verdict is Verdict.PAUSE_ACCOUNT:
+    elif verdict in (Verdict.PAUSE_ACCOUNT, Verdict.RELEASE):
         row.state = OutboxState.SCHEDULED
         row.attempts = max(0, row.attempts - 1)
         if row.attempts == 0:
             row.first_attempt_at = None
-        row.last_error = decision.reason
-        if row.account_id is not None:
-            return row.account_id, decision
+        if verdict is Verdict.PAUSE_ACCOUNT:
+            row.last_error = decision.reason
+            if row.account_id is not None:
+                return row.account_id, decision
     elif verdict is Verdict.BOUNCE:
         _finish_failed(session, row, decision.reason, now)
         _bounce(session, row, decision.reason, now)

@@ -29,6 +29,7 @@ class Verdict(StrEnum):
     FAIL = "fail"  # this message can never go (too big, content refused): failed, no bounce
     PAUSE_ACCOUNT = "pause_account"  # the account is in trouble: message stays scheduled
     UNKNOWN = "unknown"  # the server may hold the message: never resend automatically
+    RELEASE = "release"  # claimed but never attempted (the batch stopped): back to scheduled
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,14 @@ class AccountPace:
             delay = max(delay, gap - (now - self.times[-1]).total_seconds())
         return max(0.0, delay)
 
+    def room(self, now: datetime) -> int:
+        """How many sends the hour/day windows still allow right now."""
+        room = 1_000_000
+        for cap, window in ((self.per_hour, HOUR), (self.per_day, DAY)):
+            if cap is not None:
+                room = min(room, cap - len(self._in_window(now, window)))
+        return max(0, room)
+
     def record(self, moment: datetime) -> None:
         """Remember a submission made at ``moment``."""
         self.times.append(moment)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from leaddesk.clock import Clock, FixedClock
 from leaddesk.db.engine import Database
@@ -32,6 +33,17 @@ from leaddesk.mail.transport import OpenError, ServerSettings, SmtpSession
 
 _log = logging.getLogger(__name__)
 CANDIDATE_BATCH = 500
+# Rows claimed per commit when the account is not paced per minute. A crash can leave at most
+# this many rows "unknown"; one fsync per message would cost more than the SMTP round trips.
+CLAIM_BATCH = 8
+_COUNTERS = {
+    Verdict.SENT: "sent",
+    Verdict.RETRY: "deferred",
+    Verdict.BOUNCE: "bounced",
+    Verdict.FAIL: "failed",
+    Verdict.UNKNOWN: "unknown",
+}
+_REFUSALS_COUNTED = ("expired", "cancelled", "failed")
 UNREACHABLE_COOL_DOWN = timedelta(minutes=5)
 
 PasswordLookup = Callable[[SenderAccount], str | None]
@@ -96,54 +108,51 @@ class _Pass:
         self.senders: dict[int, Sender] = {}
         self.paces: dict[int, AccountPace] = {}
         self.blocked: set[int] = set()
-        self.pending: tuple[int, Decision] | None = None
+        self.pending: list[tuple[int, Decision]] = []
 
     # -- database steps -------------------------------------------------------------------
     def flush(self) -> None:
-        """Write the outcome of the last submitted message (its own commit)."""
-        if self.pending is not None:
+        """Write the outcomes of submitted messages (one commit)."""
+        if self.pending:
             with self.db.write() as session:
                 self._apply_pending(session)
 
-    def _apply_pending(self, session: object) -> None:
-        if self.pending is None:
+    def _apply_pending(self, session: Session) -> None:
+        pending, self.pending = self.pending, []
+        if not pending:
             return
-        row_id, decision = self.pending
-        self.pending = None
         now = self.clock.now()
-        pause = outbox.finish(session, row_id, decision, now)  # type: ignore[arg-type]
-        self._count(decision.verdict)
-        if pause is not None:
-            account_id, trouble = pause
-            self._pause(session, account_id, trouble)
+        loaded = outbox.preload(session, [row_id for row_id, _ in pending])
+        for row_id, decision in pending:
+            pause = outbox.finish(session, row_id, decision, now)
+            self._count(decision.verdict)
+            if pause is not None:
+                account_id, trouble = pause
+                self._pause(session, account_id, trouble)
+        del loaded
 
-    def _pause(self, session: object, account_id: int, trouble: Decision) -> None:
+    def _pause(self, session: Session, account_id: int, trouble: Decision) -> None:
         until = self.clock.now() + trouble.cool_down
-        outbox.pause_account(session, account_id, trouble.reason, until)  # type: ignore[arg-type]
+        outbox.pause_account(session, account_id, trouble.reason, until)
         self.blocked.add(account_id)
         self.report.paused_accounts[account_id] = trouble.reason
         _log.warning("account %s paused until %s: %s", account_id, until, trouble.reason)
         self._close(account_id)
 
     def _count(self, verdict: Verdict) -> None:
-        name = {
-            Verdict.SENT: "sent",
-            Verdict.RETRY: "deferred",
-            Verdict.BOUNCE: "bounced",
-            Verdict.FAIL: "failed",
-            Verdict.UNKNOWN: "unknown",
-        }.get(verdict)
+        name = _COUNTERS.get(verdict)
         if name:
             setattr(self.report, name, getattr(self.report, name) + 1)
 
-    def claim(self, row_id: int) -> outbox.Claimed | outbox.Refusal:
-        """Commit the previous outcome and this claim in one durable transaction."""
+    def claim(self, row_ids: list[int]) -> list[outbox.Claimed | outbox.Refusal]:
+        """Commit the previous outcomes and these claims in one durable transaction."""
         with self.db.write() as session:
             self._apply_pending(session)
-            result = outbox.claim(session, row_id, self.clock.now(), expiry=self.expiry)
-        if isinstance(result, outbox.Refusal) and result.kind in ("expired", "cancelled", "failed"):
-            setattr(self.report, result.kind, getattr(self.report, result.kind) + 1)
-        return result
+            results = outbox.claim_batch(session, row_ids, self.clock.now(), expiry=self.expiry)
+        for result in results:
+            if isinstance(result, outbox.Refusal) and result.kind in _REFUSALS_COUNTED:
+                setattr(self.report, result.kind, getattr(self.report, result.kind) + 1)
+        return results
 
     # -- accounts and sessions ------------------------------------------------------------
     def prepare_account(self, account_id: int) -> bool:
@@ -156,7 +165,7 @@ class _Pass:
         with self.db.session() as session:
             account = session.get(SenderAccount, account_id)
             if account is None:
-                return True  # the claim fails the row with a clear reason
+                return True  # the claim fails its rows with a clear reason
             if account.paused_until is not None and account.paused_until > self.clock.now():
                 self.blocked.add(account_id)
                 return False
@@ -181,7 +190,6 @@ class _Pass:
         try:
             smtp.open()
         except OpenError as error:
-            self.flush()
             trouble = account_trouble(error.code, str(error)) if error.code else None
             if trouble is None:
                 trouble = Decision(
@@ -190,6 +198,7 @@ class _Pass:
                     UNREACHABLE_COOL_DOWN,
                 )
             with self.db.write() as session:
+                self._apply_pending(session)
                 self._pause(session, account_id, trouble)
             return False
         self.sessions[account_id] = smtp
@@ -200,66 +209,73 @@ class _Pass:
         if smtp is not None:
             smtp.close()
 
-    # -- one message ----------------------------------------------------------------------
-    def send_one(self, row_id: int, account_id: int | None) -> bool:
-        """Claim, compose and submit one row; False when the pass must stop (pause-all)."""
-        if account_id is not None:
-            if not self.prepare_account(account_id):
-                return True
-            pace = self.paces.get(account_id)
-            if pace is not None:
-                delay = pace.delay_before_next(self.clock.now(), self.rng)
-                if delay is None:
-                    self.blocked.add(account_id)
-                    self._close(account_id)
-                    self._note_next(pace.next_slot(self.clock.now()))
-                    return True
-                if delay > 0:
-                    self.flush()
-                    self.wait(delay)
-        result = self.claim(row_id)
-        if isinstance(result, outbox.Refusal):
-            if result.kind == "paused_all":
-                self.report.paused_all = True
-                return False
-            return True
-        sender = self.senders.get(result.account_id)
-        smtp = self.sessions.get(result.account_id)
-        if sender is None or smtp is None or not smtp.is_open:
-            self.pending = (result.id, Decision(Verdict.PAUSE_ACCOUNT, "no connection"))
-            return True
-        pace = self.paces.get(result.account_id)
+    # -- a batch of messages of one account -----------------------------------------------
+    def batch_size(self, account_id: int, wanted: int) -> int:
+        """How many rows to claim now: 0 when the account must stop for this pass."""
+        if not self.prepare_account(account_id):
+            return 0
+        pace = self.paces.get(account_id)
+        if pace is None:
+            return min(wanted, CLAIM_BATCH)
+        delay = pace.delay_before_next(self.clock.now(), self.rng)
+        if delay is None:
+            self.blocked.add(account_id)
+            self._close(account_id)
+            self._note_next(pace.next_slot(self.clock.now()))
+            return 0
+        if delay > 0:
+            self.flush()
+            self.wait(delay)
+        if pace.per_minute is not None:
+            return 1
+        return max(1, min(wanted, CLAIM_BATCH, pace.room(self.clock.now())))
+
+    def send_batch(self, row_ids: list[int]) -> bool:
+        """Claim rows of one account and submit them; False when the pass must stop."""
+        results = self.claim(row_ids)
+        claimed = [r for r in results if isinstance(r, outbox.Claimed)]
+        if any(isinstance(r, outbox.Refusal) and r.kind == "paused_all" for r in results):
+            self.report.paused_all = True
+            return False
+        for index, item in enumerate(claimed):
+            if item.account_id in self.blocked or not self.prepare_account(item.account_id):
+                for rest in claimed[index:]:
+                    self.pending.append((rest.id, Decision(Verdict.RELEASE, "not attempted")))
+                break
+            self.pending.append((item.id, self.submit(item)))
+        return True
+
+    def submit(self, item: outbox.Claimed) -> Decision:
+        """Compose and submit one claimed message; the decision about its outcome."""
+        pace = self.paces.get(item.account_id)
         if pace is not None:
             pace.record(self.clock.now())
         try:
             outgoing = compose(
-                sender,
-                to_address=result.to_address,
-                to_name=result.to_name,
-                rendered=result.rendered,
-                subject=result.subject,
-                message_id=result.message_id,
-                unsubscribe_token=result.unsubscribe_token,
+                self.senders[item.account_id],
+                to_address=item.to_address,
+                to_name=item.to_name,
+                rendered=item.rendered,
+                subject=item.subject,
+                message_id=item.message_id,
+                unsubscribe_token=item.unsubscribe_token,
                 now=self.clock.now(),
             )
         except CompositionError as error:
-            self.pending = (result.id, Decision(Verdict.FAIL, str(error)))
-            return True
-        reply = smtp.submit(outgoing)
+            return Decision(Verdict.FAIL, str(error))
+        reply = self.sessions[item.account_id].submit(outgoing)
         decision = decide(reply)
         if decision.verdict is Verdict.RETRY and reply.dropped:
             # Not handed over yet (an idle connection timed out?): reconnect once, try again.
-            self._close(result.account_id)
-            if self.prepare_account(result.account_id):
-                reply = self.sessions[result.account_id].submit(outgoing)
-                decision = decide(reply)
-        current = self.sessions.get(result.account_id)
+            self._close(item.account_id)
+            if self.prepare_account(item.account_id):
+                decision = decide(self.sessions[item.account_id].submit(outgoing))
+        current = self.sessions.get(item.account_id)
         if current is not None and not current.is_open:
-            self._close(result.account_id)
-        self.pending = (result.id, decision)
-        if decision.verdict is Verdict.UNKNOWN:
-            self.flush()
-        return True
+            self._close(item.account_id)
+        if decision.verdict is Verdict.PAUSE_ACCOUNT:
+            self.blocked.add(item.account_id)
+        return decision
 
     def _note_next(self, moment: datetime | None) -> None:
         if moment is not None and (
@@ -280,17 +296,27 @@ class _Pass:
                         self.report.paused_all = True
                         break
                     rows = outbox.due_candidates(session, self.clock.now(), CANDIDATE_BATCH)
-                fresh = [(r, a) for r, a in rows if r not in seen and a not in self.blocked]
-                if not fresh:
+                queue = [(r, a) for r, a in rows if r not in seen and a not in self.blocked]
+                if not queue:
                     break
-                for row_id, account_id in fresh:
-                    seen.add(row_id)
-                    if account_id in self.blocked:
-                        continue
+                while queue:
                     if (limit is not None and handled >= limit) or self.should_stop():
                         return self.report
-                    handled += 1
-                    if not self.send_one(row_id, account_id):
+                    row_id, account_id = queue[0]
+                    if account_id in self.blocked:
+                        seen.add(row_id)
+                        queue.pop(0)
+                        continue
+                    wanted = len(queue) if limit is None else min(len(queue), limit - handled)
+                    size = 1 if account_id is None else self.batch_size(account_id, wanted)
+                    if size == 0:
+                        continue  # the account is blocked now; its rows are skipped above
+                    batch = [r for r, a in queue if a == account_id][:size]
+                    chosen = set(batch)
+                    queue = [(r, a) for r, a in queue if r not in chosen]
+                    seen.update(chosen)
+                    handled += len(batch)
+                    if not self.send_batch(batch):
                         return self.report
         finally:
             self.flush()

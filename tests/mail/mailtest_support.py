@@ -16,38 +16,15 @@ from email import policy
 from pathlib import Path
 from typing import Any
 
-import keyring
-import keyring.backend
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from mailtest_keyring import USERNAME, MemoryKeyring, client_context
 
-USERNAME = "sender@example.com"
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring backend that keeps passwords in a dict (tests only)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        from keyring.errors import PasswordDeleteError
-
-        if self.store.pop((service, username), None) is None:
-            raise PasswordDeleteError("not found")
+__all__ = ["USERNAME", "MemoryKeyring", "TestSmtpServer", "client_context", "make_certificate"]
 
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:
@@ -83,11 +60,6 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
         )
     )
     return cert_path, key_path
-
-
-def client_context(cert_path: Path) -> ssl.SSLContext:
-    """A verifying client context that trusts the test certificate."""
-    return ssl.create_default_context(cafile=str(cert_path))
 
 
 @dataclass
