@@ -23,7 +23,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "mail"))
 sys.path.insert(0, str(ROOT))
 
 PASSWORD = "bench-password"
@@ -31,7 +30,7 @@ PASSWORD = "bench-password"
 
 def serve(folder: str) -> None:
     """Run the test SMTP server until stdin closes; print port, cert path, then counts."""
-    from mailtest_support import TestSmtpServer
+    from tests.mail.mailtest_support import TestSmtpServer
 
     server = TestSmtpServer(Path(folder), PASSWORD, lambda: None).start()
     print(server.port, server.cert_path, flush=True)
@@ -53,14 +52,14 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="leaddesk-bench-"))
     os.environ["LEADDESK_HOME"] = str(folder / "home")
     import keyring
-    from mailtest_data import make_account, plan_messages
-    from mailtest_keyring import MemoryKeyring, client_context
 
     from leaddesk.clock import SystemClock
     from leaddesk.db.migrate import open_database
     from leaddesk.db.models import OutboundMessage, SenderAccount
     from leaddesk.mail.compose import Sender, compose
     from leaddesk.mail.sender import send_due
+    from tests.mail.mailtest_data import make_account, plan_messages
+    from tests.mail.mailtest_keyring import MemoryKeyring, client_context
 
     keyring.set_keyring(MemoryKeyring())
     server = subprocess.Popen(

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import keyring
 import pytest
-from mailtest_support import MemoryKeyring, TestSmtpServer, client_context
 
 from leaddesk.clock import FixedClock
 from leaddesk.mail import secrets
-
-PASSWORD = "s3cret-test-password"
+from tests.mail.mailtest_keyring import PASSWORD
+from tests.mail.mailtest_support import MemoryKeyring, TestSmtpServer, client_context
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from mailtest_support import USERNAME
 from sqlalchemy import select
 
 from leaddesk.db.engine import Database
@@ -21,6 +20,7 @@ from leaddesk.leads.emails import email_key
 from leaddesk.mail.accounts import add_account
 from leaddesk.mail.ids import make_message_id, make_unsubscribe_token
 from leaddesk.sequences.presets import load_preset, sequence_from_document
+from tests.mail.mailtest_support import USERNAME
 
 
 def make_account(db: Database, port: int, password: str, **overrides: Any) -> int:

@@ -9,6 +9,7 @@ import keyring.backend
 from keyring.errors import PasswordDeleteError
 
 USERNAME = "sender@example.com"
+PASSWORD = "s3cret-test-password"
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):

@@ -22,7 +22,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from mailtest_keyring import USERNAME, MemoryKeyring, client_context
+
+from tests.mail.mailtest_keyring import USERNAME, MemoryKeyring, client_context
 
 __all__ = ["USERNAME", "MemoryKeyring", "TestSmtpServer", "client_context", "make_certificate"]
 

@@ -13,11 +13,9 @@ import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import keyring
-from mailtest_keyring import MemoryKeyring, client_context
 from sqlalchemy import select
 
 from leaddesk.clock import SystemClock
@@ -26,6 +24,7 @@ from leaddesk.db.models import SenderAccount
 from leaddesk.logs import configure_logging
 from leaddesk.mail import secrets
 from leaddesk.mail.sender import send_due
+from tests.mail.mailtest_keyring import MemoryKeyring, client_context
 
 
 def sender_pass(db_path: str, cert_path: str, password: str) -> None:

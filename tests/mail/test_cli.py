@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD
-from mailtest_data import plan_messages, states
 
 from leaddesk.cli import main
+from tests.mail.mailtest_data import plan_messages, states
+from tests.mail.mailtest_keyring import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,7 +88,7 @@ def test_account_test_reports_each_step(db, db_path, smtp_server, capsys, monkey
 
 def test_account_test_names_an_unreachable_server(db, db_path, capsys, monkeypatch):
     """A closed port is reported as the server not being reached, with what to check."""
-    from mailtest_support import free_port
+    from tests.mail.mailtest_support import free_port
 
     _add(capsys, monkeypatch, db_path, free_port())
     status, out, _ = _run(capsys, monkeypatch, ["--db", str(db_path), "account", "test", "1"])

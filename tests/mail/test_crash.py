@@ -9,13 +9,13 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import PASSWORD
-from mailtest_data import make_account, plan_messages, states
-from mailtest_harness import SenderHarness
 from sqlalchemy import select
 
 from leaddesk.db.models import OutboundMessage, OutboxState
 from leaddesk.mail.sender import CLAIM_BATCH
+from tests.mail.mailtest_data import make_account, plan_messages, states
+from tests.mail.mailtest_harness import SenderHarness
+from tests.mail.mailtest_keyring import PASSWORD
 
 IN_FLIGHT = {OutboxState.SCHEDULED, OutboxState.SENDING, OutboxState.DEFERRED}
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
-from conftest import PASSWORD
-from mailtest_data import make_account, plan_messages, states
 from sqlalchemy import select
 
 from leaddesk.db.models import (
@@ -22,6 +20,8 @@ from leaddesk.db.models import (
 from leaddesk.leads.suppression import is_suppressed
 from leaddesk.mail.sender import send_due
 from leaddesk.settings import SENDING_PAUSED, set_setting
+from tests.mail.mailtest_data import make_account, plan_messages, states
+from tests.mail.mailtest_keyring import PASSWORD
 
 
 def test_due_messages_are_sent_once_over_one_session(db, clock, smtp_server, tls):

@@ -10,15 +10,15 @@ from pathlib import Path
 import keyring
 import pytest
 from keyring.backends.fail import Keyring as NoKeyring
-from mailtest_data import make_account, plan_messages
-from mailtest_harness import SenderHarness
-from mailtest_keyring import USERNAME
 
 from leaddesk.clock import SystemClock
 from leaddesk.logs import configure_logging
 from leaddesk.mail import secrets
 from leaddesk.mail.sender import send_due
 from leaddesk.paths import config_dir, log_dir
+from tests.mail.mailtest_data import make_account, plan_messages
+from tests.mail.mailtest_harness import SenderHarness
+from tests.mail.mailtest_keyring import USERNAME
 
 
 def test_password_lives_in_the_keyring_under_leaddesk(memory_keyring):

@@ -22,6 +22,7 @@ from leaddesk.paths import config_dir, log_dir
 from leaddesk.settings import POSTAL_ADDRESS, postal_address, set_setting
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.mailbox.settings_section import mailbox_tab
+from leaddesk.ui.outbox.accounts_tab import accounts_tab
 from leaddesk.ui.pages.base import Page
 
 # Each entry builds one tab: (tab title, widget). Capabilities append their own builders.
@@ -100,7 +101,7 @@ def general_tab(context: AppContext) -> tuple[str, QWidget]:
     return "General", GeneralSettings(context)
 
 
-SETTINGS_TABS: list[SettingsTab] = [general_tab, mailbox_tab]
+SETTINGS_TABS: list[SettingsTab] = [general_tab, accounts_tab, mailbox_tab]
 
 
 class SettingsPage(Page):
