@@ -243,7 +243,7 @@ def domain_volume_warnings(session: Session, now: datetime) -> list[str]:
             )
         elif caps[domain] >= threshold:
             warnings.append(
-                f"the daily caps of {domain}'s accounts add up to {caps[domain]:,}; near 5,000 a "
+                f"The daily caps of {domain}'s accounts add up to {caps[domain]:,}; near 5,000 a "
                 "day Gmail and Yahoo apply bulk-sender rules (SPF, DKIM, DMARC, one-click "
                 "unsubscribe)."
             )

@@ -37,13 +37,22 @@ class OutboxRow:
 
 
 def list_outbox(
-    session: Session, *, states: tuple[str, ...] = (), limit: int = 500, offset: int = 0
+    session: Session,
+    *,
+    states: tuple[str, ...] = (),
+    limit: int = 500,
+    offset: int = 0,
+    soonest_first: bool = False,
 ) -> list[OutboxRow]:
-    """Outbox rows (newest due first), optionally only in ``states``."""
+    """Outbox rows, newest first (or, for what is still to go, soonest first)."""
+    if soonest_first:
+        order = (OutboundMessage.due_at.asc(), OutboundMessage.id.asc())
+    else:
+        order = (OutboundMessage.due_at.desc(), OutboundMessage.id.desc())
     statement = (
         select(OutboundMessage, SenderAccount.name)
         .outerjoin(SenderAccount, SenderAccount.id == OutboundMessage.account_id)
-        .order_by(OutboundMessage.due_at.desc(), OutboundMessage.id.desc())
+        .order_by(*order)
         .limit(limit)
         .offset(offset)
     )

@@ -174,7 +174,7 @@ def compose(
     message = MIMEMultipart("alternative", policy=_WIRE_POLICY)
     message["From"] = _address_header(sender.display_name, sender.from_address)
     message["To"] = _address_header(to_name, recipient)
-    message["Subject"] = _text_header(rendered.get("subject") or subject)
+    message["Subject"] = _text_header(rendered.get("subject") or subject)  # type: ignore[assignment]
     message["Date"] = format_datetime(now)
     message["Message-ID"] = clean_header(message_id)
     if sender.reply_to:
@@ -186,7 +186,7 @@ def compose(
     if one_click:
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     for subtype, content in (("plain", text), ("html", markup)):
-        part = MIMEText(_normal_lines(content), subtype, _UTF8_QP, policy=_WIRE_POLICY)
+        part = MIMEText(_normal_lines(content), subtype, _UTF8_QP, policy=_WIRE_POLICY)  # type: ignore[arg-type]
         del part["MIME-Version"]
         message.attach(part)
     data = message.as_bytes(policy=_WIRE_POLICY)

@@ -8,7 +8,7 @@ SQLite uses a lock file next to the database; PostgreSQL uses a session advisory
 
 from __future__ import annotations
 
-import os
+import sys
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -81,7 +81,7 @@ def lock_path(db: Database) -> Path:
     return db.path.with_name(db.path.name + ".sender-lock")
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows CI only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows CI only
     import msvcrt
 
     def _try_lock_file(handle: IO[bytes]) -> bool:

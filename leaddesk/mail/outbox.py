@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from leaddesk.activities import ActivityEvent, ActivityKind, record_activity
 from leaddesk.db.models import (
@@ -304,7 +304,13 @@ def preload(session: Session, row_ids: list[int]) -> list[object]:
     """
     rows = list(session.scalars(select(OutboundMessage).where(OutboundMessage.id.in_(row_ids))))
     lead_ids = {r.lead_id for r in rows if r.lead_id is not None}
-    leads = list(session.scalars(select(Lead).where(Lead.id.in_(lead_ids)))) if lead_ids else []
+    leads = (
+        list(
+            session.scalars(select(Lead).options(lazyload(Lead.tags)).where(Lead.id.in_(lead_ids)))
+        )
+        if lead_ids
+        else []
+    )
     return [*rows, *leads]
 
 

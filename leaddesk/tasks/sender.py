@@ -67,15 +67,16 @@ class BackgroundSender(QObject):
         self.running = True
         db, clock, stop = self._db, self._clock, self._stop
 
-        def job(_progress: Any) -> tuple[PassReport, SenderStatus, list[tuple[int, str]]]:
-            report = send_due(
-                db, clock, wait=lambda s: stop.wait(s) and None, should_stop=stop.is_set
-            )
+        def wait(seconds: float) -> None:
+            stop.wait(seconds)  # pacing between sends; returns at once when asked to stop
+
+        def job(_progress: Any) -> tuple[PassReport, SenderStatus, list[tuple[int, str, str]]]:
+            report = send_due(db, clock, wait=wait, should_stop=stop.is_set)
             with db.session() as session:
-                names = {a.id: a.name for a in session.query(SenderAccount)}
-                missing = [(i, names.get(i, str(i))) for i in report.needs_password]
+                accounts = {a.id: (a.name, a.smtp_username) for a in session.query(SenderAccount)}
+                missing = [(i, *accounts[i]) for i in report.needs_password if i in accounts]
                 status = sender_status(
-                    session, clock.now(), needs_password=tuple(n for _, n in missing)
+                    session, clock.now(), needs_password=tuple(m[1] for m in missing)
                 )
             return report, status, missing
 

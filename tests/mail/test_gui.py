@@ -162,3 +162,25 @@ def test_account_dialog_refuses_plain_smtp_to_a_remote_server(qtbot, window, con
     dialog.accept()
     assert "only allowed to this computer" in dialog.error_label.text()
     assert dialog.result() == 0
+
+
+def test_missing_password_is_asked_once_and_kept_for_the_session(  # type: ignore[no-untyped-def]
+    qtbot, window, context, db, smtp_server, monkeypatch, memory_keyring
+):
+    """Without a stored password the app asks for it, keeps it in memory and then sends."""
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(smtp_server.cert_path))
+    account_id = make_account(db, smtp_server.port, PASSWORD)
+    memory_keyring.store.clear()
+    plan_messages(db, account_id, 2, datetime.now(UTC) - timedelta(minutes=1))
+    with qtbot.waitSignal(window.background_sender.password_needed, timeout=10_000):
+        window.background_sender.send_now()
+    _idle(qtbot, context, window)
+    assert "password needed" in window.sender_status.text()
+    dialog = window.findChild(QInputDialog)
+    dialog.setTextValue(PASSWORD)
+    dialog.accept()
+    qtbot.waitUntil(lambda: states(db) == {"sent": 2}, timeout=10_000)
+    _idle(qtbot, context, window)
+    assert memory_keyring.store == {}

@@ -258,3 +258,20 @@ def test_one_broken_message_does_not_block_the_batch(db, clock, smtp_server, tls
     report = send_due(db, clock, tls_context=tls)
     assert report.sent == 3 and report.failed == 2
     assert len(smtp_server.received) == 3
+
+
+def test_send_test_to_me_goes_only_to_the_user(db, clock, smtp_server, tls):
+    """ "Send test to me" delivers one [Test] email to the user and leaves the outbox alone."""
+    from leaddesk.mail.trial_send import send_test_email
+
+    account_id = make_account(db, smtp_server.port, PASSWORD)
+    rendered = {"subject": "Hello", "text": "Hi there,\n\nA test.\n", "html": ""}
+    result = send_test_email(
+        db, clock, account_id, to_address="me@leaddesk-test.example", rendered=rendered,
+        tls_context=tls,
+    )  # fmt: skip
+    assert result.ok, result.text
+    (received,) = smtp_server.received
+    assert received.recipients == ["me@leaddesk-test.example"]
+    assert received.message["Subject"] == "[Test] Hello"
+    assert states(db) == {}

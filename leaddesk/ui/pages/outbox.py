@@ -119,7 +119,9 @@ class OutboxPage(Page):
     # -- loading -----------------------------------------------------------------------------
     def load(self, session: Session) -> OutboxData:
         tabs = {
-            name: actions.list_outbox(session, states=states, limit=ROWS_PER_TAB)
+            name: actions.list_outbox(
+                session, states=states, limit=ROWS_PER_TAB, soonest_first=name == "Scheduled"
+            )
             for name, states in TABS
         }
         return OutboxData(tabs, actions.count_by_state(session), sending_paused(session))
