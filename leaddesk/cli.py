@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "leaddesk.commands.info",
     "leaddesk.commands.mail",
     "leaddesk.commands.mailbox",
+    "leaddesk.commands.scoring",
 )
 
 

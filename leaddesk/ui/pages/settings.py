@@ -24,6 +24,7 @@ from leaddesk.ui.context import AppContext
 from leaddesk.ui.mailbox.settings_section import mailbox_tab
 from leaddesk.ui.outbox.accounts_tab import accounts_tab
 from leaddesk.ui.pages.base import Page
+from leaddesk.ui.settings.scoring import scoring_tab
 
 # Each entry builds one tab: (tab title, widget). Capabilities append their own builders.
 SettingsTab = Callable[[AppContext], tuple[str, QWidget]]
@@ -101,7 +102,7 @@ def general_tab(context: AppContext) -> tuple[str, QWidget]:
     return "General", GeneralSettings(context)
 
 
-SETTINGS_TABS: list[SettingsTab] = [general_tab, accounts_tab, mailbox_tab]
+SETTINGS_TABS: list[SettingsTab] = [general_tab, accounts_tab, mailbox_tab, scoring_tab]
 
 
 class SettingsPage(Page):
