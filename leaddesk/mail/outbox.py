@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, lazyload
 
-from leaddesk.activities import ActivityEvent, ActivityKind, record_activity
+from leaddesk.activities import ActivityEvent, ActivityKind, leads_changed, record_activity
+from leaddesk.activities.door import record_activities
 from leaddesk.db.models import (
     EmailState,
     Enrollment,
@@ -271,9 +272,7 @@ def _apply_refusal(session: Session, row: OutboundMessage, refusal: Refusal, now
         _finish_failed(session, row, refusal.reason, now)
 
 
-def _record(session: Session, row: OutboundMessage, kind: str, now: datetime, **extra: Any) -> None:
-    if row.lead_id is None:
-        return
+def _event(row: OutboundMessage, kind: str, now: datetime, **extra: Any) -> ActivityEvent:
     payload = {
         "outbound_id": row.id,
         "message_id": row.message_id,
@@ -282,11 +281,13 @@ def _record(session: Session, row: OutboundMessage, kind: str, now: datetime, **
         "step_id": row.step_id,
         **extra,
     }
-    record_activity(
-        session,
-        ActivityEvent(row.lead_id, kind, occurred_at=now, payload=payload, origin=ORIGIN),
-        now=now,
-    )
+    assert row.lead_id is not None
+    return ActivityEvent(row.lead_id, kind, occurred_at=now, payload=payload, origin=ORIGIN)
+
+
+def _record(session: Session, row: OutboundMessage, kind: str, now: datetime, **extra: Any) -> None:
+    if row.lead_id is not None:
+        record_activity(session, _event(row, kind, now, **extra), now=now)
 
 
 def _finish_failed(session: Session, row: OutboundMessage, reason: str, now: datetime) -> None:
@@ -314,10 +315,37 @@ def preload(session: Session, row_ids: list[int]) -> list[object]:
     return [*rows, *leads]
 
 
+def finish_many(
+    session: Session, outcomes: list[tuple[int, Decision]], now: datetime
+) -> list[tuple[int, Decision]]:
+    """Record the outcomes of several rows; "email sent" activities go through the event door
+    in bulk (one flush, one re-score). Returns the account pauses they call for."""
+    loaded = preload(session, [row_id for row_id, _ in outcomes])
+    events: list[ActivityEvent] = []
+    pauses = []
+    for row_id, decision in outcomes:
+        pause = finish(session, row_id, decision, now, events=events)
+        if pause is not None:
+            pauses.append(pause)
+    if events:
+        record_activities(session, events, now=now, react=False)
+        leads_changed(session, sorted({event.lead_id for event in events}), now)
+    del loaded
+    return pauses
+
+
 def finish(
-    session: Session, row_id: int, decision: Decision, now: datetime
+    session: Session,
+    row_id: int,
+    decision: Decision,
+    now: datetime,
+    *,
+    events: list[ActivityEvent] | None = None,
 ) -> tuple[int, Decision] | None:
-    """Record the outcome of a claimed row; returns (account id, decision) for a pause."""
+    """Record the outcome of a claimed row; returns (account id, decision) for a pause.
+
+    With ``events``, the "email sent" activity is appended there for a bulk recording.
+    """
     row = session.get(OutboundMessage, row_id)
     if row is None or row.state not in (OutboxState.SENDING, OutboxState.UNKNOWN):
         return None
@@ -328,7 +356,10 @@ def finish(
         row.sent_at = now
         row.last_error = ""
         row.finished_reason = decision.reason
-        _record(session, row, ActivityKind.EMAIL_SENT, now)
+        if events is not None and row.lead_id is not None:
+            events.append(_event(row, ActivityKind.EMAIL_SENT, now))
+        else:
+            _record(session, row, ActivityKind.EMAIL_SENT, now)
     elif verdict is Verdict.UNKNOWN:
         row.state = OutboxState.UNKNOWN
         row.finished_reason = decision.reason

@@ -121,15 +121,10 @@ class _Pass:
         pending, self.pending = self.pending, []
         if not pending:
             return
-        now = self.clock.now()
-        loaded = outbox.preload(session, [row_id for row_id, _ in pending])
-        for row_id, decision in pending:
-            pause = outbox.finish(session, row_id, decision, now)
+        for account_id, trouble in outbox.finish_many(session, pending, self.clock.now()):
+            self._pause(session, account_id, trouble)
+        for _, decision in pending:
             self._count(decision.verdict)
-            if pause is not None:
-                account_id, trouble = pause
-                self._pause(session, account_id, trouble)
-        del loaded
 
     def _pause(self, session: Session, account_id: int, trouble: Decision) -> None:
         until = self.clock.now() + trouble.cool_down
