@@ -254,7 +254,9 @@ def _check(
     if stop is not None:
         return stop
     if row.first_attempt_at is not None and now - row.first_attempt_at >= expiry:
-        return Refusal("expired", f"gave up after {expiry.days} days; last reply: {row.last_error}")
+        days = expiry.total_seconds() / 86400
+        span = f"{days:g} day{'' if days == 1 else 's'}"
+        return Refusal("expired", f"gave up after {span} of retries; last reply: {row.last_error}")
     return None
 
 

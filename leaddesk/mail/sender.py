@@ -30,9 +30,11 @@ from leaddesk.mail.lock import SenderLock
 from leaddesk.mail.policy import DEFAULT_EXPIRY, Decision, Verdict, account_trouble, decide
 from leaddesk.mail.ratelimit import AccountPace
 from leaddesk.mail.transport import OpenError, ServerSettings, SmtpSession
+from leaddesk.settings import get_setting
 
 _log = logging.getLogger(__name__)
 CANDIDATE_BATCH = 500
+RETRY_DAYS_SETTING = "sending_retry_days"
 # Rows claimed per commit when the account is not paced per minute. A crash can leave at most
 # this many rows "unknown"; one fsync per message would cost more than the SMTP round trips.
 CLAIM_BATCH = 8
@@ -328,15 +330,23 @@ def send_due(
     password_for: PasswordLookup = account_password,
     tls_context: ssl.SSLContext | None = None,
     wait: Wait | None = None,
-    expiry: timedelta = DEFAULT_EXPIRY,
+    expiry: timedelta | None = None,
     rng: random.Random | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     timeout: float = 30.0,
 ) -> PassReport:
-    """Send what is due now, once; returns what happened (``busy`` if another sender runs)."""
+    """Send what is due now, once; returns what happened (``busy`` if another sender runs).
+
+    ``expiry`` (how long temporary failures are retried) defaults to the team setting
+    ``sending_retry_days`` (4 days when unset).
+    """
     with SenderLock(db) as lock:
         if not lock.acquired:
             return PassReport(busy=True)
+        if expiry is None:
+            with db.session() as session:
+                days = get_setting(session, RETRY_DAYS_SETTING, None)
+            expiry = timedelta(days=float(days)) if days else DEFAULT_EXPIRY
         work = _Pass(
             db,
             clock,

@@ -108,6 +108,21 @@ def test_temporary_refusals_expire_after_the_window(db, clock, smtp_server, tls)
     assert smtp_server.received == []
 
 
+def test_retry_window_is_a_team_setting(db, clock, smtp_server, tls):
+    """With the retry window set to 1 day, a message refused with 4xx expires after a day."""
+    account_id = make_account(db, smtp_server.port, PASSWORD)
+    (row_id,) = plan_messages(db, account_id, 1, clock.now())
+    with db.write() as session:
+        set_setting(session, "sending_retry_days", 1)
+    smtp_server.script.data_replies.extend(["450 4.2.0 Mailbox busy"] * 100)
+    for _ in range(20):
+        send_due(db, clock, tls_context=tls)
+        clock.advance(timedelta(hours=2))
+    with db.session() as session:
+        row = session.get(OutboundMessage, row_id)
+        assert row.state == OutboxState.EXPIRED and "after 1 day of" in row.finished_reason
+
+
 def test_550_unknown_user_bounces_suppresses_and_exits(db, clock, smtp_server, tls):
     """A permanent recipient refusal fails the email once, bounces and suppresses the lead."""
     account_id = make_account(db, smtp_server.port, PASSWORD)
