@@ -290,3 +290,21 @@ def test_send_test_to_me_goes_only_to_the_user(db, clock, smtp_server, tls):
     assert received.recipients == ["me@leaddesk-test.example"]
     assert received.message["Subject"] == "[Test] Hello"
     assert states(db) == {}
+
+
+def test_a_second_sender_stands_aside_while_one_is_working(db, clock, smtp_server, tls):
+    """When another LeadDesk process is sending, send-due does nothing and leaves rows alone."""
+    from leaddesk.mail.lock import SenderLock
+
+    account_id = make_account(db, smtp_server.port, PASSWORD)
+    (row_id,) = plan_messages(db, account_id, 1, clock.now())
+    with db.write() as session:
+        session.get(OutboundMessage, row_id).state = OutboxState.SENDING  # in flight elsewhere
+    with SenderLock(db) as held:
+        assert held.acquired
+        report = send_due(db, clock, tls_context=tls)
+        assert report.busy and report.sent == 0
+        assert states(db) == {"sending": 1}
+    report = send_due(db, clock, tls_context=tls)
+    assert report.recovered_unknown == 1 and states(db) == {"unknown": 1}
+    assert smtp_server.received == []

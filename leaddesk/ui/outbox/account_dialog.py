@@ -4,24 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QSpinBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QSpinBox, QWidget
 
 from leaddesk.mail.accounts import PRESETS, SECURITY_CHOICES, AccountError, validate_account
 from leaddesk.mail.check import ConnectionVerdict, test_connection
 from leaddesk.mail.transport import ServerSettings
 from leaddesk.ui.context import AppContext
+from leaddesk.ui.forms.ui_account_dialog import Ui_AccountDialog
 
 SECURITY_LABELS = {"ssl": "SSL/TLS", "starttls": "STARTTLS", "none": "None (this computer only)"}
 CAPS = ("per_minute", "per_hour", "per_day")
@@ -42,82 +31,42 @@ class AccountDialog(QDialog):
         super().__init__(parent)
         self.context = context
         self.editing = values is not None
+        self.ui = Ui_AccountDialog()
+        self.ui.setupUi(self)
+        ui = self.ui
         self.setWindowTitle("Edit sender account" if self.editing else "Add sender account")
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        self.name_edit = QLineEdit()
-        self.provider_combo = QComboBox()
+        self.name_edit, self.from_edit = ui.nameEdit, ui.fromEdit
+        self.display_edit, self.reply_edit = ui.displayEdit, ui.replyEdit
+        self.host_edit, self.port_spin = ui.hostEdit, ui.portSpin
+        self.username_edit, self.password_edit = ui.usernameEdit, ui.passwordEdit
+        self.unsubscribe_mailto_edit = ui.unsubscribeMailtoEdit
+        self.unsubscribe_url_edit = ui.unsubscribeUrlEdit
+        self.preset_note, self.verdict_label = ui.presetNote, ui.verdictLabel
+        self.test_button, self.error_label, self.button_box = (
+            ui.testButton,
+            ui.errorLabel,
+            ui.buttonBox,
+        )
+        self.preset_note.setObjectName("pageSubtitle")
+        self.provider_combo = ui.providerCombo
         for key, preset in PRESETS.items():
             self.provider_combo.addItem(preset.label, key)
         self.provider_combo.currentIndexChanged.connect(self._apply_preset)
-        self.preset_note = QLabel()
-        self.preset_note.setWordWrap(True)
-        self.preset_note.setObjectName("pageSubtitle")
-        self.from_edit = QLineEdit()
-        self.from_edit.setPlaceholderText("you@yourcompany.com")
-        self.display_edit = QLineEdit()
-        self.reply_edit = QLineEdit()
-        self.host_edit = QLineEdit()
-        self.port_spin = QSpinBox()
-        self.port_spin.setRange(1, 65535)
-        self.security_combo = QComboBox()
+        self.security_combo = ui.securityCombo
         for key in SECURITY_CHOICES:
             self.security_combo.addItem(SECURITY_LABELS[key], key)
-        self.username_edit = QLineEdit()
-        self.username_edit.setPlaceholderText("usually your email address")
-        self.password_edit = QLineEdit()
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         if self.editing:
             self.password_edit.setPlaceholderText("leave empty to keep the stored password")
-        self.cap_spins: dict[str, QSpinBox] = {}
-        caps = QHBoxLayout()
-        for key, label in zip(CAPS, ("a minute", "an hour", "a day"), strict=True):
-            spin = QSpinBox()
-            spin.setRange(0, 1_000_000)
-            spin.setSpecialValueText("no limit")
-            spin.setSuffix(f" {label}")
-            self.cap_spins[key] = spin
-            caps.addWidget(spin)
-        self.unsubscribe_mailto_edit = QLineEdit()
-        self.unsubscribe_mailto_edit.setPlaceholderText("default: the From address")
-        self.unsubscribe_url_edit = QLineEdit()
-        self.unsubscribe_url_edit.setPlaceholderText("optional https:// link for one-click")
-        for label, widget in (
-            ("Name:", self.name_edit),
-            ("Provider:", self.provider_combo),
-            ("", self.preset_note),
-            ("From address:", self.from_edit),
-            ("Display name:", self.display_edit),
-            ("Reply-To:", self.reply_edit),
-            ("SMTP server:", self.host_edit),
-            ("Port:", self.port_spin),
-            ("Security:", self.security_combo),
-            ("User name:", self.username_edit),
-            ("Password:", self.password_edit),
-            ("At most:", caps),
-            ("Unsubscribe address:", self.unsubscribe_mailto_edit),
-            ("Unsubscribe URL:", self.unsubscribe_url_edit),
-        ):
-            form.addRow(label, widget)
-        layout.addLayout(form)
-        test_row = QHBoxLayout()
-        self.test_button = QPushButton("Test connection")
+        self.cap_spins: dict[str, QSpinBox] = {
+            "per_minute": ui.perMinuteSpin,
+            "per_hour": ui.perHourSpin,
+            "per_day": ui.perDaySpin,
+        }
+        for key, unit in zip(CAPS, ("a minute", "an hour", "a day"), strict=True):
+            self.cap_spins[key].setSuffix(f" {unit}")
         self.test_button.clicked.connect(self.run_test)
-        self.verdict_label = QLabel()
-        self.verdict_label.setWordWrap(True)
-        test_row.addWidget(self.test_button)
-        test_row.addWidget(self.verdict_label, 1)
-        layout.addLayout(test_row)
-        self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #b3261e;")
-        self.error_label.setWordWrap(True)
-        layout.addWidget(self.error_label)
-        self.button_box = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
-        layout.addWidget(self.button_box)
         self.last_verdict: ConnectionVerdict | None = None
         self.stored_password: str | None = None
         if values is not None:
