@@ -3,6 +3,7 @@ AUTH that can answer 4xx/5xx or drop connections, and an in-memory keyring backe
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import ipaddress
@@ -89,6 +90,7 @@ class Script:
     rcpt_replies: dict[str, str] = field(default_factory=dict)
     mail_reply: str | None = None
     drop_after_data: int = 0  # store the message, then cut the connection (this many times)
+    data_delay: float = 0.0  # seconds the server "thinks" before answering DATA
 
 
 class RecordingHandler:
@@ -120,6 +122,8 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.script.data_delay:
+            await asyncio.sleep(self.script.data_delay)
         with self.lock:
             if self.script.data_replies:
                 return self.script.data_replies.popleft()

@@ -28,12 +28,13 @@ def test_sigkill_never_duplicates_or_loses_a_message(db, db_path, smtp_server, s
     rng = random.Random(seed)
     account_id = make_account(db, smtp_server.port, PASSWORD)
     plan_messages(db, account_id, 500, datetime.now(UTC) - timedelta(minutes=1))
+    smtp_server.script.data_delay = 0.003  # like a real server: the sender is mid-send when killed
     kills = 0
     with SenderHarness(db_path, smtp_server.cert_path, PASSWORD) as harness:
         for _ in range(200):
             if not IN_FLIGHT & set(states(db)):
                 break
-            kill_after = rng.uniform(0.0, 0.25) if kills < 22 else None
+            kill_after = rng.uniform(0.0, 0.15) if kills < 22 else None
             kills += harness.run(kill_after) == -signal.SIGKILL
     assert kills >= 20
     final = states(db)
