@@ -71,7 +71,7 @@ class TrayKeeper(QObject):
             tray = QSystemTrayIcon(QIcon(":/icons/leaddesk.svg"), window)
             tray.setToolTip("LeadDesk")
         self.tray: QSystemTrayIcon | None = tray
-        self.menu = QMenu()
+        self.menu = QMenu(window)
         self.open_action = QAction("Open LeadDesk", self.menu)
         self.open_action.triggered.connect(self.restore)
         self.pause_action = QAction("Pause all sending", self.menu)
