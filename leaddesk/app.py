@@ -19,6 +19,7 @@ from leaddesk.ui.dialogs.crash import CrashReporter
 from leaddesk.ui.forms import leaddesk_rc  # noqa: F401  (registers :/icons and :/style.qss)
 from leaddesk.ui.mailbox.status import install_mailbox
 from leaddesk.ui.main_window import MainWindow
+from leaddesk.ui.outbox.status import install_sender
 from leaddesk.ui.single_instance import InstanceLock
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ def run_gui(db_url: str | None = None, *, verbose: bool = False) -> int:
     context = AppContext.create(db)
     window = MainWindow(context)
     install_mailbox(window)
+    install_sender(window)
     install_score_decay(window)
     window.show()
     log.info("LeadDesk %s started on %s", __version__, db.describe())

@@ -1,22 +1,61 @@
-"""The Outbox page: every planned, sent and failed email."""
+"""The Outbox page: scheduled, sent, failed and unknown emails, and what to do about them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
-from sqlalchemy import func, select
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTabBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
 
-from leaddesk.db.models import OutboundMessage
+from leaddesk.mail import actions
+from leaddesk.mail.actions import OutboxRow
+from leaddesk.mail.outbox import sending_paused
+from leaddesk.settings import SENDING_PAUSED, set_setting
+from leaddesk.ui.outbox.model import COL_REASON, COL_SUBJECT, OutboxTableModel
 from leaddesk.ui.pages.base import Page
 from leaddesk.ui.widgets.empty_state import EmptyState
 
+TABS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Scheduled", ("scheduled", "deferred", "sending")),
+    ("Sent", ("sent",)),
+    ("Failed", ("failed", "expired", "cancelled")),
+    ("Unknown", ("unknown",)),
+)
+ROWS_PER_TAB = 1000
+
+
+@dataclass(frozen=True)
+class OutboxData:
+    """What the page shows: rows per tab and the pause switch."""
+
+    tabs: dict[str, list[OutboxRow]]
+    totals: dict[str, int]
+    paused: bool
+
 
 class OutboxPage(Page):
-    """Shows the outbox by state."""
+    """Shows the outbox by state, with retry, cancel and the resolution of unknown sends."""
 
     key = "outbox"
     title = "Outbox"
+    subtitle = (
+        "Every planned email, sent at most once from your own mailbox. 'Unknown' means the "
+        "connection broke while the server had the email: check your Sent folder, then decide."
+    )
     icon = ":/icons/outbox.svg"
 
     def build_empty_state(self) -> EmptyState:
@@ -32,22 +71,141 @@ class OutboxPage(Page):
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.summary_label = QLabel()
-        layout.addWidget(self.summary_label)
-        layout.addStretch(1)
+        top = QHBoxLayout()
+        self.tab_bar = QTabBar()
+        for name, _ in TABS:
+            self.tab_bar.addTab(name)
+        self.tab_bar.currentChanged.connect(self._show_tab)
+        top.addWidget(self.tab_bar)
+        top.addStretch(1)
+        self.pause_box = QCheckBox("Pause all sending")
+        self.pause_box.setToolTip("Nothing is sent from any account until you untick this.")
+        self.pause_box.clicked.connect(self.set_paused)
+        top.addWidget(self.pause_box)
+        layout.addLayout(top)
+        self.model = OutboxTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_REASON, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        layout.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        self.count_label = QLabel()
+        buttons.addWidget(self.count_label)
+        buttons.addStretch(1)
+        self.buttons: dict[str, QPushButton] = {}
+        for name, label, handler in (
+            ("send_now", "Send due emails now", self.send_now),
+            ("retry", "Retry", lambda: self._act("retry")),
+            ("cancel", "Cancel", lambda: self._act("cancel")),
+            ("mark_sent", "Mark as sent", lambda: self._act("mark_sent")),
+            ("resend", "Resend", self._confirm_resend),
+        ):
+            button = QPushButton(label)
+            button.clicked.connect(handler)
+            buttons.addWidget(button)
+            self.buttons[name] = button
+        layout.addLayout(buttons)
+        self._data = OutboxData({name: [] for name, _ in TABS}, {}, False)
+        self._update_buttons()
         return content
 
-    def load(self, session: Any) -> dict[str, int]:
-        rows = session.execute(
-            select(OutboundMessage.state, func.count()).group_by(OutboundMessage.state)
-        ).all()
-        return dict(rows)
+    # -- loading -----------------------------------------------------------------------------
+    def load(self, session: Session) -> OutboxData:
+        tabs = {
+            name: actions.list_outbox(
+                session, states=states, limit=ROWS_PER_TAB, soonest_first=name == "Scheduled"
+            )
+            for name, states in TABS
+        }
+        return OutboxData(tabs, actions.count_by_state(session), sending_paused(session))
 
-    def apply(self, data: dict[str, int]) -> None:
-        if not data:
+    def apply(self, data: OutboxData) -> None:
+        self._data = data
+        if not data.totals:
             self.show_empty()
             return
-        self.summary_label.setText(
-            " · ".join(f"{count:,} {state}" for state, count in sorted(data.items()))
-        )
+        for index, (name, states) in enumerate(TABS):
+            count = sum(data.totals.get(state, 0) for state in states)
+            self.tab_bar.setTabText(index, f"{name} ({count:,})")
+        self.pause_box.setChecked(data.paused)
+        self._show_tab(self.tab_bar.currentIndex())
         self.show_content()
+
+    def _show_tab(self, index: int) -> None:
+        name = TABS[max(0, index)][0]
+        rows = self._data.tabs.get(name, [])
+        self.model.set_rows(rows)
+        shown = f"{len(rows):,} shown" if len(rows) >= ROWS_PER_TAB else ""
+        self.count_label.setText(shown)
+        self._update_buttons()
+
+    # -- actions -----------------------------------------------------------------------------
+    def selected_rows(self) -> list[OutboxRow]:
+        """The plain rows selected in the table."""
+        return [self.model.row_at(i.row()) for i in self.table.selectionModel().selectedRows()]
+
+    def _update_buttons(self, *_: Any) -> None:
+        rows = self.selected_rows() if hasattr(self, "model") else []
+        states = {row.state for row in rows}
+        self.buttons["retry"].setEnabled(bool(rows) and states <= set(actions.RETRYABLE))
+        self.buttons["cancel"].setEnabled(bool(rows) and states <= set(actions.CANCELLABLE))
+        self.buttons["mark_sent"].setEnabled(bool(rows) and states == {"unknown"})
+        self.buttons["resend"].setEnabled(bool(rows) and states == {"unknown"})
+
+    def _confirm_resend(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Resend?",
+            "If the first attempt did reach the lead, they will get this email twice. "
+            "Check your Sent folder first. Resend anyway?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._act("resend")
+
+    def _act(self, name: str) -> None:
+        ids = [row.id for row in self.selected_rows()]
+        action: Callable[..., None] = getattr(actions, name)
+        db, clock = self.context.db, self.context.clock
+
+        def job(_progress: Any) -> int:
+            with db.write() as session:
+                for row_id in ids:
+                    action(session, row_id, clock.now())
+            return len(ids)
+
+        self.context.runner.run(
+            job, on_done=lambda _: self._changed(), on_error=self._failed, label="Updating outbox"
+        )
+
+    def set_paused(self, paused: bool) -> None:
+        """Turn the global "Pause all sending" switch on or off."""
+        db = self.context.db
+
+        def job(_progress: Any) -> None:
+            with db.write() as session:
+                set_setting(session, SENDING_PAUSED, bool(paused))
+
+        self.context.runner.run(job, on_done=lambda _: self._changed(), label="Pausing sending")
+
+    def send_now(self) -> None:
+        """Ask the background sender for a pass now."""
+        sender = getattr(self.window(), "background_sender", None)
+        if sender is not None:
+            sender.send_now()
+
+    def _changed(self) -> None:
+        self.data_changed.emit()
+        sender = getattr(self.window(), "background_sender", None)
+        if sender is not None:
+            sender.refresh_status()
+
+    def _failed(self, error: BaseException) -> None:
+        QMessageBox.warning(self, "Outbox", str(error))
+        self.refresh()

@@ -23,6 +23,7 @@ from leaddesk.settings import POSTAL_ADDRESS, postal_address, set_setting
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.importing.history import import_history_tab
 from leaddesk.ui.mailbox.settings_section import mailbox_tab
+from leaddesk.ui.outbox.accounts_tab import accounts_tab
 from leaddesk.ui.pages.base import Page
 from leaddesk.ui.settings.scoring import scoring_tab
 from leaddesk.ui.settings.sequences import sequences_tab
@@ -105,9 +106,10 @@ def general_tab(context: AppContext) -> tuple[str, QWidget]:
 
 SETTINGS_TABS: list[SettingsTab] = [
     general_tab,
+    accounts_tab,
+    mailbox_tab,
     sequences_tab,
     scoring_tab,
-    mailbox_tab,
     import_history_tab,
 ]
 

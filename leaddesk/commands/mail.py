@@ -1,0 +1,344 @@
+"""``leaddesk account …``, ``leaddesk send-due`` and ``leaddesk outbox``: sending from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import Any
+
+from sqlalchemy import select
+
+from leaddesk.cli import CommandError
+from leaddesk.clock import SystemClock
+from leaddesk.commands.common import database_from_args, print_json
+from leaddesk.db.models import OutboxState, SenderAccount
+from leaddesk.mail import actions, secrets
+from leaddesk.mail.accounts import (
+    PRESETS,
+    SECURITY_CHOICES,
+    SMTP_KIND,
+    AccountError,
+    account_password,
+    account_values,
+    add_account,
+    domain_volume_warnings,
+    edit_account,
+    find_account,
+    remove_account,
+)
+from leaddesk.mail.check import test_connection
+from leaddesk.mail.sender import send_due
+from leaddesk.mail.transport import ServerSettings
+from leaddesk.sequences.scheduler import run_due
+
+_OPTION_FIELDS = {
+    "from_address": "from_address",
+    "display_name": "display_name",
+    "reply_to": "reply_to",
+    "provider": "provider",
+    "host": "smtp_host",
+    "port": "smtp_port",
+    "security": "smtp_security",
+    "username": "smtp_username",
+    "per_minute": "per_minute",
+    "per_hour": "per_hour",
+    "per_day": "per_day",
+    "unsubscribe_mailto": "unsubscribe_mailto",
+    "unsubscribe_url": "unsubscribe_url",
+}
+
+
+def register(subparsers: Any) -> None:
+    """Add ``account``, ``send-due`` and ``outbox``."""
+    account = subparsers.add_parser("account", help="sender accounts (SMTP)")
+    verbs = account.add_subparsers(title="account commands", metavar="ACTION", required=True)
+    add = verbs.add_parser("add", help="add a sender account")
+    add.add_argument("name", help="a name for the account, e.g. 'Sales mailbox'")
+    add.add_argument("--from", dest="from_address", required=True, help="the From address")
+    _account_options(add, provider_default="custom")
+    add.set_defaults(handler=run_add)
+    edit = verbs.add_parser("edit", help="change an account (and un-pause it)")
+    edit.add_argument("account", help="account name or id")
+    edit.add_argument("--from", dest="from_address", help="the From address")
+    edit.add_argument("--name", dest="new_name", help="rename the account")
+    _account_options(edit, provider_default=None)
+    edit.set_defaults(handler=run_edit)
+    listing = verbs.add_parser("list", help="list sender accounts")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=run_list)
+    check = verbs.add_parser("test", help="test the connection: reach, TLS, login")
+    check.add_argument("account", help="account name or id")
+    check.add_argument("--password-stdin", action="store_true", help="read the password")
+    check.add_argument("--json", action="store_true", help="print JSON")
+    check.set_defaults(handler=run_test)
+    remove = verbs.add_parser("remove", help="remove an account and its stored password")
+    remove.add_argument("account", help="account name or id")
+    remove.set_defaults(handler=run_remove)
+
+    due = subparsers.add_parser("send-due", help="send what is due now (one pass; for cron)")
+    due.add_argument("--limit", type=int, help="send at most N messages")
+    due.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="password for accounts whose password is not in a keyring (one line on stdin)",
+    )
+    due.add_argument("--json", action="store_true", help="print JSON")
+    due.set_defaults(handler=run_send_due)
+
+    box = subparsers.add_parser("outbox", help="list the outbox or act on one message")
+    box.add_argument(
+        "--state",
+        action="append",
+        choices=[s.value for s in OutboxState],
+        help="only messages in this state (repeatable)",
+    )
+    box.add_argument("--limit", type=int, default=200, help="at most N rows (default 200)")
+    box.add_argument("--json", action="store_true", help="print JSON")
+    box.add_argument("--retry", type=int, metavar="ID", help="send a failed/expired message again")
+    box.add_argument("--cancel", type=int, metavar="ID", help="cancel a scheduled message")
+    box.add_argument("--mark-sent", type=int, metavar="ID", help="resolve an unknown as sent")
+    box.add_argument("--resend", type=int, metavar="ID", help="resolve an unknown by resending")
+    box.set_defaults(handler=run_outbox)
+
+
+def _account_options(parser: argparse.ArgumentParser, *, provider_default: str | None) -> None:
+    parser.add_argument(
+        "--provider",
+        choices=list(PRESETS),
+        default=provider_default,
+        help="fills in server and published limits (gmail, workspace, microsoft365, custom)",
+    )
+    parser.add_argument("--host", help="SMTP server name")
+    parser.add_argument("--port", type=int, help="SMTP port (465 SSL, 587 STARTTLS)")
+    parser.add_argument(
+        "--security",
+        choices=SECURITY_CHOICES,
+        help="ssl, starttls or none (none only for localhost)",
+    )
+    parser.add_argument("--username", help="login name (default: the From address)")
+    parser.add_argument("--display-name", help="the name shown next to the From address")
+    parser.add_argument("--reply-to", help="Reply-To address")
+    parser.add_argument("--per-minute", type=int, help="at most N messages a minute")
+    parser.add_argument("--per-hour", type=int, help="at most N messages an hour")
+    parser.add_argument("--per-day", type=int, help="at most N messages a day")
+    parser.add_argument("--unsubscribe-mailto", help="address that receives unsubscribe mails")
+    parser.add_argument("--unsubscribe-url", help="https URL for one-click unsubscribe")
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin",
+    )
+    parser.add_argument("--no-password", action="store_true",
+                        help="the server needs no login (local relay)")  # fmt: skip
+
+
+def _read_password(args: argparse.Namespace, prompt: str) -> str | None:
+    if getattr(args, "no_password", False):
+        return None
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise CommandError("no terminal to ask for the password: use --password-stdin")
+    return getpass.getpass(prompt)
+
+
+def _values(args: argparse.Namespace) -> dict[str, Any]:
+    values = {}
+    for option, field_name in _OPTION_FIELDS.items():
+        value = getattr(args, option, None)
+        if value is not None:
+            values[field_name] = value
+    return values
+
+
+def _storage_note(storage: secrets.Storage | None) -> None:
+    if storage is secrets.Storage.SESSION:
+        print(
+            "note: this computer has no keyring, so the password was not saved. The app asks "
+            "for it once per session; for cron use `leaddesk send-due --password-stdin`.",
+            file=sys.stderr,
+        )
+
+
+def run_add(args: argparse.Namespace) -> int:
+    """Add an account, store its password in the keyring, print warnings."""
+    values = {"name": args.name, **_values(args)}
+    password = _read_password(args, f"SMTP password for {args.from_address}: ")
+    db = database_from_args(args)
+    try:
+        with db.write() as session:
+            account, storage = add_account(session, values, password=password)
+            account_id = account.id
+            warnings = domain_volume_warnings(session, SystemClock().now())
+    except AccountError as error:
+        raise CommandError(str(error)) from None
+    print(f"added account {account_id}: {args.name}")
+    _storage_note(storage)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _find(session: Any, key: str) -> SenderAccount:
+    account = find_account(session, key)
+    if account is None:
+        raise CommandError(f"no account named {key!r} (see `leaddesk account list`)")
+    return account
+
+
+def run_edit(args: argparse.Namespace) -> int:
+    """Change an account's settings or password; a fixed account resumes sending."""
+    changes = _values(args)
+    if args.new_name:
+        changes["name"] = args.new_name
+    wants_password = args.password_stdin
+    password = _read_password(args, "New SMTP password: ") if wants_password else None
+    db = database_from_args(args)
+    try:
+        with db.write() as session:
+            account = _find(session, args.account)
+            if "provider" in changes:
+                preset = PRESETS[changes["provider"]]
+                for key in ("per_minute", "per_hour", "per_day"):
+                    changes.setdefault(key, getattr(preset, key))
+            storage = edit_account(session, account, changes, password=password)
+    except AccountError as error:
+        raise CommandError(str(error)) from None
+    print(f"updated account {args.account}")
+    _storage_note(storage)
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """Print the accounts (never their passwords)."""
+    db = database_from_args(args)
+    with db.session() as session:
+        accounts = [account_values(a) for a in session.scalars(select(SenderAccount))]
+    if args.json:
+        print_json(accounts)
+        return 0
+    if not accounts:
+        print("no sender accounts yet: `leaddesk account add NAME --from ADDRESS --provider …`")
+    for a in accounts:
+        caps = "/".join(str(a[k] or "-") for k in ("per_minute", "per_hour", "per_day"))
+        paused = f"  PAUSED: {a['pause_reason']}" if a["paused_until"] else ""
+        print(
+            f"{a['id']:>3}  {a['name']}  <{a['from_address']}>  {a['smtp_host']}:"
+            f"{a['smtp_port']} {a['smtp_security']}  caps min/hour/day {caps}{paused}"
+        )
+    return 0
+
+
+def run_test(args: argparse.Namespace) -> int:
+    """Test an account's connection and print the verdict."""
+    db = database_from_args(args)
+    with db.session() as session:
+        account = _find(session, args.account)
+        settings = ServerSettings(
+            account.smtp_host, account.smtp_port, account.smtp_security, account.smtp_username
+        )
+        password = account_password(account)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if password is None and settings.username:
+        raise CommandError("no stored password for this account: use --password-stdin")
+    verdict = test_connection(settings, password or "")
+    if args.json:
+        print_json(verdict.as_dict())
+    else:
+        print("\n".join(verdict.lines()))
+    return 0 if verdict.ok else 2
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    """Remove an account and forget its password."""
+    db = database_from_args(args)
+    with db.write() as session:
+        remove_account(session, _find(session, args.account))
+    print(f"removed account {args.account}")
+    return 0
+
+
+def run_send_due(args: argparse.Namespace) -> int:
+    """One sending pass; exit status 0 even when nothing was due."""
+    db = database_from_args(args)
+    typed = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
+
+    def password_for(account: SenderAccount) -> str | None:
+        stored = account_password(account)
+        if stored is None and typed is not None:
+            secrets.remember_for_session(SMTP_KIND, account.id, account.smtp_username, typed)
+            return typed
+        return stored
+
+    clock = SystemClock()
+    # Plan first: steps that came due while the app was closed become messages (once each).
+    planned = run_due(db, clock.now())
+    report = send_due(db, clock, args.limit, password_for=password_for)
+    if args.json:
+        print_json({**report.as_dict(), "planned": planned.as_dict()})
+        return 0
+    if planned.messages or planned.tasks:
+        print(f"planned {planned.messages} email(s) and {planned.tasks} task(s) that came due")
+    if report.busy:
+        print("another LeadDesk sender is working right now; nothing done")
+        return 0
+    print(
+        f"sent {report.sent}, deferred {report.deferred}, failed {report.failed}, "
+        f"bounced {report.bounced}, cancelled {report.cancelled}, expired {report.expired}, "
+        f"unknown {report.unknown}"
+    )
+    if report.recovered_unknown:
+        print(f"{report.recovered_unknown} message(s) were interrupted mid-send and are now "
+              "'unknown': check the Sent folder, then `leaddesk outbox --mark-sent ID` or "
+              "`--resend ID`")  # fmt: skip
+    if report.paused_all:
+        print("sending is paused for all accounts (Settings → Pause all sending)")
+    for account_id, reason in report.paused_accounts.items():
+        print(f"account {account_id} paused: {reason}")
+    for account_id in report.needs_password:
+        print(f"account {account_id}: no password available (no keyring); use --password-stdin")
+    if report.next_send_at is not None:
+        print(f"next send: {report.next_send_at:%Y-%m-%d %H:%M} UTC")
+    return 0
+
+
+def run_outbox(args: argparse.Namespace) -> int:
+    """List outbox rows, or retry/cancel/resolve one."""
+    db = database_from_args(args)
+    now = SystemClock().now()
+    action = next(
+        (
+            (name, value)
+            for name, value in (
+                ("retry", args.retry),
+                ("cancel", args.cancel),
+                ("mark_sent", args.mark_sent),
+                ("resend", args.resend),
+            )
+            if value is not None
+        ),
+        None,
+    )
+    if action is not None:
+        name, row_id = action
+        try:
+            with db.write() as session:
+                getattr(actions, name)(session, row_id, now)
+        except actions.OutboxActionError as error:
+            raise CommandError(str(error)) from None
+        print(f"{name.replace('_', ' ')}: message {row_id}")
+        return 0
+    with db.session() as session:
+        rows = actions.list_outbox(session, states=tuple(args.state or ()), limit=args.limit)
+    if args.json:
+        print_json([row.__dict__ for row in rows])
+        return 0
+    for row in rows:
+        when = row.sent_at or row.next_attempt_at or row.due_at
+        print(
+            f"{row.id:>6}  {row.state:<9}  {when:%Y-%m-%d %H:%M}  {row.to_address:<32}  "
+            f"{row.subject[:40]}" + (f"  — {row.reason[:80]}" if row.reason else "")
+        )
+    return 0

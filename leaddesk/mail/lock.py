@@ -1,0 +1,110 @@
+"""One sender at a time per database: an OS-level lock that dies with its process.
+
+The app's background sender and ``leaddesk send-due`` from cron may run at the same moment; only
+the holder of this lock sends. Because the operating system releases the lock when the holder
+dies (even by SIGKILL), whoever takes it next knows that any row still ``sending`` is orphaned.
+SQLite uses a lock file next to the database; PostgreSQL uses a session advisory lock.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from sqlalchemy import text
+
+from leaddesk.db.engine import Database
+
+_ADVISORY_KEY = 0x1EAD_DE5C
+
+
+class SenderLock:
+    """A non-blocking exclusive lock; ``acquired`` says whether this process may send."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._handle: IO[bytes] | None = None
+        self._connection: Any = None
+        self.acquired = False
+
+    def __enter__(self) -> SenderLock:
+        self.acquired = self._acquire()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.release()
+
+    def _acquire(self) -> bool:
+        if self._db.is_sqlite:
+            path = lock_path(self._db)
+            handle = path.open("a+b")
+            if not _try_lock_file(handle):
+                handle.close()
+                return False
+            self._handle = handle
+            return True
+        connection = self._db.engine.connect()
+        got = bool(
+            connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": _ADVISORY_KEY})
+        )
+        if not got:
+            connection.close()
+            return False
+        self._connection = connection
+        return True
+
+    def release(self) -> None:
+        """Give the lock back (idempotent)."""
+        if self._handle is not None:
+            _unlock_file(self._handle)
+            self._handle.close()
+            self._handle = None
+        if self._connection is not None:
+            self._connection.execute(
+                text("SELECT pg_advisory_unlock(:key)"), {"key": _ADVISORY_KEY}
+            )
+            self._connection.close()
+            self._connection = None
+        self.acquired = False
+
+
+def lock_path(db: Database) -> Path:
+    """The lock file of a SQLite database (``leads.sqlite3.sender-lock``)."""
+    assert db.path is not None
+    return db.path.with_name(db.path.name + ".sender-lock")
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows CI only
+    import msvcrt
+
+    def _try_lock_file(handle: IO[bytes]) -> bool:
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock_file(handle: IO[bytes]) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock_file(handle: IO[bytes]) -> bool:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        return True
+
+    def _unlock_file(handle: IO[bytes]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -1,0 +1,405 @@
+"""The outbox state machine: claim, record the outcome, recover, and the user's fixes.
+
+scheduled → sending → sent | deferred | failed | cancelled | expired | unknown.
+A claim (→ sending) is committed before the message goes to the server; ``sent`` is written
+only after the server's 250. A row still ``sending`` when a sender starts was in flight when a
+sender died: it becomes ``unknown`` and is never resent automatically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, lazyload
+
+from leaddesk.activities import ActivityEvent, ActivityKind, leads_changed, record_activity
+from leaddesk.activities.door import record_activities
+from leaddesk.db.models import (
+    EmailState,
+    Enrollment,
+    EnrollmentState,
+    Lead,
+    OutboundMessage,
+    OutboxState,
+    SenderAccount,
+    Sequence,
+    SequenceStatus,
+)
+from leaddesk.leads.emails import email_key
+from leaddesk.leads.suppression import SuppressionReason, suppress, suppressed_among
+from leaddesk.mail.policy import Decision, Verdict, retry_delay
+from leaddesk.sequences.exits import exit_lead_sequences
+from leaddesk.settings import SENDING_PAUSED, get_setting
+
+ORIGIN = "sender"
+UNKNOWN_REASON = (
+    "LeadDesk stopped while handing this email to the server, so it may or may not have gone "
+    "out. Check the Sent folder, then mark it sent or resend it."
+)
+HOLD_SEQUENCE = (SequenceStatus.PAUSED, SequenceStatus.DRAFT)
+
+
+def sending_paused(session: Session) -> bool:
+    """True while the global "Pause all sending" switch is on."""
+    return bool(get_setting(session, SENDING_PAUSED, False))
+
+
+def is_due(now: datetime) -> Any:
+    """SQL condition: the row may be sent now (scheduled and due, or deferred and retry time)."""
+    return or_(
+        and_(OutboundMessage.state == OutboxState.SCHEDULED, OutboundMessage.due_at <= now),
+        and_(
+            OutboundMessage.state == OutboxState.DEFERRED,
+            func.coalesce(OutboundMessage.next_attempt_at, OutboundMessage.due_at) <= now,
+        ),
+    )
+
+
+def recover_in_flight(session: Session, now: datetime) -> int:
+    """Turn rows left in ``sending`` by a dead sender into ``unknown``; returns how many."""
+    result = session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.state == OutboxState.SENDING)
+        .values(state=OutboxState.UNKNOWN, finished_reason=UNKNOWN_REASON, updated_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def due_candidates(session: Session, now: datetime, limit: int) -> list[tuple[int, int | None]]:
+    """(row id, account id) of due rows, oldest first, skipping held sequences and accounts."""
+    statement = (
+        select(OutboundMessage.id, OutboundMessage.account_id)
+        .outerjoin(Enrollment, Enrollment.id == OutboundMessage.enrollment_id)
+        .outerjoin(Sequence, Sequence.id == Enrollment.sequence_id)
+        .outerjoin(SenderAccount, SenderAccount.id == OutboundMessage.account_id)
+        .where(is_due(now))
+        .where(or_(Enrollment.id.is_(None), Enrollment.state != EnrollmentState.PAUSED))
+        .where(or_(Sequence.id.is_(None), Sequence.status.not_in(HOLD_SEQUENCE)))
+        .where(or_(SenderAccount.paused_until.is_(None), SenderAccount.paused_until <= now))
+        .order_by(
+            func.coalesce(OutboundMessage.next_attempt_at, OutboundMessage.due_at),
+            OutboundMessage.id,
+        )
+        .limit(limit)
+    )
+    return [(row_id, account_id) for row_id, account_id in session.execute(statement)]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """Everything needed to compose and submit a claimed message (plain data)."""
+
+    id: int
+    lead_id: int | None
+    account_id: int
+    to_address: str
+    to_name: str
+    subject: str
+    message_id: str
+    unsubscribe_token: str
+    rendered: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the stop conditions need about one row, fetched for a whole batch at once."""
+
+    lead_state: str | None
+    lead_name: str
+    lead_exists: bool
+    enrollment_state: str | None
+    enrollment_reason: str
+    sequence_status: str | None
+
+
+def _contexts(session: Session, rows: list[OutboundMessage]) -> dict[int, _Context]:
+    lead_ids = {r.lead_id for r in rows if r.lead_id is not None}
+    enrollment_ids = {r.enrollment_id for r in rows if r.enrollment_id is not None}
+    leads = {
+        lead_id: (state, " ".join(p for p in (first, last) if p))
+        for lead_id, state, first, last in session.execute(
+            select(Lead.id, Lead.email_state, Lead.first_name, Lead.last_name).where(
+                Lead.id.in_(lead_ids)
+            )
+        )
+    }
+    enrollments = {
+        enrollment_id: (state, reason, status)
+        for enrollment_id, state, reason, status in session.execute(
+            select(Enrollment.id, Enrollment.state, Enrollment.exit_reason, Sequence.status)
+            .outerjoin(Sequence, Sequence.id == Enrollment.sequence_id)
+            .where(Enrollment.id.in_(enrollment_ids))
+        )
+    }
+    contexts = {}
+    for row in rows:
+        lead = leads.get(row.lead_id) if row.lead_id is not None else None
+        enrollment = enrollments.get(row.enrollment_id) if row.enrollment_id else None
+        contexts[row.id] = _Context(
+            lead_state=lead[0] if lead else None,
+            lead_name=lead[1] if lead else "",
+            lead_exists=row.lead_id is None or lead is not None,
+            enrollment_state=enrollment[0] if enrollment else None,
+            enrollment_reason=enrollment[1] if enrollment else "",
+            sequence_status=enrollment[2] if enrollment else None,
+        )
+    return contexts
+
+
+def _stop_reason(row: OutboundMessage, context: _Context, suppressed: bool) -> Refusal | None:
+    """A refusal when the row must not be sent now (cancelled for good, or held)."""
+    if suppressed:
+        return Refusal("cancelled", "the address is on the suppression list")
+    if not context.lead_exists:
+        return Refusal("cancelled", "the lead was deleted")
+    if context.lead_state is not None and context.lead_state != EmailState.OK:
+        return Refusal("cancelled", f"the lead's address is {context.lead_state}")
+    if row.enrollment_id is not None:
+        state = context.enrollment_state
+        if state not in (EnrollmentState.ACTIVE, EnrollmentState.PAUSED):
+            why = context.enrollment_reason
+            return Refusal("cancelled", "the lead left the sequence" + (f" ({why})" if why else ""))
+        if state == EnrollmentState.PAUSED:
+            return Refusal("held", "the lead's enrollment is paused")
+        if context.sequence_status == SequenceStatus.ARCHIVED:
+            return Refusal("cancelled", "the sequence was archived")
+        if context.sequence_status in HOLD_SEQUENCE:
+            return Refusal("held", "the sequence is paused")
+    return None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a due row was not claimed: ``kind`` is paused_all, gone, held, cancelled, expired
+    or failed."""
+
+    kind: str
+    reason: str = ""
+
+
+def claim_batch(
+    session: Session, row_ids: list[int], now: datetime, *, expiry: timedelta
+) -> list[Claimed | Refusal]:
+    """Move due rows to ``sending`` after checking every stop condition, in ``row_ids`` order.
+
+    The caller commits this transaction before it hands any of the messages to the server.
+    """
+    if sending_paused(session):
+        return [Refusal("paused_all", "sending is paused") for _ in row_ids]
+    due = {
+        row.id: row
+        for row in session.scalars(
+            select(OutboundMessage).where(OutboundMessage.id.in_(row_ids), is_due(now))
+        )
+    }
+    rows = list(due.values())
+    contexts = _contexts(session, rows)
+    suppressed = suppressed_among(session, [r.to_address for r in rows])
+    accounts = {
+        a.id: a
+        for a in session.scalars(
+            select(SenderAccount).where(SenderAccount.id.in_({r.account_id for r in rows}))
+        )
+    }
+    results: list[Claimed | Refusal] = []
+    for row_id in row_ids:
+        row = due.get(row_id)
+        if row is None:
+            results.append(Refusal("gone", "not due any more"))
+            continue
+        refusal = _check(row, accounts, contexts[row.id], suppressed, now, expiry)
+        if refusal is not None:
+            _apply_refusal(session, row, refusal, now)
+            results.append(refusal)
+            continue
+        row.state = OutboxState.SENDING
+        row.claimed_at = now
+        row.attempts += 1
+        row.first_attempt_at = row.first_attempt_at or now
+        row.updated_at = now
+        results.append(
+            Claimed(
+                id=row.id,
+                lead_id=row.lead_id,
+                account_id=int(row.account_id or 0),
+                to_address=row.to_address,
+                to_name=contexts[row.id].lead_name,
+                subject=row.subject,
+                message_id=row.message_id,
+                unsubscribe_token=row.unsubscribe_token,
+                rendered={k: str(v) for k, v in (row.rendered or {}).items()},
+            )
+        )
+    session.flush()
+    return results
+
+
+def _check(
+    row: OutboundMessage,
+    accounts: dict[int, SenderAccount],
+    context: _Context,
+    suppressed: set[str],
+    now: datetime,
+    expiry: timedelta,
+) -> Refusal | None:
+    account = accounts.get(row.account_id) if row.account_id else None
+    if account is None:
+        return Refusal("failed", "its sender account was removed; pick another and retry")
+    if account.paused_until is not None and account.paused_until > now:
+        return Refusal("held", "the account is paused")
+    stop = _stop_reason(row, context, email_key(row.to_address) in suppressed)
+    if stop is not None:
+        return stop
+    if row.first_attempt_at is not None and now - row.first_attempt_at >= expiry:
+        days = expiry.total_seconds() / 86400
+        span = f"{days:g} day{'' if days == 1 else 's'}"
+        return Refusal("expired", f"gave up after {span} of retries; last reply: {row.last_error}")
+    return None
+
+
+def _apply_refusal(session: Session, row: OutboundMessage, refusal: Refusal, now: datetime) -> None:
+    if refusal.kind == "cancelled":
+        row.state = OutboxState.CANCELLED
+        row.finished_reason = refusal.reason
+        row.updated_at = now
+    elif refusal.kind == "expired":
+        row.state = OutboxState.EXPIRED
+        row.finished_reason = refusal.reason
+        row.updated_at = now
+        _record(session, row, ActivityKind.EMAIL_FAILED, now, state="expired")
+    elif refusal.kind == "failed":
+        _finish_failed(session, row, refusal.reason, now)
+
+
+def _event(row: OutboundMessage, kind: str, now: datetime, **extra: Any) -> ActivityEvent:
+    payload = {
+        "outbound_id": row.id,
+        "message_id": row.message_id,
+        "subject": (row.rendered or {}).get("subject") or row.subject,
+        "enrollment_id": row.enrollment_id,
+        "step_id": row.step_id,
+        **extra,
+    }
+    assert row.lead_id is not None
+    return ActivityEvent(row.lead_id, kind, occurred_at=now, payload=payload, origin=ORIGIN)
+
+
+def _record(session: Session, row: OutboundMessage, kind: str, now: datetime, **extra: Any) -> None:
+    if row.lead_id is not None:
+        record_activity(session, _event(row, kind, now, **extra), now=now)
+
+
+def _finish_failed(session: Session, row: OutboundMessage, reason: str, now: datetime) -> None:
+    row.state = OutboxState.FAILED
+    row.finished_reason = reason
+    row.last_error = reason
+    row.updated_at = now
+    _record(session, row, ActivityKind.EMAIL_FAILED, now, reason=reason)
+
+
+def preload(session: Session, row_ids: list[int]) -> list[object]:
+    """Load rows and their leads in two queries before many ``finish`` calls.
+
+    Keep the returned list alive while finishing: the session only holds weak references.
+    """
+    rows = list(session.scalars(select(OutboundMessage).where(OutboundMessage.id.in_(row_ids))))
+    lead_ids = {r.lead_id for r in rows if r.lead_id is not None}
+    leads = (
+        list(
+            session.scalars(select(Lead).options(lazyload(Lead.tags)).where(Lead.id.in_(lead_ids)))
+        )
+        if lead_ids
+        else []
+    )
+    return [*rows, *leads]
+
+
+def finish_many(
+    session: Session, outcomes: list[tuple[int, Decision]], now: datetime
+) -> list[tuple[int, Decision]]:
+    """Record the outcomes of several rows; "email sent" activities go through the event door
+    in bulk (one flush, one re-score). Returns the account pauses they call for."""
+    loaded = preload(session, [row_id for row_id, _ in outcomes])
+    events: list[ActivityEvent] = []
+    pauses = []
+    for row_id, decision in outcomes:
+        pause = finish(session, row_id, decision, now, events=events)
+        if pause is not None:
+            pauses.append(pause)
+    if events:
+        record_activities(session, events, now=now, react=False)
+        leads_changed(session, sorted({event.lead_id for event in events}), now)
+    del loaded
+    return pauses
+
+
+def finish(
+    session: Session,
+    row_id: int,
+    decision: Decision,
+    now: datetime,
+    *,
+    events: list[ActivityEvent] | None = None,
+) -> tuple[int, Decision] | None:
+    """Record the outcome of a claimed row; returns (account id, decision) for a pause.
+
+    With ``events``, the "email sent" activity is appended there for a bulk recording.
+    """
+    row = session.get(OutboundMessage, row_id)
+    if row is None or row.state not in (OutboxState.SENDING, OutboxState.UNKNOWN):
+        return None
+    row.updated_at = now
+    verdict = decision.verdict
+    if verdict is Verdict.SENT:
+        row.state = OutboxState.SENT
+        row.sent_at = now
+        row.last_error = ""
+        row.finished_reason = decision.reason
+        if events is not None and row.lead_id is not None:
+            events.append(_event(row, ActivityKind.EMAIL_SENT, now))
+        else:
+            _record(session, row, ActivityKind.EMAIL_SENT, now)
+    elif verdict is Verdict.UNKNOWN:
+        row.state = OutboxState.UNKNOWN
+        row.finished_reason = decision.reason
+    elif verdict is Verdict.RETRY:
+        row.state = OutboxState.DEFERRED
+        row.last_error = decision.reason
+        row.next_attempt_at = now + retry_delay(row.attempts)
+    elif verdict in (Verdict.PAUSE_ACCOUNT, Verdict.RELEASE):
+        row.state = OutboxState.SCHEDULED
+        row.attempts = max(0, row.attempts - 1)
+        if row.attempts == 0:
+            row.first_attempt_at = None
+        if verdict is Verdict.PAUSE_ACCOUNT:
+            row.last_error = decision.reason
+            if row.account_id is not None:
+                return row.account_id, decision
+    elif verdict is Verdict.BOUNCE:
+        _finish_failed(session, row, decision.reason, now)
+        _bounce(session, row, decision.reason, now)
+    else:
+        _finish_failed(session, row, decision.reason, now)
+    return None
+
+
+def _bounce(session: Session, row: OutboundMessage, reason: str, now: datetime) -> None:
+    suppress(session, row.to_address, SuppressionReason.BOUNCED, note=reason[:500])
+    if row.lead_id is None:
+        return
+    lead = session.get(Lead, row.lead_id)
+    if lead is not None:
+        lead.email_state = EmailState.BOUNCED
+    _record(session, row, ActivityKind.BOUNCED, now, reason=reason)
+    exit_lead_sequences(session, row.lead_id, "bounced", now=now)
+
+
+def pause_account(session: Session, account_id: int, reason: str, until: datetime) -> None:
+    """Pause an account until ``until`` with the reason the user sees."""
+    account = session.get(SenderAccount, account_id)
+    if account is not None:
+        account.paused_until = until
+        account.pause_reason = reason

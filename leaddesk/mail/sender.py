@@ -1,0 +1,376 @@
+"""``send_due``: one pass over the due outbox, safe alongside any other LeadDesk process.
+
+Used by the CLI (``leaddesk send-due``, e.g. from cron) and by the app's background sender.
+Each message is claimed in its own ``BEGIN IMMEDIATE`` transaction that is committed before the
+message is handed to the server; the outcome is written after the server's reply (together with
+the next claim, so a message costs one commit). Nothing here sleeps on a test clock: waiting goes
+through ``wait`` (real sleep, or advancing a :class:`~leaddesk.clock.FixedClock`).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leaddesk.clock import Clock, FixedClock
+from leaddesk.db.engine import Database
+from leaddesk.db.models import OutboundMessage, OutboxState, SenderAccount
+from leaddesk.mail import outbox
+from leaddesk.mail.accounts import account_password
+from leaddesk.mail.compose import CompositionError, Sender, compose
+from leaddesk.mail.lock import SenderLock
+from leaddesk.mail.policy import DEFAULT_EXPIRY, Decision, Verdict, account_trouble, decide
+from leaddesk.mail.ratelimit import AccountPace
+from leaddesk.mail.transport import OpenError, ServerSettings, SmtpSession
+from leaddesk.settings import get_setting
+
+_log = logging.getLogger(__name__)
+CANDIDATE_BATCH = 500
+RETRY_DAYS_SETTING = "sending_retry_days"
+# Rows claimed per commit when the account is not paced per minute. A crash can leave at most
+# this many rows "unknown"; one fsync per message would cost more than the SMTP round trips.
+CLAIM_BATCH = 8
+_COUNTERS = {
+    Verdict.SENT: "sent",
+    Verdict.RETRY: "deferred",
+    Verdict.BOUNCE: "bounced",
+    Verdict.FAIL: "failed",
+    Verdict.UNKNOWN: "unknown",
+}
+_REFUSALS_COUNTED = ("expired", "cancelled", "failed")
+UNREACHABLE_COOL_DOWN = timedelta(minutes=5)
+
+PasswordLookup = Callable[[SenderAccount], str | None]
+Wait = Callable[[float], None]
+
+
+@dataclass
+class PassReport:
+    """What one pass did (the CLI prints it; the status bar summarises it)."""
+
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    bounced: int = 0
+    cancelled: int = 0
+    expired: int = 0
+    unknown: int = 0
+    recovered_unknown: int = 0
+    busy: bool = False
+    paused_all: bool = False
+    paused_accounts: dict[int, str] = field(default_factory=dict)
+    needs_password: list[int] = field(default_factory=list)
+    next_send_at: datetime | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain data for JSON output."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def default_wait(clock: Clock) -> Wait:
+    """Real sleeping for the system clock; advancing the clock for a test clock."""
+    if isinstance(clock, FixedClock):
+        return lambda seconds: clock.advance(timedelta(seconds=seconds))
+    return time.sleep
+
+
+class _Pass:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        password_for: PasswordLookup,
+        tls_context: ssl.SSLContext | None,
+        wait: Wait,
+        expiry: timedelta,
+        rng: random.Random,
+        should_stop: Callable[[], bool],
+        timeout: float,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.password_for = password_for
+        self.tls_context = tls_context
+        self.wait = wait
+        self.expiry = expiry
+        self.rng = rng
+        self.should_stop = should_stop
+        self.timeout = timeout
+        self.report = PassReport()
+        self.sessions: dict[int, SmtpSession] = {}
+        self.senders: dict[int, Sender] = {}
+        self.paces: dict[int, AccountPace] = {}
+        self.blocked: set[int] = set()
+        self.pending: list[tuple[int, Decision]] = []
+
+    # -- database steps -------------------------------------------------------------------
+    def flush(self) -> None:
+        """Write the outcomes of submitted messages (one commit)."""
+        if self.pending:
+            with self.db.write() as session:
+                self._apply_pending(session)
+
+    def _apply_pending(self, session: Session) -> None:
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        for account_id, trouble in outbox.finish_many(session, pending, self.clock.now()):
+            self._pause(session, account_id, trouble)
+        for _, decision in pending:
+            self._count(decision.verdict)
+
+    def _pause(self, session: Session, account_id: int, trouble: Decision) -> None:
+        until = self.clock.now() + trouble.cool_down
+        outbox.pause_account(session, account_id, trouble.reason, until)
+        self.blocked.add(account_id)
+        self.report.paused_accounts[account_id] = trouble.reason
+        _log.warning("account %s paused until %s: %s", account_id, until, trouble.reason)
+        self._close(account_id)
+
+    def _count(self, verdict: Verdict) -> None:
+        name = _COUNTERS.get(verdict)
+        if name:
+            setattr(self.report, name, getattr(self.report, name) + 1)
+
+    def claim(self, row_ids: list[int]) -> list[outbox.Claimed | outbox.Refusal]:
+        """Commit the previous outcomes and these claims in one durable transaction."""
+        with self.db.write() as session:
+            self._apply_pending(session)
+            results = outbox.claim_batch(session, row_ids, self.clock.now(), expiry=self.expiry)
+        for result in results:
+            if isinstance(result, outbox.Refusal) and result.kind in _REFUSALS_COUNTED:
+                setattr(self.report, result.kind, getattr(self.report, result.kind) + 1)
+        return results
+
+    # -- accounts and sessions ------------------------------------------------------------
+    def prepare_account(self, account_id: int) -> bool:
+        """Load the account, its pace and its password; open its session. False: skip it."""
+        if account_id in self.blocked:
+            return False
+        if account_id in self.sessions and self.sessions[account_id].is_open:
+            return True
+        self._close(account_id)
+        with self.db.session() as session:
+            account = session.get(SenderAccount, account_id)
+            if account is None:
+                return True  # the claim fails its rows with a clear reason
+            if account.paused_until is not None and account.paused_until > self.clock.now():
+                self.blocked.add(account_id)
+                return False
+            password = self.password_for(account) if account.smtp_username else ""
+            settings = ServerSettings(
+                account.smtp_host, account.smtp_port, account.smtp_security, account.smtp_username
+            )
+            self.senders[account_id] = Sender(
+                account.from_address,
+                account.display_name,
+                account.reply_to,
+                account.unsubscribe_mailto,
+                account.unsubscribe_url,
+            )
+            if account_id not in self.paces:
+                self.paces[account_id] = AccountPace.load(session, account, self.clock.now())
+        if password is None:
+            self.report.needs_password.append(account_id)
+            self.blocked.add(account_id)
+            return False
+        smtp = SmtpSession(settings, password, tls_context=self.tls_context, timeout=self.timeout)
+        try:
+            smtp.open()
+        except OpenError as error:
+            trouble = account_trouble(error.code, str(error)) if error.code else None
+            if trouble is None:
+                trouble = Decision(
+                    Verdict.PAUSE_ACCOUNT,
+                    f"could not reach the server ({error.step}): {error}",
+                    UNREACHABLE_COOL_DOWN,
+                )
+            with self.db.write() as session:
+                self._apply_pending(session)
+                self._pause(session, account_id, trouble)
+            return False
+        self.sessions[account_id] = smtp
+        return True
+
+    def _close(self, account_id: int) -> None:
+        smtp = self.sessions.pop(account_id, None)
+        if smtp is not None:
+            smtp.close()
+
+    # -- a batch of messages of one account -----------------------------------------------
+    def batch_size(self, account_id: int, wanted: int) -> int:
+        """How many rows to claim now: 0 when the account must stop for this pass."""
+        if not self.prepare_account(account_id):
+            return 0
+        pace = self.paces.get(account_id)
+        if pace is None:
+            return min(wanted, CLAIM_BATCH)
+        delay = pace.delay_before_next(self.clock.now(), self.rng)
+        if delay is None:
+            self.blocked.add(account_id)
+            self._close(account_id)
+            self._note_next(pace.next_slot(self.clock.now()))
+            return 0
+        if delay > 0:
+            self.flush()
+            self.wait(delay)
+        if pace.per_minute is not None:
+            return 1
+        return max(1, min(wanted, CLAIM_BATCH, pace.room(self.clock.now())))
+
+    def send_batch(self, row_ids: list[int]) -> bool:
+        """Claim rows of one account and submit them; False when the pass must stop."""
+        results = self.claim(row_ids)
+        claimed = [r for r in results if isinstance(r, outbox.Claimed)]
+        if any(isinstance(r, outbox.Refusal) and r.kind == "paused_all" for r in results):
+            self.report.paused_all = True
+            return False
+        for index, item in enumerate(claimed):
+            if item.account_id in self.blocked or not self.prepare_account(item.account_id):
+                for rest in claimed[index:]:
+                    self.pending.append((rest.id, Decision(Verdict.RELEASE, "not attempted")))
+                break
+            self.pending.append((item.id, self.submit(item)))
+        return True
+
+    def submit(self, item: outbox.Claimed) -> Decision:
+        """Compose and submit one claimed message; the decision about its outcome."""
+        pace = self.paces.get(item.account_id)
+        if pace is not None:
+            pace.record(self.clock.now())
+        try:
+            outgoing = compose(
+                self.senders[item.account_id],
+                to_address=item.to_address,
+                to_name=item.to_name,
+                rendered=item.rendered,
+                subject=item.subject,
+                message_id=item.message_id,
+                unsubscribe_token=item.unsubscribe_token,
+                now=self.clock.now(),
+            )
+        except CompositionError as error:
+            return Decision(Verdict.FAIL, str(error))
+        reply = self.sessions[item.account_id].submit(outgoing)
+        decision = decide(reply)
+        if decision.verdict is Verdict.RETRY and reply.dropped:
+            # Not handed over yet (an idle connection timed out?): reconnect once, try again.
+            self._close(item.account_id)
+            if self.prepare_account(item.account_id):
+                decision = decide(self.sessions[item.account_id].submit(outgoing))
+        current = self.sessions.get(item.account_id)
+        if current is not None and not current.is_open:
+            self._close(item.account_id)
+        if decision.verdict is Verdict.PAUSE_ACCOUNT:
+            self.blocked.add(item.account_id)
+        return decision
+
+    def _note_next(self, moment: datetime | None) -> None:
+        if moment is not None and (
+            self.report.next_send_at is None or moment < self.report.next_send_at
+        ):
+            self.report.next_send_at = moment
+
+    def run(self, limit: int | None) -> PassReport:
+        """Work through due rows until none are left, ``limit`` is reached or a stop."""
+        with self.db.write() as session:
+            self.report.recovered_unknown = outbox.recover_in_flight(session, self.clock.now())
+        seen: set[int] = set()
+        handled = 0
+        try:
+            while True:
+                with self.db.session() as session:
+                    if outbox.sending_paused(session):
+                        self.report.paused_all = True
+                        break
+                    rows = outbox.due_candidates(session, self.clock.now(), CANDIDATE_BATCH)
+                queue = [(r, a) for r, a in rows if r not in seen and a not in self.blocked]
+                if not queue:
+                    break
+                while queue:
+                    if (limit is not None and handled >= limit) or self.should_stop():
+                        return self.report
+                    row_id, account_id = queue[0]
+                    if account_id in self.blocked:
+                        seen.add(row_id)
+                        queue.pop(0)
+                        continue
+                    wanted = len(queue) if limit is None else min(len(queue), limit - handled)
+                    size = 1 if account_id is None else self.batch_size(account_id, wanted)
+                    if size == 0:
+                        continue  # the account is blocked now; its rows are skipped above
+                    batch = [r for r, a in queue if a == account_id][:size]
+                    chosen = set(batch)
+                    queue = [(r, a) for r, a in queue if r not in chosen]
+                    seen.update(chosen)
+                    handled += len(batch)
+                    if not self.send_batch(batch):
+                        return self.report
+        finally:
+            self.flush()
+            for account_id in list(self.sessions):
+                self._close(account_id)
+        return self.report
+
+
+def send_due(
+    db: Database,
+    clock: Clock,
+    limit: int | None = None,
+    *,
+    password_for: PasswordLookup = account_password,
+    tls_context: ssl.SSLContext | None = None,
+    wait: Wait | None = None,
+    expiry: timedelta | None = None,
+    rng: random.Random | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    timeout: float = 30.0,
+) -> PassReport:
+    """Send what is due now, once; returns what happened (``busy`` if another sender runs).
+
+    ``expiry`` (how long temporary failures are retried) defaults to the team setting
+    ``sending_retry_days`` (4 days when unset).
+    """
+    with SenderLock(db) as lock:
+        if not lock.acquired:
+            return PassReport(busy=True)
+        if expiry is None:
+            with db.session() as session:
+                days = get_setting(session, RETRY_DAYS_SETTING, None)
+            expiry = timedelta(days=float(days)) if days else DEFAULT_EXPIRY
+        work = _Pass(
+            db,
+            clock,
+            password_for=password_for,
+            tls_context=tls_context,
+            wait=wait or default_wait(clock),
+            expiry=expiry,
+            rng=rng or random.Random(),
+            should_stop=should_stop,
+            timeout=timeout,
+        )
+        report = work.run(limit)
+    with db.session() as session:
+        report.next_send_at = report.next_send_at or next_due_at(session)
+    return report
+
+
+def next_due_at(session: object) -> datetime | None:
+    """When the next scheduled or deferred message falls due (``None``: nothing planned)."""
+    from sqlalchemy import func
+
+    moment = session.scalar(  # type: ignore[attr-defined]
+        select(
+            func.min(func.coalesce(OutboundMessage.next_attempt_at, OutboundMessage.due_at))
+        ).where(OutboundMessage.state.in_((OutboxState.SCHEDULED, OutboxState.DEFERRED)))
+    )
+    return moment
