@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from leaddesk import __version__
 
 # Each module has ``register(subparsers)``; a subcommand's handler is ``args.handler(args)``.
-COMMAND_MODULES = ("leaddesk.commands.demo", "leaddesk.commands.info")
+COMMAND_MODULES = ("leaddesk.commands.demo", "leaddesk.commands.info", "leaddesk.commands.leads")
 
 
 def build_parser() -> argparse.ArgumentParser:
