@@ -234,7 +234,7 @@ def _tasks(session: Session, lead_id: int) -> list[TaskInfo]:
         .outerjoin(TeamMember, TeamMember.id == Task.owner_id)
         .where(Task.lead_id == lead_id)
         .order_by(Task.completed_at.is_not(None), Task.due_at.is_(None), Task.due_at, Task.id)
-    ).tuples()
+    )
     return [
         TaskInfo(t.id, t.title, t.kind, t.due_at, t.completed_at, name or "", t.outcome)
         for t, name in rows
@@ -247,7 +247,7 @@ def _enrollments(session: Session, lead_id: int) -> list[EnrollmentInfo]:
         .join(DripSequence, DripSequence.id == Enrollment.sequence_id)
         .where(Enrollment.lead_id == lead_id)
         .order_by(Enrollment.enrolled_at.desc())
-    ).tuples()
+    )
     result = []
     for enrollment, name in rows:
         planned = session.execute(
