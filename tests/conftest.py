@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 # Qt aborts without a display unless the platform is chosen before any QApplication exists.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The offscreen screen defaults to 800×600, smaller than LeadDesk's minimum window: use a
+# laptop-sized virtual screen so window geometry behaves as it does for users.
+_SCREEN = Path(__file__).resolve().parent / "offscreen-screen.json"
+os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={_SCREEN}")
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 

@@ -78,11 +78,10 @@ class Database:
         else:
             kwargs["pool_pre_ping"] = True
         self.engine = create_engine(self.url, **kwargs)
+        writer: Engine = self.engine
         if self.is_sqlite:
             _install_sqlite_hooks(self.engine)
             writer = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
-        else:
-            writer = self.engine
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(writer, expire_on_commit=False)
 

@@ -1,0 +1,83 @@
+"""GUI composition root: QApplication, database, services and the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QFile, QIODevice
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from leaddesk import APP_NAME, __version__
+from leaddesk.db.engine import Database
+from leaddesk.db.migrate import open_database
+from leaddesk.logs import configure_logging
+from leaddesk.ui.context import AppContext
+from leaddesk.ui.dialogs.crash import CrashReporter
+from leaddesk.ui.forms import leaddesk_rc  # noqa: F401  (registers :/icons and :/style.qss)
+from leaddesk.ui.main_window import MainWindow
+from leaddesk.ui.single_instance import InstanceLock
+
+log = logging.getLogger(__name__)
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with LeadDesk's name, icon and style sheet (created once)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv if argv is not None else sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(QIcon(":/icons/leaddesk.svg"))
+    style = QFile(":/style.qss")
+    if style.open(QIODevice.OpenModeFlag.ReadOnly | QIODevice.OpenModeFlag.Text):
+        app.setStyleSheet(bytes(style.readAll().data()).decode("utf-8"))
+        style.close()
+    return app
+
+
+def already_running_message(lock: InstanceLock, db: Database) -> str:
+    """What the user reads when a second LeadDesk is started on the same database."""
+    pid = lock.holder_pid()
+    who = f" (process {pid})" if pid else ""
+    return (
+        f"LeadDesk is already open on this database{who}:\n{db.describe()}\n\n"
+        "Switch to the open window, or close it first. Two windows on one database "
+        "could send the same email twice."
+    )
+
+
+def run_gui(db_url: str | None = None, *, verbose: bool = False) -> int:
+    """Open the main window on the chosen database; returns the exit status."""
+    configure_logging(verbose=verbose)
+    app = application()
+    crash_reporter = CrashReporter()
+    crash_reporter.install()
+    db = Database(db_url)
+    lock = InstanceLock(db)
+    if not lock.acquire():
+        QMessageBox.critical(None, APP_NAME, already_running_message(lock, db))
+        return 2
+    try:
+        db.dispose()
+        db = open_database(db_url)
+    except Exception as error:  # a failed migration must be explained, not a silent exit
+        log.exception("could not open the database")
+        QMessageBox.critical(
+            None, APP_NAME, f"LeadDesk could not open its database:\n{db.describe()}\n\n{error}"
+        )
+        lock.release()
+        return 1
+    context = AppContext.create(db)
+    window = MainWindow(context)
+    window.show()
+    log.info("LeadDesk %s started on %s", __version__, db.describe())
+    try:
+        return app.exec()
+    finally:
+        context.runner.shutdown()
+        db.dispose()
+        lock.release()
+        crash_reporter.uninstall()

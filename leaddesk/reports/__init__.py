@@ -1,0 +1,1 @@
+"""Read-only summaries of the database for the Reports page and the CLI."""

@@ -1,0 +1,1 @@
+"""Dialogs that use Designer forms by composition."""

@@ -1,0 +1,1 @@
+"""Generated Designer forms and resources (see packaging/build_ui.py). Never edit by hand."""

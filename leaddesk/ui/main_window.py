@@ -1,0 +1,173 @@
+"""The main window: navigation on the left, one page at a time, status and progress below."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence
+from PySide6.QtWidgets import QLabel, QListWidgetItem, QMainWindow, QMessageBox, QWidget
+
+from leaddesk.demo import load_demo_data
+from leaddesk.paths import log_dir
+from leaddesk.ui.context import AppContext
+from leaddesk.ui.dialogs.about import AboutDialog
+from leaddesk.ui.forms.ui_main_window import Ui_MainWindow
+from leaddesk.ui.pages.base import Page
+from leaddesk.ui.pages.inbox import InboxPage
+from leaddesk.ui.pages.outbox import OutboxPage
+from leaddesk.ui.pages.reports import ReportsPage
+from leaddesk.ui.pages.sequences import SequencesPage
+from leaddesk.ui.pages.settings import SettingsPage
+from leaddesk.ui.widgets.progress import ProgressIndicator
+
+PAGES: list[type[Page]] = [InboxPage, SequencesPage, OutboxPage, ReportsPage, SettingsPage]
+# The import wizard is wired in by the import studio; until then its entry points are hidden.
+IMPORT_AVAILABLE = False
+
+
+class MainWindow(QMainWindow):
+    """LeadDesk's window. Pages get the shared :class:`AppContext`; data loads in the background."""
+
+    data_changed = Signal()
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.ui = Ui_MainWindow()
+        self.ui.setupUi(self)
+        self.pages: dict[str, Page] = {}
+        for page_class in PAGES:
+            self._add_page(page_class(context))
+        self.ui.navList.currentRowChanged.connect(self._show_page)
+        self.ui.actionQuit.triggered.connect(self.close)
+        self.ui.actionAbout.triggered.connect(self.show_about)
+        self.ui.actionLoadSample.triggered.connect(self.load_sample_data)
+        self.ui.actionImport.triggered.connect(self.open_import)
+        self.ui.actionImport.setVisible(IMPORT_AVAILABLE)
+        self.ui.actionOpenLogFolder.triggered.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir())))
+        )
+        self.data_changed.connect(self.refresh_all)
+        self.database_label = QLabel(f"  {context.db.describe()}")
+        self.database_label.setObjectName("databaseLabel")
+        self.statusBar().addWidget(self.database_label, 1)
+        self.progress = ProgressIndicator(context.runner)
+        self.statusBar().addPermanentWidget(self.progress)
+        context.runner.failed.connect(self._job_failed)
+        self._restore_state()
+
+    def _add_page(self, page: Page) -> None:
+        index = self.ui.pageStack.addWidget(page)
+        self.pages[page.key] = page
+        item = QListWidgetItem(QIcon(page.icon), page.title)
+        self.ui.navList.addItem(item)
+        action = QAction(page.title, self)
+        action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+        action.triggered.connect(lambda _=False, row=index: self.ui.navList.setCurrentRow(row))
+        self.ui.menuGo.addAction(action)
+        page.import_requested.connect(self.open_import)
+        page.sample_data_requested.connect(self.load_sample_data)
+        page.data_changed.connect(self.data_changed)
+        if not IMPORT_AVAILABLE:
+            button = page.empty_state.buttons.get("Import a tradeshow list")
+            if button is not None:
+                button.hide()
+                sample = page.empty_state.buttons.get("Load sample data")
+                if sample is not None:
+                    sample.setProperty("primary", True)
+
+    @property
+    def current_page(self) -> Page:
+        """The page on screen."""
+        page = self.ui.pageStack.currentWidget()
+        assert isinstance(page, Page)
+        return page
+
+    def show_page(self, key: str) -> Page:
+        """Switch to the page called ``key`` and return it."""
+        row = list(self.pages).index(key)
+        self.ui.navList.setCurrentRow(row)
+        return self.pages[key]
+
+    def _show_page(self, row: int) -> None:
+        if row < 0:
+            return
+        self.ui.pageStack.setCurrentIndex(row)
+        page = self.current_page
+        if not page.loaded:
+            page.refresh()
+
+    def refresh_all(self) -> None:
+        """Reload the visible page now and the others when they are next shown."""
+        for page in self.pages.values():
+            page.loaded = False
+        self.current_page.refresh()
+
+    def load_sample_data(self) -> None:
+        """Fill the database with the demo data in the background, then refresh."""
+        self.ui.actionLoadSample.setEnabled(False)
+        db = self.context.db
+
+        def done(summary: object) -> None:
+            self.ui.actionLoadSample.setEnabled(True)
+            leads = getattr(summary, "leads", 0)
+            message = (
+                "The sample data was already loaded."
+                if getattr(summary, "already_loaded", False)
+                else f"Loaded {leads} sample leads from two tradeshows."
+            )
+            self.statusBar().showMessage(message, 6000)
+            self.data_changed.emit()
+
+        def failed(error: BaseException) -> None:
+            self.ui.actionLoadSample.setEnabled(True)
+            self._job_failed("Loading sample data", str(error))
+
+        self.context.runner.run(
+            lambda _p: load_demo_data(db),
+            on_done=done,
+            on_error=failed,
+            label="Loading sample data",
+        )
+
+    def open_import(self) -> None:
+        """Open the import wizard (provided by the import studio)."""
+        QMessageBox.information(self, "Import", "Importing is not available in this build.")
+
+    def show_about(self) -> None:
+        """Show the About dialog."""
+        AboutDialog(self.context.db.describe(), self).exec()
+
+    def _job_failed(self, label: str, message: str) -> None:
+        QMessageBox.warning(self, "LeadDesk", f"{label} did not complete:\n\n{message}")
+
+    def _restore_state(self) -> None:
+        prefs = self.context.preferences
+        geometry = prefs.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = prefs.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        last = str(prefs.value("window/page", "inbox"))
+        keys = list(self.pages)
+        self.ui.navList.setCurrentRow(keys.index(last) if last in keys else 0)
+
+    def save_state(self) -> None:
+        """Remember geometry and the current page for next time."""
+        prefs = self.context.preferences
+        prefs.setValue("window/geometry", self.saveGeometry())
+        prefs.setValue("window/state", self.saveState())
+        prefs.setValue("window/page", self.current_page.key)
+        prefs.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Save the window state before closing."""
+        self.save_state()
+        super().closeEvent(event)
+
+    def keyPressEvent(self, event: object) -> None:
+        """Let pages handle keys first; nothing window-wide beyond the menu shortcuts."""
+        super().keyPressEvent(event)  # type: ignore[arg-type]
+
+
+__all__ = ["PAGES", "MainWindow", "Qt"]

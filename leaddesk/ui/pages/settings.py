@@ -1,0 +1,127 @@
+"""The Settings page: one tab per area (general, accounts, scoring, import history, …)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leaddesk.logs import LOG_FILENAME
+from leaddesk.paths import config_dir, log_dir
+from leaddesk.settings import POSTAL_ADDRESS, postal_address, set_setting
+from leaddesk.ui.context import AppContext
+from leaddesk.ui.pages.base import Page
+
+# Each entry builds one tab: (tab title, widget). Capabilities append their own builders.
+SettingsTab = Callable[[AppContext], tuple[str, QWidget]]
+
+
+class GeneralSettings(QWidget):
+    """Where the data lives and the postal address printed in every email footer."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.database_label = QLabel(context.db.describe())
+        self.database_label.setWordWrap(True)
+        form.addRow("Database:", self.database_label)
+        form.addRow("Preferences:", QLabel(str(config_dir())))
+        form.addRow("Log file:", QLabel(str(log_dir() / LOG_FILENAME)))
+        self.postal_address_edit = QPlainTextEdit()
+        self.postal_address_edit.setPlaceholderText(
+            "Your company's postal address, e.g.\nAcme Ltd · 12 Harbour Street · Bristol BS1 4QA"
+        )
+        self.postal_address_edit.setFixedHeight(72)
+        form.addRow("Postal address:", self.postal_address_edit)
+        hint = QLabel(
+            "Anti-spam laws require a postal address in every marketing email; sending stays "
+            "blocked until it is set."
+        )
+        hint.setWordWrap(True)
+        hint.setObjectName("pageSubtitle")
+        form.addRow("", hint)
+        layout.addLayout(form)
+        self.save_button = QPushButton("Save")
+        self.save_button.setProperty("primary", True)
+        self.save_button.clicked.connect(self.save)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+
+    def load(self) -> None:
+        """Fill the fields from the database (in the background)."""
+
+        def read(_progress: Any) -> str:
+            with self.context.db.session() as session:
+                return postal_address(session)
+
+        self.context.runner.run(read, on_done=self.postal_address_edit.setPlainText, write=False)
+
+    def save(self) -> None:
+        """Store the fields; the Save button is disabled until the write has finished."""
+        value = self.postal_address_edit.toPlainText().strip()
+
+        def write(_progress: Any) -> None:
+            with self.context.db.write() as session:
+                set_setting(session, POSTAL_ADDRESS, value)
+
+        self.save_button.setEnabled(False)
+        self.context.runner.run(
+            write, on_done=lambda _: self._saved(), on_error=self._failed, label="Saving settings"
+        )
+
+    def _saved(self) -> None:
+        self.save_button.setEnabled(True)
+        self.window().statusBar().showMessage("Settings saved", 4000)  # type: ignore[attr-defined]
+
+    def _failed(self, error: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        QMessageBox.warning(self, "Settings not saved", f"The settings were not saved: {error}")
+
+
+def general_tab(context: AppContext) -> tuple[str, QWidget]:
+    """The General tab."""
+    return "General", GeneralSettings(context)
+
+
+SETTINGS_TABS: list[SettingsTab] = [general_tab]
+
+
+class SettingsPage(Page):
+    """A tab per settings area; always shows content (settings have no empty state)."""
+
+    key = "settings"
+    title = "Settings"
+    icon = ":/icons/settings.svg"
+
+    def build_content(self) -> QWidget:
+        self.tabs = QTabWidget()
+        self.tab_widgets: dict[str, QWidget] = {}
+        for build in SETTINGS_TABS:
+            title, widget = build(self.context)
+            self.tabs.addTab(widget, title)
+            self.tab_widgets[title] = widget
+        return self.tabs
+
+    def refresh(self) -> None:
+        self.loaded = True
+        for widget in self.tab_widgets.values():
+            loader = getattr(widget, "load", None)
+            if callable(loader):
+                loader()
+        self.show_content()

@@ -1,0 +1,1 @@
+"""Reusable widgets written in code (dynamic views, delegates, indicators)."""

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Open every page of LeadDesk on the demo data and save one PNG per page.
+
+    python packaging/screenshots.py --out screenshots/          # offscreen by default
+    xvfb-run -a python packaging/screenshots.py --out shots/ --platform xcb
+
+Uses a throw-away LeadDesk home (database, settings, logs) unless ``--db`` names a database.
+``--empty`` photographs a brand-new database instead (the empty states).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def _wait(app: object, condition: object, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.processEvents()  # type: ignore[attr-defined]
+        if condition():  # type: ignore[operator]
+            break
+        time.sleep(0.02)
+    for _ in range(10):
+        app.processEvents()  # type: ignore[attr-defined]
+
+
+def main() -> int:
+    """Write ``<page>.png`` for every page into ``--out``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, type=Path, help="folder for the PNG files")
+    parser.add_argument("--db", help="use this database instead of a fresh demo one")
+    parser.add_argument("--empty", action="store_true", help="photograph an empty database")
+    parser.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    parser.add_argument("--size", default="1280x800", help="window size, e.g. 1280x800")
+    args = parser.parse_args()
+    os.environ["QT_QPA_PLATFORM"] = args.platform
+    if not args.db:
+        os.environ["LEADDESK_HOME"] = tempfile.mkdtemp(prefix="leaddesk-shots-")
+
+    from leaddesk.app import application
+    from leaddesk.db.migrate import open_database
+    from leaddesk.demo import load_demo_data
+    from leaddesk.ui.context import AppContext
+    from leaddesk.ui.main_window import MainWindow
+
+    app = application([sys.argv[0]])
+    db = open_database(args.db)
+    if not args.db and not args.empty:
+        load_demo_data(db)
+    context = AppContext.create(db)
+    window = MainWindow(context)
+    width, height = (int(v) for v in args.size.split("x"))
+    window.resize(width, height)
+    window.show()
+    args.out.mkdir(parents=True, exist_ok=True)
+    suffix = "-empty" if args.empty else ""
+    for key in list(window.pages):
+        page = window.show_page(key)
+        _wait(app, lambda page=page: page.loaded and not context.runner.busy)
+        path = args.out / f"{key}{suffix}.png"
+        window.grab().save(str(path))
+        print(path)
+    window.close()
+    context.runner.shutdown()
+    db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

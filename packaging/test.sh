@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Install everything the tests need and run the whole suite (what CI runs on a fresh clone).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash packaging/install_system_packages.sh packaging/system-packages.txt packaging/test-packages.txt
+python3 -m pip install --quiet -e ".[test]"
+echo "== generated forms are up to date"
+python3 packaging/build_ui.py --check
+echo "== ruff"
+ruff check .
+ruff format --check .
+echo "== pytest"
+python3 -m pytest -p no:cacheprovider "$@"

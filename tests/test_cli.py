@@ -1,0 +1,69 @@
+"""The `leaddesk` command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from leaddesk import __version__
+from leaddesk.cli import main
+
+
+def _run(*args: str, env_home: Path) -> subprocess.CompletedProcess[str]:
+    import os
+
+    env = {**os.environ, "LEADDESK_HOME": str(env_home)}
+    return subprocess.run(
+        [sys.executable, "-m", "leaddesk", *args], capture_output=True, text=True, env=env
+    )
+
+
+def test_help_lists_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
+    """`leaddesk --help` names the demo and info subcommands."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "demo" in out and "info" in out and "--db" in out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """`leaddesk --version` prints the version."""
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"LeadDesk {__version__}"
+
+
+def test_demo_fills_the_database_once(tmp_path: Path) -> None:
+    """`leaddesk demo` adds a few hundred leads from two shows; a second run adds nothing."""
+    db_file = tmp_path / "demo.sqlite3"
+    first = _run("--db", str(db_file), "demo", "--json", env_home=tmp_path / "home")
+    assert first.returncode == 0, first.stderr
+    summary = json.loads(first.stdout)
+    assert summary["leads"] == 300 and summary["sequences"] == 1
+    second = _run("--db", str(db_file), "demo", "--json", env_home=tmp_path / "home")
+    assert json.loads(second.stdout)["already_loaded"] is True
+    info = _run("--db", str(db_file), "info", "--json", env_home=tmp_path / "home")
+    data = json.loads(info.stdout)
+    assert data["leads"] == 300 and data["database"] == str(db_file)
+
+
+def test_leaddesk_db_environment_variable(tmp_path: Path) -> None:
+    """LEADDESK_DB chooses the database when --db is not given."""
+    import os
+
+    target = tmp_path / "from-env.sqlite3"
+    env = {**os.environ, "LEADDESK_HOME": str(tmp_path / "home"), "LEADDESK_DB": str(target)}
+    result = subprocess.run(
+        [sys.executable, "-m", "leaddesk", "info", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert json.loads(result.stdout)["database"] == str(target)
+    assert target.exists()
