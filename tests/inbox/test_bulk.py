@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Inbox
 from sqlalchemy import func, select
 
 from leaddesk.clock import FixedClock
@@ -17,6 +16,7 @@ from leaddesk.inbox.bulk import (
     remove_tag,
     set_status,
 )
+from tests.inbox.sample_inbox import Inbox
 
 
 def test_assign_owner(db: Database, clock: FixedClock, inbox: Inbox) -> None:

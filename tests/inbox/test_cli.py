@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Inbox
 
 from leaddesk.cli import main
 from leaddesk.db.engine import Database
+from tests.inbox.sample_inbox import Inbox
 
 
 def run(db_path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -6,11 +6,11 @@ import csv
 from pathlib import Path
 
 import pytest
-from conftest import Inbox, make_lead
 from openpyxl import load_workbook
 
 from leaddesk.db.engine import Database
 from leaddesk.inbox.export import COLUMNS, escape_cell, export_leads
+from tests.inbox.sample_inbox import Inbox, make_lead
 
 DANGEROUS = ['=HYPERLINK("http://x")', "+49 30 1234", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
 

@@ -6,7 +6,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import Inbox
 from sqlalchemy import func, inspect, select, text
 
 from leaddesk.activities import ActivityEvent, record_activity
@@ -18,6 +17,7 @@ from leaddesk.inbox.merge import merge_leads
 from leaddesk.inbox.profile import ProfileError, add_lead
 from leaddesk.leads.emails import email_hash
 from leaddesk.leads.suppression import is_suppressed
+from tests.inbox.sample_inbox import Inbox
 
 ADDRESS = "ben.bauer@kestrel.example"
 TRACES = ("ben.bauer", "kestrel", "Bauer")

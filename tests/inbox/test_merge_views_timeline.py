@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import Inbox
 from sqlalchemy import func, select
 
 from leaddesk.clock import FixedClock
@@ -15,6 +14,7 @@ from leaddesk.inbox.merge import merge_leads
 from leaddesk.inbox.query import InboxQuery
 from leaddesk.inbox.timeline import add_task, complete_task, lead_detail, log_activity, timeline
 from leaddesk.inbox.views import delete_view, list_views, load_view, save_view
+from tests.inbox.sample_inbox import Inbox
 
 
 def test_merge_moves_everything_to_the_survivor(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Inbox
 from sqlalchemy import select
 
 from leaddesk.clock import FixedClock
@@ -12,6 +11,7 @@ from leaddesk.db.models import Activity, Lead
 from leaddesk.inbox.profile import DuplicateEmailError, ProfileError, add_lead, update_profile
 from leaddesk.inbox.query import InboxQuery, query_lead_ids
 from leaddesk.leads.suppression import suppress
+from tests.inbox.sample_inbox import Inbox
 
 
 def kinds(db: Database, lead_id: int) -> list[str]:

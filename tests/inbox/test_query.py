@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import Inbox, make_lead
 from sqlalchemy import update
 
 from leaddesk.clock import FixedClock
 from leaddesk.db.engine import Database
 from leaddesk.db.models import Activity, Lead
 from leaddesk.inbox.query import InboxQuery, count_leads, lead_ids_statement, query_lead_ids
+from tests.inbox.sample_inbox import Inbox, make_lead
 
 
 def ids(db: Database, clock: FixedClock, **spec: object) -> list[int]:
