@@ -27,7 +27,12 @@ from leaddesk.db.models import (
     Task,
     TeamMember,
 )
-from leaddesk.inbox.search import has_search_index, search_condition
+from leaddesk.inbox.search import (
+    has_search_index,
+    matching_ids,
+    search_condition,
+    search_tokens,
+)
 
 UNASSIGNED = "none"
 REPLY_ATTENTION_DAYS = 14
@@ -236,19 +241,51 @@ def lead_ids_statement(
     return statement
 
 
+OrderedIdsCache = dict[InboxQuery, list[int]]
+
+
 def query_lead_ids(
-    session: Session, query: InboxQuery, *, now: datetime, limit: int | None = None
+    session: Session,
+    query: InboxQuery,
+    *,
+    now: datetime,
+    limit: int | None = None,
+    cache: OrderedIdsCache | None = None,
 ) -> list[int]:
     """The ids of the leads ``query`` lists, in display order.
 
-    On SQLite the ids come back as one JSON array (``json_group_array`` over the ordered
-    subquery, which SQLite does not flatten): about 2.5x faster than 100,000 one-int rows.
+    With the FTS index, a search is answered as "the ids of the same query without the search,
+    kept when the index matches them": the index lookup takes milliseconds even for a one-letter
+    prefix matching half the inbox, where joining and re-sorting that half in SQL takes 100+ ms.
+    ``cache`` (owned by the caller, cleared when data changes) keeps those search-less id lists,
+    so each keystroke costs only the index lookup and one pass over the list.
     """
-    statement = lead_ids_statement(query, now=now, use_index=has_search_index(session), limit=limit)
+    use_index = has_search_index(session)
+    if use_index and search_tokens(query.search):
+        base = query.with_changes(search="")
+        ordered = cache.get(base) if cache is not None else None
+        if ordered is None:
+            ordered = _ordered_ids(session, lead_ids_statement(base, now=now))
+            if cache is not None:
+                cache[base] = ordered
+        matching = matching_ids(session, query.search)
+        found = [lead_id for lead_id in ordered if lead_id in matching]
+        return found[:limit] if limit is not None else found
+    return _ordered_ids(
+        session, lead_ids_statement(query, now=now, use_index=use_index, limit=limit)
+    )
+
+
+def _ordered_ids(session: Session, statement: Select[tuple[int]]) -> list[int]:
+    """Run an ids statement; on SQLite the ids come back as one JSON array.
+
+    ``json_group_array`` over the ordered subquery (which SQLite does not flatten, so the
+    order is kept) is about 2.5x faster than fetching 100,000 one-int rows.
+    """
     if session.get_bind().dialect.name == "sqlite":
         ordered = statement.subquery("ordered")
         packed = session.scalar(select(func.json_group_array(ordered.c.id)))
-        return [int(i) for i in json.loads(packed or "[]")]
+        return list(json.loads(packed or "[]"))
     return list(session.execute(statement).scalars())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import weakref
 
@@ -76,6 +77,18 @@ def search_condition(search: str, *, use_index: bool) -> ColumnElement[bool] | N
 
 def _escape_like(token: str) -> str:
     return token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def matching_ids(session: Session, search: str) -> set[int]:
+    """The ids of the leads the FTS index matches for ``search`` (needs the index)."""
+    expression = fts_match_expression(search)
+    if not expression:
+        return set()
+    packed = session.execute(
+        text(f"SELECT json_group_array(rowid) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q"),
+        {"q": expression},
+    ).scalar()
+    return set(json.loads(packed or "[]"))
 
 
 def rebuild_search_index(session: Session) -> None:

@@ -42,12 +42,18 @@ COLUMNS: tuple[tuple[str, SortField], ...] = (
     ("Last activity", SortField.LAST_ACTIVITY),
     ("Next step", SortField.NEXT_STEP),
 )
-LEAD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-ROW_ROLE = Qt.ItemDataRole.UserRole + 2
-BAND_ROLE = Qt.ItemDataRole.UserRole + 3
-SCORE_ROLE = Qt.ItemDataRole.UserRole + 4
+LEAD_ID_ROLE = int(Qt.ItemDataRole.UserRole.value) + 1
+ROW_ROLE = LEAD_ID_ROLE + 1
+BAND_ROLE = LEAD_ID_ROLE + 2
+SCORE_ROLE = LEAD_ID_ROLE + 3
 
-BLOCK_SIZE = 200
+# Roles as plain ints: data() runs thousands of times per paint and enum lookups are slow.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_ROW_ROLES = frozenset((_DISPLAY, _TOOLTIP, ROW_ROLE, BAND_ROLE, SCORE_ROLE))
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+BLOCK_SIZE = 100
 MAX_CACHED_ROWS = 20_000
 STATUS_LABELS = {
     "new": "New",
@@ -186,36 +192,32 @@ class InboxTableModel(QAbstractTableModel):
         """Rows can be selected, not edited in place (edits happen in the detail panel)."""
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         """The cell's text, tooltip or lead data; blank until the row's block has arrived."""
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+        role = int(role)
+        if role not in _ROW_ROLES and role != LEAD_ID_ROLE:
+            return None
+        row_number = index.row()
+        if not index.isValid() or not 0 <= row_number < len(self._ids):
             return None
         if role == LEAD_ID_ROLE:
-            return self._ids[index.row()]
-        if role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-            ROW_ROLE,
-            BAND_ROLE,
-            SCORE_ROLE,
-        ):
-            return None
-        row = self.cached_row(index.row())
+            return self._ids[row_number]
+        row = self.cached_row(row_number)
         if row is None:
             return None
+        if role == _DISPLAY:
+            return self._display(row, index.column())
         if role == ROW_ROLE:
             return row
         if role == BAND_ROLE:
             return row.band
         if role == SCORE_ROLE:
             return row.score
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, index.column())
-        return self._display(row, index.column())
+        return self._tooltip(row, index.column())
 
     @staticmethod
     def _display(row: LeadRow, column: int) -> str:

@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from leaddesk.db.models import Lead, TeamMember
 from leaddesk.inbox.bulk import all_tags
 from leaddesk.inbox.profile import add_lead
-from leaddesk.inbox.query import InboxQuery, SortField, query_lead_ids
+from leaddesk.inbox.query import InboxQuery, OrderedIdsCache, SortField, query_lead_ids
 from leaddesk.inbox.rows import LeadRow, fetch_rows
 from leaddesk.inbox.views import delete_view, list_views, save_view
 from leaddesk.ui.inbox.actions import BulkActions, leads_text
@@ -35,7 +35,6 @@ from leaddesk.ui.inbox.add_lead import AddLeadDialog
 from leaddesk.ui.inbox.detail import LeadDetailPanel
 from leaddesk.ui.inbox.filter_bar import FilterBar, FilterOptions
 from leaddesk.ui.models.inbox_table import (
-    BLOCK_SIZE,
     COL_SCORE,
     COLUMNS,
     InboxTableModel,
@@ -46,6 +45,7 @@ from leaddesk.ui.widgets.empty_state import EmptyState
 from leaddesk.ui.widgets.score_bar import ScoreBarDelegate
 
 HEADER_KEY = "inbox/header"
+FIRST_ROWS = 60  # fetched with the ids, so the first screen paints without a second trip
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,8 @@ class InboxPage(Page):
         self._sort: str = SortField.SCORE
         self._descending = True
         self._generation = 0
-        self.total = 0
+        self._ids_cache: OrderedIdsCache = {}
+        self.total: int | None = None
         self.filter_bar = FilterBar()
         self.filter_bar.changed.connect(lambda: self.requery())
         self.filter_bar.view_chosen.connect(self.filter_bar.show_query)
@@ -176,20 +177,26 @@ class InboxPage(Page):
         return self.filter_bar.query(self._sort, self._descending)
 
     def refresh(self) -> None:
-        """Re-run the query and reload the filter choices."""
+        """Re-run the query and reload the filter choices (the data may have changed)."""
+        self._ids_cache = {}
         self.requery(with_options=True)
 
     def requery(self, *, with_options: bool = False) -> None:
         """Re-run the current query in the background; the table is replaced when it is done."""
         self._generation += 1
         generation, query, now = self._generation, self.current_query(), self.context.clock.now()
-        db = self.context.db
+        db, cache, known_total = self.context.db, self._ids_cache, self.total
 
         def load(_progress: Any) -> InboxResult:
             with db.session() as session:
-                total = int(session.scalar(select(func.count(Lead.id))) or 0)
-                ids = query_lead_ids(session, query, now=now) if total else []
-                rows = fetch_rows(session, ids[:BLOCK_SIZE])
+                # Filters and search do not change how many leads exist: count on refresh only.
+                total = (
+                    int(session.scalar(select(func.count(Lead.id))) or 0)
+                    if with_options or known_total is None
+                    else known_total
+                )
+                ids = query_lead_ids(session, query, now=now, cache=cache) if total else []
+                rows = fetch_rows(session, ids[:FIRST_ROWS])
                 options = _options(session) if with_options else None
             return InboxResult(generation, total, ids, rows, options)
 
