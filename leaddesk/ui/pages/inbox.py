@@ -56,7 +56,7 @@ class InboxResult:
     total: int
     ids: list[int]
     rows: dict[int, LeadRow]
-    options: FilterOptions | None
+    refreshed: bool
 
 
 class InboxTableView(QTableView):
@@ -197,17 +197,14 @@ class InboxPage(Page):
                 )
                 ids = query_lead_ids(session, query, now=now, cache=cache) if total else []
                 rows = fetch_rows(session, ids[:FIRST_ROWS])
-                options = _options(session) if with_options else None
-            return InboxResult(generation, total, ids, rows, options)
+            return InboxResult(generation, total, ids, rows, with_options)
 
         self.context.runner.run(load, on_done=self._applied, write=False, label="Loading leads")
 
     def apply(self, data: InboxResult) -> None:
         """Show a query result (older results that arrive late are ignored)."""
-        if data.options is not None:
-            self.actions.owners = data.options.owners
-            self._tags = data.options.tags
-            self.filter_bar.set_options(data.options)
+        if data.refreshed:
+            self.load_options()
         if data.generation != self._generation:
             return
         self.total = data.total
@@ -230,6 +227,21 @@ class InboxPage(Page):
         self.empty_result.setVisible(listed == 0)
         self._selection_changed()
         self.show_content()
+
+    def load_options(self) -> None:
+        """Reload the owner, source, tag and saved-view choices (after the rows are shown)."""
+        db = self.context.db
+
+        def load(_progress: Any) -> FilterOptions:
+            with db.session() as session:
+                return _options(session)
+
+        self.context.runner.run(load, on_done=self._show_options, write=False, label="")
+
+    def _show_options(self, options: FilterOptions) -> None:
+        self.actions.owners = options.owners
+        self._tags = options.tags
+        self.filter_bar.set_options(options)
 
     def _fetch_block(self, ids: list[int], callback: Any) -> None:
         db = self.context.db
