@@ -16,6 +16,7 @@ from leaddesk.logs import configure_logging
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.dialogs.crash import CrashReporter
 from leaddesk.ui.forms import leaddesk_rc  # noqa: F401  (registers :/icons and :/style.qss)
+from leaddesk.ui.mailbox.status import install_mailbox
 from leaddesk.ui.main_window import MainWindow
 from leaddesk.ui.single_instance import InstanceLock
 
@@ -72,6 +73,7 @@ def run_gui(db_url: str | None = None, *, verbose: bool = False) -> int:
         return 1
     context = AppContext.create(db)
     window = MainWindow(context)
+    install_mailbox(window)
     window.show()
     log.info("LeadDesk %s started on %s", __version__, db.describe())
     try:

@@ -10,7 +10,12 @@ from collections.abc import Sequence
 from leaddesk import __version__
 
 # Each module has ``register(subparsers)``; a subcommand's handler is ``args.handler(args)``.
-COMMAND_MODULES = ("leaddesk.commands.demo", "leaddesk.commands.info", "leaddesk.commands.leads")
+COMMAND_MODULES = (
+    "leaddesk.commands.demo",
+    "leaddesk.commands.info",
+    "leaddesk.commands.leads",
+    "leaddesk.commands.mailbox",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

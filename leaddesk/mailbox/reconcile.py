@@ -1,0 +1,101 @@
+"""Unknown sends: did a message whose SMTP session broke actually go out? Ask the Sent folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leaddesk.activities import ActivityEvent, ActivityKind, record_activity
+from leaddesk.db.engine import Database
+from leaddesk.db.models import OutboundMessage, OutboxState
+from leaddesk.mailbox.client import ReadOnlyMailBox
+from leaddesk.settings import get_setting
+
+GRACE_SETTING = "mailbox_unknown_grace_minutes"
+DEFAULT_GRACE_MINUTES = 30
+# Marks a row that was already put back once, so a second "unknown" is left to the user.
+RESCHEDULED_MARK = "not found in the Sent folder; scheduled again once"
+
+
+@dataclass
+class ReconcileCounts:
+    """What one reconciliation pass decided."""
+
+    confirmed_sent: int = 0
+    rescheduled: int = 0
+    waiting: int = 0
+    left_for_user: int = 0
+
+
+def reconcile_unknown_sends(
+    db: Database, box: ReadOnlyMailBox, account_id: int, sent_folder: str, now: datetime
+) -> ReconcileCounts:
+    """Resolve the account's ``unknown`` outbox rows by searching the Sent folder."""
+    counts = ReconcileCounts()
+    with db.session() as session:
+        grace = timedelta(
+            minutes=int(get_setting(session, GRACE_SETTING, DEFAULT_GRACE_MINUTES) or 0)
+        )
+        rows = [
+            (row.id, row.message_id)
+            for row in session.scalars(
+                select(OutboundMessage).where(
+                    OutboundMessage.account_id == account_id,
+                    OutboundMessage.state == OutboxState.UNKNOWN,
+                )
+            )
+        ]
+    if not rows:
+        return counts
+    box.examine(sent_folder)
+    found = {row_id: bool(box.find_message_id(message_id)) for row_id, message_id in rows}
+    with db.write() as session:
+        for row_id, in_sent in found.items():
+            row = session.get(OutboundMessage, row_id)
+            if row is None or row.state != OutboxState.UNKNOWN:
+                continue  # changed meanwhile (the user decided, or the sender retried)
+            if in_sent:
+                _mark_sent(session, row, now)
+                counts.confirmed_sent += 1
+                continue
+            started = row.claimed_at or row.first_attempt_at or row.updated_at or now
+            if RESCHEDULED_MARK in (row.finished_reason or ""):
+                counts.left_for_user += 1
+            elif now - started < grace:
+                counts.waiting += 1
+            else:
+                row.state = OutboxState.SCHEDULED
+                row.claimed_at = None
+                row.next_attempt_at = None
+                row.finished_reason = RESCHEDULED_MARK
+                row.updated_at = now
+                counts.rescheduled += 1
+    return counts
+
+
+def _mark_sent(session: Session, row: OutboundMessage, now: datetime) -> None:
+    row.state = OutboxState.SENT
+    row.sent_at = row.claimed_at or row.first_attempt_at or now
+    row.finished_reason = "found in the Sent folder"
+    row.updated_at = now
+    if row.lead_id is not None:
+        payload = {
+            "outbound_id": row.id,
+            "subject": row.subject,
+            "message_id": row.message_id,
+            "confirmed_by": "sent folder",
+        }
+        record_activity(
+            session,
+            ActivityEvent(
+                row.lead_id,
+                ActivityKind.EMAIL_SENT,
+                occurred_at=row.sent_at,
+                payload=payload,
+                origin="mailbox",
+            ),
+            now=now,
+        )

@@ -1,0 +1,1 @@
+"""Mailbox screens: the IMAP settings section and the status-bar mailbox state."""
