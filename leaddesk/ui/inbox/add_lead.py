@@ -1,22 +1,13 @@
-"""The "Add lead" dialog: type in a person met off-list."""
+"""The "Add lead" dialog: type in a person met off-list (form: ui/add_lead_dialog.ui)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QDialog, QLineEdit, QWidget
 
 from leaddesk.leads.emails import check_email
-
-FIELDS = (
-    ("email", "Email *"),
-    ("first_name", "First name"),
-    ("last_name", "Last name"),
-    ("company", "Company"),
-    ("title", "Title"),
-    ("phone", "Phone"),
-    ("source", "Source / event"),
-)
+from leaddesk.ui.forms.ui_add_lead_dialog import Ui_AddLeadDialog
 
 
 class AddLeadDialog(QDialog):
@@ -24,36 +15,30 @@ class AddLeadDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Add lead")
-        form = QFormLayout(self)
-        self.edits: dict[str, QLineEdit] = {}
-        for field, text in FIELDS:
-            edit = QLineEdit()
-            self.edits[field] = edit
-            form.addRow(text, edit)
-        self.tags_edit = QLineEdit()
-        self.tags_edit.setPlaceholderText("comma separated")
-        form.addRow("Tags", self.tags_edit)
-        self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #b91c1c")
-        form.addRow(self.error_label)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.ui = Ui_AddLeadDialog()
+        self.ui.setupUi(self)
+        self.edits: dict[str, QLineEdit] = {
+            "email": self.ui.emailEdit,
+            "first_name": self.ui.firstNameEdit,
+            "last_name": self.ui.lastNameEdit,
+            "company": self.ui.companyEdit,
+            "title": self.ui.titleEdit,
+            "phone": self.ui.phoneEdit,
+            "source": self.ui.sourceEdit,
+        }
+        self.ui.buttonBox.accepted.connect(self.accept)
+        self.ui.buttonBox.rejected.connect(self.reject)
 
     def accept(self) -> None:
         """Close only when the email looks like an address."""
-        reason = check_email(self.edits["email"].text())
+        reason = check_email(self.ui.emailEdit.text())
         if reason is not None:
-            self.error_label.setText(reason)
+            self.ui.errorLabel.setText(reason)
             return
         super().accept()
 
     def values(self) -> tuple[dict[str, Any], list[str]]:
         """The typed fields and tags."""
         fields = {f: e.text() for f, e in self.edits.items() if e.text().strip()}
-        tags = [t.strip() for t in self.tags_edit.text().split(",") if t.strip()]
+        tags = [t.strip() for t in self.ui.tagsEdit.text().split(",") if t.strip()]
         return fields, tags

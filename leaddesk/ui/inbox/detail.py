@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -26,7 +25,7 @@ from sqlalchemy import select
 
 from leaddesk.activities.kinds import label
 from leaddesk.db.models import TeamMember
-from leaddesk.inbox.profile import TEXT_FIELDS, DuplicateEmailError, ProfileError, update_profile
+from leaddesk.inbox.profile import DuplicateEmailError, ProfileError, update_profile
 from leaddesk.inbox.timeline import (
     LOGGABLE_KINDS,
     LeadDetail,
@@ -36,6 +35,7 @@ from leaddesk.inbox.timeline import (
     log_activity,
 )
 from leaddesk.ui.context import AppContext
+from leaddesk.ui.forms.ui_lead_profile import Ui_LeadProfileForm
 from leaddesk.ui.models.inbox_table import BAND_LABELS, STATUS_LABELS, local_time
 from leaddesk.ui.models.timeline import TimelineModel
 
@@ -106,31 +106,33 @@ class LeadDetailPanel(QWidget):
 
     def _build_profile(self) -> QWidget:
         page = QWidget()
-        form = QFormLayout(page)
-        self.edits: dict[str, QLineEdit] = {}
-        for field in ("first_name", "last_name", "email", *TEXT_FIELDS[2:]):
-            edit = QLineEdit()
-            edit.setObjectName(f"edit_{field}")
-            self.edits[field] = edit
-            form.addRow(FIELD_LABELS[field], edit)
-        self.status_combo = QComboBox()
+        self.profile_form = Ui_LeadProfileForm()
+        self.profile_form.setupUi(page)
+        form = self.profile_form
+        self.edits: dict[str, QLineEdit] = {
+            "first_name": form.firstNameEdit,
+            "last_name": form.lastNameEdit,
+            "email": form.emailEdit,
+            "company": form.companyEdit,
+            "title": form.titleEdit,
+            "phone": form.phoneEdit,
+            "industry": form.industryEdit,
+            "company_size": form.companySizeEdit,
+            "country": form.countryEdit,
+            "city": form.cityEdit,
+            "timezone": form.timezoneEdit,
+            "source": form.sourceEdit,
+        }
+        self.status_combo = form.statusCombo
         for value, text in STATUS_LABELS.items():
             self.status_combo.addItem(text, value)
-        self.owner_combo = QComboBox()
-        form.addRow("Status", self.status_combo)
-        form.addRow("Owner", self.owner_combo)
-        self.tags_label = QLabel()
-        form.addRow("Tags", self.tags_label)
-        self.error_label = QLabel()
+        self.owner_combo = form.ownerCombo
+        self.tags_label = form.tagsLabel
+        self.error_label = form.errorLabel
         self.error_label.setObjectName("profileError")
-        self.error_label.setStyleSheet("color: #b91c1c")
-        self.error_label.setWordWrap(True)
         self.error_label.linkActivated.connect(self._link)
-        form.addRow(self.error_label)
-        self.save_button = QPushButton("Save changes")
-        self.save_button.setProperty("primary", True)
+        self.save_button = form.saveButton
         self.save_button.clicked.connect(self.save)
-        form.addRow(self.save_button)
         return page
 
     def _build_timeline(self) -> QWidget:

@@ -117,6 +117,7 @@ class InboxPage(Page):
             lambda index: self.open_lead(self.model.lead_id(index.row()))
         )
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         header = self.table.horizontalHeader()
         header.setSectionsMovable(True)
         header.setStretchLastSection(True)
@@ -283,6 +284,13 @@ class InboxPage(Page):
         self.selection_label.setText(
             f"{count:,} selected of {listed:,}" if count else f"{listed:,} listed"
         )
+
+    def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        """With the detail panel open, moving through the table (arrows) follows along."""
+        if self.detail.isVisible() and current.isValid() and current.row() < len(self.model.ids):
+            lead_id = self.model.lead_id(current.row())
+            if lead_id != self.detail.lead_id:
+                self.open_lead(lead_id)
 
     def open_current(self) -> None:
         """Open the lead in the current row."""

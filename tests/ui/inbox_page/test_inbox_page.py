@@ -157,3 +157,34 @@ def test_selection_count(qtbot: QtBot, page: InboxPage) -> None:
     assert page.selection_label.text() == "4 selected of 4"
     page.table.clearSelection()
     assert page.selection_label.text() == "4 listed"
+
+
+def test_arrows_move_the_open_lead(qtbot: QtBot, page: InboxPage) -> None:
+    """With a lead open, the down arrow opens the next lead in the table."""
+    page.table.setFocus()
+    page.table.selectRow(0)
+    qtbot.keyClick(page.table, Qt.Key.Key_Enter)
+    qtbot.waitUntil(lambda: page.detail.loaded and page.detail.isVisible())
+    assert page.detail.edits["first_name"].text() == "Anna"
+    qtbot.keyClick(page.table, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: page.detail.loaded and page.detail.edits["first_name"].text() == "Ben")
+
+
+def test_add_lead_dialog_checks_the_address(qtbot: QtBot) -> None:
+    """The dialog stays open on a bad address and returns the typed fields and tags."""
+    from leaddesk.ui.inbox.add_lead import AddLeadDialog
+
+    dialog = AddLeadDialog()
+    qtbot.addWidget(dialog)
+    dialog.ui.emailEdit.setText("not-an-address")
+    dialog.ui.firstNameEdit.setText("Nova")
+    dialog.ui.tagsEdit.setText("expo, vip ,")
+    dialog.accept()
+    assert dialog.result() == 0 and dialog.ui.errorLabel.text()
+    dialog.ui.emailEdit.setText("nova@acme.example")
+    dialog.accept()
+    assert dialog.result() == 1
+    assert dialog.values() == (
+        {"email": "nova@acme.example", "first_name": "Nova"},
+        ["expo", "vip"],
+    )
