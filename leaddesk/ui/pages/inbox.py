@@ -5,19 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -34,17 +30,15 @@ from leaddesk.ui.inbox.actions import BulkActions, leads_text
 from leaddesk.ui.inbox.add_lead import AddLeadDialog
 from leaddesk.ui.inbox.detail import LeadDetailPanel
 from leaddesk.ui.inbox.filter_bar import FilterBar, FilterOptions
+from leaddesk.ui.inbox.table import ColumnSettings, InboxTableView
 from leaddesk.ui.models.inbox_table import (
-    COL_SCORE,
     COLUMNS,
     InboxTableModel,
     column_for_sort,
 )
 from leaddesk.ui.pages.base import Page
 from leaddesk.ui.widgets.empty_state import EmptyState
-from leaddesk.ui.widgets.score_bar import ScoreBarDelegate
 
-HEADER_KEY = "inbox/header"
 FIRST_ROWS = 60  # fetched with the ids, so the first screen paints without a second trip
 
 
@@ -57,23 +51,6 @@ class InboxResult:
     ids: list[int]
     rows: dict[int, LeadRow]
     refreshed: bool
-
-
-class InboxTableView(QTableView):
-    """The lead table: Enter opens the lead, Delete asks to delete the selection."""
-
-    def __init__(self, page: InboxPage) -> None:
-        super().__init__()
-        self.page = page
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter/Return opens the current lead; Delete deletes the selection (after asking)."""
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.page.open_current()
-        elif event.key() == Qt.Key.Key_Delete:
-            self.page.actions.delete_selected()
-        else:
-            super().keyPressEvent(event)
 
 
 class InboxPage(Page):
@@ -104,33 +81,19 @@ class InboxPage(Page):
         self.filter_bar.save_view_requested.connect(self._ask_save_view)
         self.filter_bar.delete_view_requested.connect(self.delete_saved_view)
         self.model = InboxTableModel(self._fetch_block, self)
-        self.table = InboxTableView(self)
-        self.table.setObjectName("inboxTable")
+        self.table = InboxTableView(self.open_current, lambda: self.actions.delete_selected())
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setWordWrap(False)
-        self.table.setItemDelegateForColumn(COL_SCORE, ScoreBarDelegate(self.table))
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.doubleClicked.connect(
             lambda index: self.open_lead(self.model.lead_id(index.row()))
         )
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.columns = ColumnSettings(self.table, self.context.preferences)
         header = self.table.horizontalHeader()
-        header.setSectionsMovable(True)
-        header.setStretchLastSection(True)
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header.customContextMenuRequested.connect(self._column_menu)
-        header.setSortIndicator(COL_SCORE, Qt.SortOrder.DescendingOrder)
-        self._restore_header()
         self._sort = str(COLUMNS[header.sortIndicatorSection()][1])
         self._descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
         self.table.setSortingEnabled(True)
         self.model.sort_requested.connect(self.sort_by)
-        for signal in (header.sectionMoved, header.sectionResized, header.sortIndicatorChanged):
-            signal.connect(lambda *_: self._save_header())
         self.detail = LeadDetailPanel(self.context)
         self.detail.hide()
         self.detail.closed.connect(self.table.setFocus)
@@ -393,36 +356,6 @@ class InboxPage(Page):
         dialog = AddLeadDialog(self)
         if dialog.exec():
             self.add_lead_from(*dialog.values())
-
-    # --- columns --------------------------------------------------------------------------
-    def _column_menu(self, position: Any) -> None:
-        header = self.table.horizontalHeader()
-        menu = QMenu(self)
-        for column, (title, _) in enumerate(COLUMNS):
-            action = menu.addAction(title)
-            action.setCheckable(True)
-            action.setChecked(not header.isSectionHidden(column))
-            action.toggled.connect(lambda on, c=column: self.set_column_visible(c, on))
-        menu.exec(header.mapToGlobal(position))
-
-    def set_column_visible(self, column: int, visible: bool) -> None:
-        """Show or hide a column (remembered for next time); the name column always stays."""
-        if column == 0 and not visible:
-            return
-        self.table.horizontalHeader().setSectionHidden(column, not visible)
-        self._save_header()
-
-    def _save_header(self) -> None:
-        self.context.preferences.setValue(HEADER_KEY, self.table.horizontalHeader().saveState())
-
-    def _restore_header(self) -> None:
-        state = self.context.preferences.value(HEADER_KEY)
-        header = self.table.horizontalHeader()
-        if isinstance(state, QByteArray) and header.restoreState(state):
-            return
-        header.resizeSection(0, 180)
-        header.resizeSection(COL_SCORE, 130)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
 
     def showEvent(self, event: Any) -> None:
         """Put the selection count in the window's status bar while the inbox is shown."""

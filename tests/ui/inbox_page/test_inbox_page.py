@@ -122,14 +122,14 @@ def test_columns_hidden_and_moved_are_remembered(
 ) -> None:
     """Hidden and reordered columns come back the same way in a new window."""
     header = page.table.horizontalHeader()
-    page.set_column_visible(COL_EMAIL, False)
+    page.columns.set_visible(COL_EMAIL, False)
     header.moveSection(header.visualIndex(COL_SCORE), 0)
     again = InboxPage(fixed_context)
     qtbot.addWidget(again)
     again_header = again.table.horizontalHeader()
     assert again_header.isSectionHidden(COL_EMAIL)
     assert again_header.logicalIndex(0) == COL_SCORE
-    page.set_column_visible(COL_NAME, False)
+    page.columns.set_visible(COL_NAME, False)
     assert not header.isSectionHidden(COL_NAME)
 
 
