@@ -10,6 +10,7 @@ pages are overwritten (``secure_delete``) and the WAL is checkpointed into the m
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import String, cast, delete, func, or_, select, text
@@ -88,11 +89,25 @@ def _count(result: object) -> int:
 
 def forget_person(db: Database, address: str) -> ForgetReport:
     """Forget ``address`` in ``db`` (one write transaction), then scrub SQLite's free pages."""
+    return _forget(db, lambda session: [forget_in_session(session, address)])[0]
+
+
+def forget_leads(db: Database, lead_ids: list[int]) -> list[ForgetReport]:
+    """Forget the people behind ``lead_ids`` (the inbox's bulk *forget*)."""
+
+    def run(session: Session) -> list[ForgetReport]:
+        addresses = list(session.scalars(select(Lead.email).where(Lead.id.in_(lead_ids))))
+        return [forget_in_session(session, address) for address in addresses]
+
+    return _forget(db, run)
+
+
+def _forget(db: Database, work: Callable[[Session], list[ForgetReport]]) -> list[ForgetReport]:
     with db.write() as session:
         if db.is_sqlite:
             session.execute(text("PRAGMA secure_delete = ON"))
         try:
-            report = forget_in_session(session, address)
+            reports = work(session)
         finally:
             if db.is_sqlite:
                 session.execute(text("PRAGMA secure_delete = OFF"))
@@ -102,4 +117,4 @@ def forget_person(db: Database, address: str) -> ForgetReport:
             raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             raw.close()
-    return report
+    return reports

@@ -137,6 +137,8 @@ def update_profile(
     lead = session.get(Lead, lead_id)
     if lead is None:
         raise LookupError(f"lead {lead_id} does not exist")
+    if "email" in changes and str(changes["email"] or "").strip() == lead.email:
+        changes = {k: v for k, v in changes.items() if k != "email"}  # unchanged: not re-checked
     cleaned = _clean(session, changes, lead_id)
     changed: dict[str, tuple[Any, Any]] = {}
     for field, value in cleaned.items():

@@ -96,8 +96,12 @@ class LeadDetail:
     enrollments: list[EnrollmentInfo]
 
 
-def summarize(kind: str, payload: dict[str, Any]) -> str:
+def summarize(kind: str, payload: dict[str, Any], import_batch_id: int | None = None) -> str:
     """A short human line for an activity's payload (``"new → nurturing"``)."""
+    if kind == ActivityKind.IMPORTED:
+        source = payload.get("source") or payload.get("filename") or ""
+        batch = f"batch #{import_batch_id}" if import_batch_id else ""
+        return " — ".join(p for p in (str(source), batch) if p)
     if kind in (ActivityKind.STATUS_CHANGED,) and "to" in payload:
         return f"{_pretty(payload.get('from'))} → {_pretty(payload.get('to'))}"
     if kind == ActivityKind.OWNER_CHANGED:
@@ -128,7 +132,7 @@ def timeline(session: Session, lead_id: int, *, limit: int | None = None) -> lis
             id=a.id,
             kind=a.kind,
             label=label(a.kind),
-            summary=summarize(a.kind, a.payload or {}),
+            summary=summarize(a.kind, a.payload or {}, a.import_batch_id),
             occurred_at=a.occurred_at,
             origin=a.origin,
             payload=dict(a.payload or {}),

@@ -116,3 +116,14 @@ def test_forgotten_person_cannot_come_back(db: Database, clock: FixedClock, inbo
     forget_person(db, ADDRESS)
     with pytest.raises(ProfileError, match="suppression"), db.write() as s:
         add_lead(s, {"email": ADDRESS}, now=clock.now())
+
+
+def test_forget_several_leads(db: Database, clock: FixedClock, inbox: Inbox) -> None:
+    """The bulk forget erases each selected person and suppresses each address's hash."""
+    from leaddesk.inbox.forget import forget_leads
+
+    reports = forget_leads(db, [inbox.ben, inbox.clara])
+    assert [r.leads for r in reports] == [1, 1]
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Suppression)) == 2
+    assert "kestrel" not in dump_everything(db).lower()

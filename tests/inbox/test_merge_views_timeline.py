@@ -131,3 +131,28 @@ def test_tasks_and_detail(db: Database, clock: FixedClock, inbox: Inbox) -> None
         ("Tradeshow follow-up", "active")
     ]
     assert [e.kind for e in detail.timeline][:2] == ["task_completed", "task_created"]
+
+
+def test_imported_entry_names_source_and_batch(
+    db: Database, clock: FixedClock, inbox: Inbox
+) -> None:
+    """An import shows its source and batch number on the timeline."""
+    from leaddesk.activities import ActivityEvent, record_activity
+    from leaddesk.db.models import ImportBatch
+
+    with db.write() as s:
+        batch = ImportBatch(filename="expo.csv", source="CloudOps Expo")
+        s.add(batch)
+        s.flush()
+        event = ActivityEvent(
+            inbox.clara,
+            "imported",
+            clock.now(),
+            {"source": "CloudOps Expo"},
+            origin="import",
+            import_batch_id=batch.id,
+        )
+        record_activity(s, event, now=clock.now())
+    with db.session() as s:
+        entry = timeline(s, inbox.clara)[0]
+    assert (entry.label, entry.summary) == ("Imported", f"CloudOps Expo — batch #{batch.id}")

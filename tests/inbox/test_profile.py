@@ -123,3 +123,18 @@ def test_add_lead_refuses_duplicates_and_suppressed(
         add_lead(s, {"email": "gone@example.org"}, now=clock.now())
     with pytest.raises(ProfileError, match="empty"), db.write() as s:
         add_lead(s, {"first_name": "No email"}, now=clock.now())
+
+
+def test_unchanged_odd_address_does_not_block_other_edits(
+    db: Database, clock: FixedClock, inbox: Inbox
+) -> None:
+    """A lead imported with an odd address can still have other fields edited."""
+    with db.write() as s:
+        lead = s.get(Lead, inbox.clara)
+        assert lead is not None
+        lead.email = "clara at alpine"
+    with db.write() as s:
+        change = update_profile(
+            s, inbox.clara, {"email": "clara at alpine", "title": "CTO"}, now=clock.now()
+        )
+    assert set(change.changes) == {"title"}

@@ -12,14 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
-from sqlalchemy import select
 
-from leaddesk.db.models import Lead
 from leaddesk.inbox import bulk
 from leaddesk.inbox.export import export_leads
-from leaddesk.inbox.forget import forget_in_session
+from leaddesk.inbox.forget import forget_leads
 from leaddesk.inbox.merge import merge_leads
-from leaddesk.inbox.search import optimize_search_index
 from leaddesk.ui.models.inbox_table import STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -141,14 +138,13 @@ class BulkActions(QObject):
         ):
             return
 
-        def forget(session: Any, lead_ids: list[int], _now: Any) -> int:
-            addresses = list(session.scalars(select(Lead.email).where(Lead.id.in_(lead_ids))))
-            for address in addresses:
-                forget_in_session(session, address)
-            optimize_search_index(session)
-            return len(addresses)
-
-        self._bulk(forget, "Forgetting", lambda n: f"Forgot {leads_text(n)}.")
+        db = self.page.context.db
+        self.page.context.runner.run(
+            lambda _progress: len(forget_leads(db, ids)),
+            on_done=lambda n: self.page.after_write(f"Forgot {leads_text(n)}."),
+            on_error=lambda error: self.page.show_error("Forgetting", error),
+            label="Forgetting",
+        )
 
     def merge_selected(self, *, ask: bool = True) -> None:
         """Merge the two selected leads into the one that was selected first."""
