@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from leaddesk.activities import ActivityEvent, ActivityKind, leads_changed, record_activity
@@ -90,9 +91,7 @@ def add_tag(session: Session, lead_ids: Sequence[int], tag: str, *, now: datetim
         existing = set(session.scalars(select(Lead.id).where(Lead.id.in_(chunk))))
         missing = [i for i in chunk if i in existing and i not in have]
         if missing:
-            session.execute(
-                LeadTag.__table__.insert(), [{"lead_id": i, "tag": tag} for i in missing]
-            )
+            session.execute(insert(LeadTag), [{"lead_id": i, "tag": tag} for i in missing])
             changed.extend(missing)
     return _finish(session, changed, now)
 
@@ -132,10 +131,10 @@ def all_tags(session: Session) -> list[str]:
     return list(session.scalars(select(LeadTag.tag).distinct().order_by(LeadTag.tag)))
 
 
-def _differs(column: object, value: int | None) -> object:
+def _differs(column: Any, value: int | None) -> ColumnElement[bool]:
     if value is None:
-        return column.is_not(None)  # type: ignore[attr-defined]
-    return (column.is_(None)) | (column != value)  # type: ignore[attr-defined]
+        return column.is_not(None)  # type: ignore[no-any-return]
+    return (column.is_(None)) | (column != value)  # type: ignore[no-any-return]
 
 
 def _tag(tag: str) -> str:

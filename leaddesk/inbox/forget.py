@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import String, cast, delete, func, or_, select, text
+from sqlalchemy import ColumnElement, String, cast, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from leaddesk.db.engine import Database
@@ -71,7 +71,7 @@ def forget_in_session(session: Session, address: str) -> ForgetReport:
     )
 
 
-def _mentions(key: str) -> object:
+def _mentions(key: str) -> ColumnElement[bool]:
     """Activities of other leads whose payload holds the address (e.g. a merge record)."""
     as_text = func.lower(cast(Activity.payload, String))
     escaped = json.dumps(key)[1:-1]  # how the JSON column stores non-ASCII characters

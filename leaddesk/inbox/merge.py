@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from leaddesk.activities import ActivityEvent, ActivityKind, record_activity
@@ -95,9 +95,7 @@ def _move_tags(session: Session, survivor_id: int, other_id: int) -> int:
     theirs = set(session.scalars(select(LeadTag.tag).where(LeadTag.lead_id == other_id)))
     new = sorted(theirs - have)
     if new:
-        session.execute(
-            LeadTag.__table__.insert(), [{"lead_id": survivor_id, "tag": t} for t in new]
-        )
+        session.execute(insert(LeadTag), [{"lead_id": survivor_id, "tag": t} for t in new])
     return len(new)
 
 

@@ -222,7 +222,7 @@ def order_by(query: InboxQuery, next_step: Any = None) -> list[Any]:
 
 def lead_ids_statement(
     query: InboxQuery, *, now: datetime, use_index: bool = True, limit: int | None = None
-) -> Select[tuple[int]]:
+) -> Select[Any]:
     """The SELECT of ordered lead ids for ``query``."""
     query.validate()
     statement = select(Lead.id)
@@ -276,7 +276,7 @@ def query_lead_ids(
     )
 
 
-def _ordered_ids(session: Session, statement: Select[tuple[int]]) -> list[int]:
+def _ordered_ids(session: Session, statement: Select[Any]) -> list[int]:
     """Run an ids statement; on SQLite the ids come back as one JSON array.
 
     ``json_group_array`` over the ordered subquery (which SQLite does not flatten, so the
@@ -286,7 +286,7 @@ def _ordered_ids(session: Session, statement: Select[tuple[int]]) -> list[int]:
         ordered = statement.subquery("ordered")
         packed = session.scalar(select(func.json_group_array(ordered.c.id)))
         return list(json.loads(packed or "[]"))
-    return list(session.execute(statement).scalars())
+    return [int(i) for i in session.execute(statement).scalars()]
 
 
 def count_leads(session: Session, query: InboxQuery, *, now: datetime) -> int:

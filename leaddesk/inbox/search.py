@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import weakref
+from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, and_, literal_column, or_, select, text
 from sqlalchemy.orm import Session
@@ -52,7 +53,7 @@ def search_condition(search: str, *, use_index: bool) -> ColumnElement[bool] | N
     if not tokens:
         return None
     if use_index:
-        matching = (
+        matching: Any = (
             select(literal_column("rowid"))
             .select_from(text(FTS_TABLE))
             .where(

@@ -7,6 +7,7 @@ leads they touch.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +50,7 @@ class BulkActions(QObject):
         self.owner_menu = self.menu.addMenu("Assign owner")
         status_menu = self.menu.addMenu("Set status")
         for value, text in STATUS_LABELS.items():
-            status_menu.addAction(text, lambda v=value: self.set_status(v))
+            status_menu.addAction(text, partial(self.set_status, value))
         self.menu.addAction("Add tag…", self._ask_add_tag)
         self.menu.addAction("Remove tag…", self._ask_remove_tag)
         self.menu.addSeparator()
@@ -67,7 +68,7 @@ class BulkActions(QObject):
         self.owner_menu.clear()
         self.owner_menu.addAction("Nobody", lambda: self.assign_owner(None))
         for owner_id, name in self.owners:
-            self.owner_menu.addAction(name, lambda o=owner_id: self.assign_owner(o))
+            self.owner_menu.addAction(name, partial(self.assign_owner, owner_id))
         self.merge_action.setEnabled(len(self.page.selected_ids()) == 2)
 
     # --- actions --------------------------------------------------------------------------

@@ -81,7 +81,7 @@ class InboxPage(Page):
         self.filter_bar.save_view_requested.connect(self._ask_save_view)
         self.filter_bar.delete_view_requested.connect(self.delete_saved_view)
         self.model = InboxTableModel(self._fetch_block, self)
-        self.table = InboxTableView(self.open_current, lambda: self.actions.delete_selected())
+        self.table = InboxTableView(self.open_current, lambda: self.bulk_actions.delete_selected())
         self.table.setModel(self.model)
         self.table.doubleClicked.connect(
             lambda index: self.open_lead(self.model.lead_id(index.row()))
@@ -99,7 +99,7 @@ class InboxPage(Page):
         self.detail.closed.connect(self.table.setFocus)
         self.detail.changed.connect(self._detail_changed)
         self.detail.open_lead.connect(self.open_lead)
-        self.actions = BulkActions(self)
+        self.bulk_actions = BulkActions(self)
         self.empty_result = QLabel("No leads match these filters.")
         self.empty_result.setObjectName("noMatches")
         self.empty_result.hide()
@@ -108,7 +108,7 @@ class InboxPage(Page):
         self.actions_button = QToolButton()
         self.actions_button.setText("Actions")
         self.actions_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.actions_button.setMenu(self.actions.menu)
+        self.actions_button.setMenu(self.bulk_actions.menu)
         self.count_label = QLabel()
         self.count_label.setObjectName("leadCount")
         self.selection_label = QLabel()
@@ -203,7 +203,7 @@ class InboxPage(Page):
         self.context.runner.run(load, on_done=self._show_options, write=False, label="")
 
     def _show_options(self, options: FilterOptions) -> None:
-        self.actions.owners = options.owners
+        self.bulk_actions.owners = options.owners
         self._tags = options.tags
         self.filter_bar.set_options(options)
 

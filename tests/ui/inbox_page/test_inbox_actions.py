@@ -26,12 +26,12 @@ from tests.ui.inbox_page.helpers import (
 def test_assign_owner_and_status(qtbot: QtBot, page: InboxPage, inbox: Inbox) -> None:
     """Bulk owner and status changes reach the database and the table."""
     select_leads(page, inbox.clara, inbox.david)
-    page.actions.assign_owner(inbox.maya)
+    page.bulk_actions.assign_owner(inbox.maya)
     idle(qtbot, page)
     assert lead_values(page, "owner_id")[inbox.clara] == inbox.maya
     assert lead_values(page, "owner_id")[inbox.david] == inbox.maya
     assert set(page.selected_ids()) == {inbox.clara, inbox.david}
-    page.actions.set_status("disqualified")
+    page.bulk_actions.set_status("disqualified")
     idle(qtbot, page)
     statuses = lead_values(page, "status")
     assert (statuses[inbox.clara], statuses[inbox.david], statuses[inbox.anna]) == (
@@ -45,9 +45,9 @@ def test_assign_owner_and_status(qtbot: QtBot, page: InboxPage, inbox: Inbox) ->
 def test_add_and_remove_tag(qtbot: QtBot, page: InboxPage, inbox: Inbox) -> None:
     """Tags are added to and removed from the selected leads."""
     select_leads(page, inbox.clara, inbox.ben)
-    page.actions.add_tag("webinar")
+    page.bulk_actions.add_tag("webinar")
     idle(qtbot, page)
-    page.actions.remove_tag("expo")
+    page.bulk_actions.remove_tag("expo")
     idle(qtbot, page)
     with page.context.db.session() as session:
         tags = set(session.execute(select(LeadTag.lead_id, LeadTag.tag)).all())
@@ -59,7 +59,7 @@ def test_delete_asks_with_the_count(qtbot: QtBot, page: InboxPage, inbox: Inbox)
     """Delete names how many leads it touches; confirmed, they are gone."""
     select_leads(page, inbox.clara, inbox.david)
     answer_next_dialog("Delete 2 leads")
-    page.actions.delete_selected()
+    page.bulk_actions.delete_selected()
     wait_names(qtbot, page, ["Anna Andersen", "Ben Bauer"])
     assert set(lead_values(page, "id")) == {inbox.anna, inbox.ben}
 
@@ -68,7 +68,7 @@ def test_forget_leaves_only_a_hash(qtbot: QtBot, page: InboxPage, inbox: Inbox) 
     """Forget, confirmed, erases the person and keeps only the hash on the suppression list."""
     select_leads(page, inbox.ben)
     answer_next_dialog("Forget 1 lead")
-    page.actions.forget_selected()
+    page.bulk_actions.forget_selected()
     wait_names(qtbot, page, ["Anna Andersen", "David Dubois", "Clara Costa"])
     with page.context.db.session() as session:
         entry = session.scalar(select(Suppression))
@@ -80,7 +80,7 @@ def test_export_selection(qtbot: QtBot, page: InboxPage, inbox: Inbox, tmp_path:
     """Export writes the selected leads to the chosen file."""
     select_leads(page, inbox.ben, inbox.anna)
     target = tmp_path / "picked.csv"
-    page.actions.export_selected(target)
+    page.bulk_actions.export_selected(target)
     idle(qtbot, page)
     with target.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
@@ -94,7 +94,7 @@ def test_merge_two_selected(qtbot: QtBot, page: InboxPage, inbox: Inbox) -> None
     """Merging keeps the first selected lead and removes the second."""
     select_leads(page, inbox.david, inbox.clara)
     answer_next_dialog("Merge")
-    page.actions.merge_selected()
+    page.bulk_actions.merge_selected()
     wait_names(qtbot, page, ["Anna Andersen", "Ben Bauer", "David Dubois"])
     with page.context.db.session() as session:
         kinds = set(session.scalars(select(Activity.kind).where(Activity.lead_id == inbox.david)))
