@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -231,15 +231,24 @@ class InboxPage(Page):
         return [self.model.lead_id(r) for r in rows if r < len(self.model.ids)]
 
     def _reselect(self, lead_ids: set[int]) -> None:
-        selection = self.table.selectionModel()
-        for lead_id in lead_ids:
-            row = self.model.row_of(lead_id)
+        """Select ``lead_ids`` again after a requery, as ranges in one call (fast for 100k)."""
+        rows = sorted(r for r in (self.model.row_of(i) for i in lead_ids) if r is not None)
+        if not rows:
+            return
+        selection = QItemSelection()
+        last_column = self.model.columnCount() - 1
+        start = previous = rows[0]
+        for row in [*rows[1:], None]:
+            if row is not None and row == previous + 1:
+                previous = row
+                continue
+            selection.select(self.model.index(start, 0), self.model.index(previous, last_column))
             if row is not None:
-                selection.select(
-                    self.model.index(row, 0),
-                    QItemSelectionModel.SelectionFlag.Select
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
+                start = previous = row
+        self.table.selectionModel().select(
+            selection,
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+        )
 
     def _selection_changed(self) -> None:
         count = len(self.table.selectionModel().selectedRows())

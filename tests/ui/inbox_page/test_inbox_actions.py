@@ -178,3 +178,16 @@ def test_tasks_in_the_detail_panel(qtbot: QtBot, page: InboxPage, inbox: Inbox) 
     detail.complete_selected_task()
     idle(qtbot, page)
     qtbot.waitUntil(lambda: detail.loaded and detail.task_list.item(0).text().startswith("✔"))
+
+
+def test_selection_survives_a_bulk_action(qtbot: QtBot, page: InboxPage, inbox: Inbox) -> None:
+    """After a bulk action the same leads are still selected (kept as row ranges)."""
+    page.table.selectAll()
+    page.bulk_actions.add_tag("all")
+    idle(qtbot, page)
+    assert sorted(page.selected_ids()) == sorted([inbox.anna, inbox.ben, inbox.clara, inbox.david])
+    select_leads(page, inbox.anna, inbox.david)
+    page.bulk_actions.add_tag("two")
+    idle(qtbot, page)
+    assert sorted(page.selected_ids()) == sorted([inbox.anna, inbox.david])
+    assert page.selection_label.text() == "2 selected of 4"
