@@ -95,7 +95,6 @@ class InboxTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._fetcher = fetcher
         self._ids: list[int] = []
-        self._positions: dict[int, int] | None = None
         self._cache: OrderedDict[int, LeadRow] = OrderedDict()
         self._pending: set[int] = set()
         self._generation = 0
@@ -106,7 +105,6 @@ class InboxTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._generation += 1
         self._ids = list(ids)
-        self._positions = None
         self._cache = OrderedDict(rows or {})
         self._pending = set()
         self.endResetModel()
@@ -132,9 +130,13 @@ class InboxTableModel(QAbstractTableModel):
 
     def row_of(self, lead_id: int) -> int | None:
         """Where ``lead_id`` is shown, or None."""
-        if self._positions is None:
-            self._positions = {lead: row for row, lead in enumerate(self._ids)}
-        return self._positions.get(lead_id)
+        return self.rows_of({lead_id}).get(lead_id)
+
+    def rows_of(self, lead_ids: set[int]) -> dict[int, int]:
+        """Where each of ``lead_ids`` is shown (one pass; no index of a million ids is kept)."""
+        if not lead_ids:
+            return {}
+        return {lead: row for row, lead in enumerate(self._ids) if lead in lead_ids}
 
     def cached_row(self, row: int) -> LeadRow | None:
         """The fetched row, or None (and a fetch is started) when it has not arrived yet."""

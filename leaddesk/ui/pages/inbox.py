@@ -232,7 +232,7 @@ class InboxPage(Page):
 
     def _reselect(self, lead_ids: set[int]) -> None:
         """Select ``lead_ids`` again after a requery, as ranges in one call (fast for 100k)."""
-        rows = sorted(r for r in (self.model.row_of(i) for i in lead_ids) if r is not None)
+        rows = sorted(self.model.rows_of(lead_ids).values())
         if not rows:
             return
         selection = QItemSelection()
