@@ -13,6 +13,7 @@ from leaddesk import APP_NAME, __version__
 from leaddesk.db.engine import Database
 from leaddesk.db.migrate import open_database
 from leaddesk.logs import configure_logging
+from leaddesk.tasks.score_decay import install_score_decay
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.dialogs.crash import CrashReporter
 from leaddesk.ui.forms import leaddesk_rc  # noqa: F401  (registers :/icons and :/style.qss)
@@ -74,6 +75,7 @@ def run_gui(db_url: str | None = None, *, verbose: bool = False) -> int:
     context = AppContext.create(db)
     window = MainWindow(context)
     install_mailbox(window)
+    install_score_decay(window)
     window.show()
     log.info("LeadDesk %s started on %s", __version__, db.describe())
     try:

@@ -12,9 +12,11 @@ from leaddesk import __version__
 # Each module has ``register(subparsers)``; a subcommand's handler is ``args.handler(args)``.
 COMMAND_MODULES = (
     "leaddesk.commands.demo",
+    "leaddesk.commands.importing",
     "leaddesk.commands.info",
     "leaddesk.commands.leads",
     "leaddesk.commands.mailbox",
+    "leaddesk.commands.scoring",
 )
 
 

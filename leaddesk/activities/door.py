@@ -7,13 +7,18 @@ Reactions that follow an event (re-scoring, leaving a sequence, hand-off) are wi
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table, and_, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
+from leaddesk.activities.kinds import DERIVED_KINDS
 from leaddesk.clock import utcnow
+from leaddesk.db.bulk import BulkInsert
 from leaddesk.db.models import Activity, Lead
 
 
@@ -36,31 +41,152 @@ def record_activity(
 
     ``react=False`` only appends (bulk paths such as an import re-score once at the end).
     """
+    return record_activities(session, [event], now=now, react=react)[0]
+
+
+def record_activities(
+    session: Session,
+    events: Sequence[ActivityEvent],
+    *,
+    now: datetime | None = None,
+    react: bool = True,
+) -> list[Activity]:
+    """Record many events with one flush, then fire each one's reactions in order.
+
+    The same door as :func:`record_activity`, for callers that produce events in bulk (score
+    band crossings after a rule change, say): one INSERT batch instead of one per event.
+    """
     moment = now or utcnow()
-    activity = Activity(
-        lead_id=event.lead_id,
-        kind=str(event.kind),
-        occurred_at=event.occurred_at or moment,
-        recorded_at=moment,
-        origin=event.origin,
-        payload=dict(event.payload),
-        import_batch_id=event.import_batch_id,
-    )
-    session.add(activity)
-    lead = session.get(Lead, event.lead_id)
-    if lead is None:
-        raise LookupError(f"lead {event.lead_id} does not exist")
-    if lead.last_activity_at is None or activity.occurred_at > lead.last_activity_at:
-        lead.last_activity_at = activity.occurred_at
+    activities = [
+        Activity(
+            lead_id=event.lead_id,
+            kind=str(event.kind),
+            occurred_at=event.occurred_at or moment,
+            recorded_at=moment,
+            origin=event.origin,
+            payload=dict(event.payload),
+            import_batch_id=event.import_batch_id,
+        )
+        for event in events
+    ]
+    leads = _load_leads(session, {activity.lead_id for activity in activities})
+    for activity in activities:
+        lead = leads[activity.lead_id]
+        if activity.kind not in DERIVED_KINDS and (
+            lead.last_activity_at is None or activity.occurred_at > lead.last_activity_at
+        ):
+            lead.last_activity_at = activity.occurred_at
+    session.add_all(activities)
     session.flush()
     if react:
-        _react(session, lead, activity, moment)
-    return activity
+        for activity in activities:
+            _react(session, leads[activity.lead_id], activity, moment)
+    return activities
+
+
+def _load_leads(session: Session, lead_ids: set[int]) -> dict[int, Lead]:
+    found: dict[int, Lead] = {}
+    missing = []
+    for lead_id in lead_ids:
+        lead = session.identity_map.get(identity_key(Lead, lead_id))
+        if lead is None:
+            missing.append(lead_id)
+        else:
+            found[lead_id] = lead  # type: ignore[assignment]
+    for start in range(0, len(missing), 900):
+        chunk = missing[start : start + 900]
+        for lead in session.scalars(select(Lead).where(Lead.id.in_(chunk))):
+            found[lead.id] = lead
+    absent = lead_ids - found.keys()
+    if absent:
+        raise LookupError(f"lead {min(absent)} does not exist")
+    return found
+
+
+def append_activities(
+    session: Session, events: Iterable[ActivityEvent], *, now: datetime | None = None
+) -> int:
+    """The door's bulk-load entry: append many events with Core inserts and no reactions.
+
+    For imports of tens of thousands of rows. Keeps each lead's ``last_activity_at`` fresh;
+    the caller MUST call :func:`leads_changed` once afterwards so the reactions happen in bulk.
+    Returns the number of activities appended.
+    """
+    moment = now or utcnow()
+    bulk = BulkInsert(session, cast(Table, Activity.__table__), _ACTIVITY_COLUMNS)
+    stamp = bulk.converter("occurred_at")
+    as_json = bulk.converter("payload")
+    recorded = bulk.value("recorded_at", moment)
+    # Events often share one payload object: convert it once. The entry keeps the object
+    # alive, so its id cannot be reused by another payload while this runs.
+    shared: dict[int, tuple[Any, Any]] = {}
+    latest: dict[datetime, list[int]] = {}
+    stamps: dict[datetime, Any] = {}
+    rows: list[tuple[Any, ...]] = []
+    appended = 0
+    for event in events:
+        appended += 1
+        occurred = event.occurred_at or moment
+        if occurred not in stamps:
+            stamps[occurred] = stamp(occurred)
+        entry = shared.get(id(event.payload))
+        if entry is None:
+            entry = shared[id(event.payload)] = (event.payload, as_json(dict(event.payload)))
+        payload = entry[1]
+        rows.append(
+            (
+                event.lead_id,
+                str(event.kind),
+                stamps[occurred],
+                recorded,
+                event.origin,
+                payload,
+                event.import_batch_id,
+            )
+        )
+        if str(event.kind) not in DERIVED_KINDS:
+            latest.setdefault(occurred, []).append(event.lead_id)
+        if len(rows) >= _BULK_CHUNK:
+            bulk.execute(rows)
+            rows = []
+    bulk.execute(rows)
+    leads = cast(Table, Lead.__table__)
+    for occurred, lead_ids in sorted(latest.items()):
+        for start in range(0, len(lead_ids), 500):
+            chunk = lead_ids[start : start + 500]
+            session.execute(
+                update(leads)
+                .where(
+                    and_(
+                        leads.c.id.in_(chunk),
+                        or_(
+                            leads.c.last_activity_at.is_(None),
+                            leads.c.last_activity_at < occurred,
+                        ),
+                    )
+                )
+                .values(last_activity_at=occurred)
+            )
+    return appended
+
+
+_ACTIVITY_COLUMNS = (
+    "lead_id",
+    "kind",
+    "occurred_at",
+    "recorded_at",
+    "origin",
+    "payload",
+    "import_batch_id",
+)
+_BULK_CHUNK = 5000
 
 
 def _react(session: Session, lead: Lead, activity: Activity, now: datetime) -> None:
     """Everything an event sets in motion. Later capabilities add their reactions here."""
-    return None
+    from leaddesk.scoring.rescore import on_activity  # scoring records crossings via this door
+
+    on_activity(session, lead, activity, now)
 
 
 def leads_changed(session: Session, lead_ids: list[int], now: datetime) -> None:
@@ -69,4 +195,6 @@ def leads_changed(session: Session, lead_ids: list[int], now: datetime) -> None:
     Bulk paths record activities with ``react=False`` and call this once at the end.
     Later capabilities (scoring, auto-enrolment) add their bulk reactions here.
     """
-    return None
+    from leaddesk.scoring.rescore import rescore_leads
+
+    rescore_leads(session, lead_ids, now)

@@ -40,6 +40,12 @@ class ActivityKind(StrEnum):
     MERGED = "merged"
 
 
+# Events LeadDesk derives from others (score band changes): they are on the timeline but are not
+# something the lead did, so they do not move the lead's "last activity".
+DERIVED_KINDS = frozenset(
+    {ActivityKind.BECAME_WARM, ActivityKind.BECAME_SALES_READY, ActivityKind.BECAME_COLD}
+)
+
 LABELS: dict[str, str] = {
     ActivityKind.IMPORTED: "Imported",
     ActivityKind.CREATED: "Added by hand",

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+)
 from PySide6.QtWidgets import QLabel, QListWidgetItem, QMainWindow, QMessageBox, QWidget
 
 from leaddesk.demo import load_demo_data
@@ -11,6 +19,7 @@ from leaddesk.paths import log_dir
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.dialogs.about import AboutDialog
 from leaddesk.ui.forms.ui_main_window import Ui_MainWindow
+from leaddesk.ui.importing.wizard import ImportWizard
 from leaddesk.ui.pages.base import Page
 from leaddesk.ui.pages.inbox import InboxPage
 from leaddesk.ui.pages.outbox import OutboxPage
@@ -21,7 +30,7 @@ from leaddesk.ui.widgets.progress import ProgressIndicator
 
 PAGES: list[type[Page]] = [InboxPage, SequencesPage, OutboxPage, ReportsPage, SettingsPage]
 # The import wizard is wired in by the import studio; until then its entry points are hidden.
-IMPORT_AVAILABLE = False
+IMPORT_AVAILABLE = True
 
 
 class MainWindow(QMainWindow):
@@ -43,6 +52,8 @@ class MainWindow(QMainWindow):
         self.ui.actionLoadSample.triggered.connect(self.load_sample_data)
         self.ui.actionImport.triggered.connect(self.open_import)
         self.ui.actionImport.setVisible(IMPORT_AVAILABLE)
+        self.setAcceptDrops(IMPORT_AVAILABLE)
+        self.import_wizard: ImportWizard | None = None
         self.ui.actionOpenLogFolder.triggered.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir())))
         )
@@ -129,9 +140,27 @@ class MainWindow(QMainWindow):
             label="Loading sample data",
         )
 
-    def open_import(self) -> None:
-        """Open the import wizard (provided by the import studio)."""
-        QMessageBox.information(self, "Import", "Importing is not available in this build.")
+    def open_import(self, path: str | None = None) -> ImportWizard:
+        """Open the import wizard (on ``path`` when a file was dropped on the window)."""
+        wizard = ImportWizard(self.context, path if isinstance(path, str) else None, self)
+        wizard.imported.connect(lambda _batch: self.data_changed.emit())
+        wizard.undone.connect(lambda _batch: self.data_changed.emit())
+        wizard.setModal(True)
+        wizard.show()
+        self.import_wizard = wizard
+        return wizard
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Accept a file dragged onto the window (it will be imported)."""
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Open the import wizard on the dropped file."""
+        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.open_import(files[0])
 
     def show_about(self) -> None:
         """Show the About dialog."""

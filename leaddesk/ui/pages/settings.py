@@ -21,8 +21,10 @@ from leaddesk.logs import LOG_FILENAME
 from leaddesk.paths import config_dir, log_dir
 from leaddesk.settings import POSTAL_ADDRESS, postal_address, set_setting
 from leaddesk.ui.context import AppContext
+from leaddesk.ui.importing.history import import_history_tab
 from leaddesk.ui.mailbox.settings_section import mailbox_tab
 from leaddesk.ui.pages.base import Page
+from leaddesk.ui.settings.scoring import scoring_tab
 
 # Each entry builds one tab: (tab title, widget). Capabilities append their own builders.
 SettingsTab = Callable[[AppContext], tuple[str, QWidget]]
@@ -100,7 +102,7 @@ def general_tab(context: AppContext) -> tuple[str, QWidget]:
     return "General", GeneralSettings(context)
 
 
-SETTINGS_TABS: list[SettingsTab] = [general_tab, mailbox_tab]
+SETTINGS_TABS: list[SettingsTab] = [general_tab, mailbox_tab, scoring_tab, import_history_tab]
 
 
 class SettingsPage(Page):

@@ -1,0 +1,199 @@
+"""Keeping the stored score columns fresh, and recording band crossings through the event door.
+
+* one lead (a new activity, a profile edit, the breakdown view): :func:`rescore_lead`;
+* a set of leads after a bulk change (an import): :func:`rescore_leads`;
+* every lead (a rule change, the periodic decay pass): :func:`rescore_all`.
+
+Whenever a lead's band changes, exactly one activity is recorded for that change:
+``became_warm``, ``became_sales_ready`` or ``became_cold`` (payload: from, to, score), through
+:func:`leaddesk.activities.record_activity`, so hand-off and other reactions follow.
+``score_updated_at`` is the moment the stored score last changed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from leaddesk.activities.door import ActivityEvent, record_activities, record_activity
+from leaddesk.activities.kinds import ActivityKind
+from leaddesk.db.models import Activity, Lead, ScoreBand
+from leaddesk.scoring.compute import BreakdownItem, CompiledConfig, ScoreResult, evaluate
+from leaddesk.scoring.facts import LEADS, Needs, lead_activities, lead_fields, stream_leads
+from leaddesk.scoring.rules import BAND_KINDS
+from leaddesk.scoring.store import compiled_config
+
+CROSSING_KIND: dict[str, str] = {
+    ScoreBand.COLD: ActivityKind.BECAME_COLD,
+    ScoreBand.WARM: ActivityKind.BECAME_WARM,
+    ScoreBand.SALES_READY: ActivityKind.BECAME_SALES_READY,
+}
+BATCH_SIZE = 5000
+SCORE_COLUMNS = ["score", "fit_score", "engagement_score", "score_band", "score_updated_at"]
+
+
+@dataclass(frozen=True)
+class RescoreSummary:
+    """What a bulk re-score did: leads scored, scores changed, band crossings, band counts."""
+
+    leads: int
+    changed: int
+    crossings: dict[str, int] = field(default_factory=dict)
+    bands: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data."""
+        return {
+            "leads": self.leads,
+            "changed": self.changed,
+            "crossings": dict(self.crossings),
+            "bands": dict(self.bands),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def score_loaded_lead(
+    session: Session, lead: Lead, now: datetime, items: list[BreakdownItem] | None = None
+) -> ScoreResult:
+    """Re-score a lead already loaded in ``session``; record a crossing when its band changes."""
+    compiled = compiled_config(session)
+    activities = lead_activities(session, Needs.of(compiled), lead.id, now)
+    result = evaluate(compiled, lead_fields(lead), activities, items)
+    previous_band = lead.score_band
+    if (lead.score, lead.fit_score, lead.engagement_score, previous_band) != (
+        result.total,
+        result.fit,
+        result.engagement,
+        result.band,
+    ):
+        lead.score = result.total
+        lead.fit_score = result.fit
+        lead.engagement_score = result.engagement
+        lead.score_band = result.band
+        lead.score_updated_at = now
+    if result.band != previous_band:
+        record_crossing(session, lead.id, previous_band, result, now)
+    return result
+
+
+def rescore_lead(session: Session, lead_id: int, now: datetime) -> ScoreResult:
+    """Re-score one lead (after a profile edit, say); raises LookupError for an unknown id."""
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise LookupError(f"lead {lead_id} does not exist")
+    return score_loaded_lead(session, lead, now)
+
+
+def on_activity(session: Session, lead: Lead, activity: Activity, now: datetime) -> None:
+    """The event door's scoring reaction: re-score the lead unless the event is a band change."""
+    if activity.kind in BAND_KINDS:
+        return
+    score_loaded_lead(session, lead, now)
+
+
+def _crossing_event(
+    lead_id: int, previous_band: str, result: ScoreResult, now: datetime
+) -> ActivityEvent:
+    return ActivityEvent(
+        lead_id,
+        CROSSING_KIND[result.band],
+        occurred_at=now,
+        payload={"from": previous_band, "to": result.band, "score": result.total},
+        origin="scoring",
+    )
+
+
+def record_crossing(
+    session: Session, lead_id: int, previous_band: str, result: ScoreResult, now: datetime
+) -> Activity:
+    """Record one band change of one lead through the event door."""
+    return record_activity(session, _crossing_event(lead_id, previous_band, result, now), now=now)
+
+
+def record_crossings(
+    session: Session, crossings: Sequence[tuple[int, str, ScoreResult]], now: datetime
+) -> list[Activity]:
+    """Record many band changes through the event door's bulk entry (one flush)."""
+    events = [_crossing_event(lead_id, band, result, now) for lead_id, band, result in crossings]
+    return record_activities(session, events, now=now)
+
+
+def rescore_all(session: Session, now: datetime) -> RescoreSummary:
+    """Re-score every lead (rule change, periodic decay pass) in one set-based pass."""
+    return _rescore(session, compiled_config(session), [None], now)
+
+
+def rescore_leads(session: Session, lead_ids: Iterable[int], now: datetime) -> RescoreSummary:
+    """Re-score the given leads (e.g. after an import), a few thousand per query."""
+    ids = sorted(set(lead_ids))
+    batches = [ids[start : start + BATCH_SIZE] for start in range(0, len(ids), BATCH_SIZE)]
+    return _rescore(session, compiled_config(session), batches, now)
+
+
+def _rescore(
+    session: Session,
+    compiled: CompiledConfig,
+    batches: Sequence[Collection[int] | None],
+    now: datetime,
+) -> RescoreSummary:
+    started = time.perf_counter()
+    needs = Needs.of(compiled)
+    bands: Counter[str] = Counter()
+    updates: list[tuple[Any, ...]] = []
+    crossings: list[tuple[int, str, ScoreResult]] = []
+    scored = 0
+    for batch in batches:
+        for lead_id, fields, stored, activities in stream_leads(session, needs, now, batch):
+            result = evaluate(compiled, fields, activities)
+            scored += 1
+            bands[result.band] += 1
+            if (stored.total, stored.fit, stored.engagement, stored.band) == (
+                result.total,
+                result.fit,
+                result.engagement,
+                result.band,
+            ):
+                continue
+            updates.append((lead_id, result.total, result.fit, result.engagement, str(result.band)))
+            if result.band != stored.band:
+                crossings.append((lead_id, stored.band, result))
+    _write(session, updates, now)
+    for start in range(0, len(crossings), BATCH_SIZE):
+        record_crossings(session, crossings[start : start + BATCH_SIZE], now)
+    return RescoreSummary(
+        leads=scored,
+        changed=len(updates),
+        crossings=dict(Counter(CROSSING_KIND[result.band] for _l, _b, result in crossings)),
+        bands={band: bands.get(band, 0) for band in ScoreBand},
+        seconds=time.perf_counter() - started,
+    )
+
+
+_UPDATE_SQL = (
+    "UPDATE leads SET score = ?, fit_score = ?, engagement_score = ?, score_band = ?, "
+    "score_updated_at = ? WHERE id = ?"
+)
+
+
+def _write(session: Session, updates: list[tuple[Any, ...]], now: datetime) -> None:
+    """Write changed scores with one driver-level executemany (no per-row ORM/Core work)."""
+    if not updates:
+        return
+    session.flush()
+    connection = session.connection()
+    dialect = connection.dialect
+    processor = LEADS.c.score_updated_at.type.bind_processor(dialect)
+    stamp = processor(now) if processor else now
+    sql = _UPDATE_SQL if dialect.paramstyle == "qmark" else _UPDATE_SQL.replace("?", "%s")
+    connection.exec_driver_sql(sql, [(*row, stamp, row_id) for row_id, *row in updates])
+    changed = {row[0] for row in updates}
+    for instance in list(session.identity_map.values()):
+        if isinstance(instance, Lead) and instance.id in changed:
+            session.expire(instance, SCORE_COLUMNS)

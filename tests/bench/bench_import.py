@@ -1,0 +1,154 @@
+"""Benchmark: import a 100,000-row, 8-column CSV end to end, against the sqlite3 shell.
+
+Run from the repository root: ``python tests/bench/bench_import.py [--rows N]``.
+
+The import runs as ``python -m leaddesk --db FRESH import FILE --json`` (the CLI code path) in a
+child process; its wall time and peak RSS are measured from here. The reference loads the same
+file into an empty database with the ``sqlite3`` shell's ``.import``. The same file is then
+imported a second time: it must add nothing and take no longer.
+Targets: at most 5x the sqlite3 shell, peak RSS under 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Margaret", "Linus", "Radia", "Tim"]
+LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Hamilton", "Perlman"]
+TITLES = ["CTO", "Head of IT", "Buyer", "Engineer", "Operations Manager", "CEO", "Analyst"]
+COUNTRIES = ["Germany", "France", "United States", "Spain", "Japan", "Brazil", "Canada"]
+
+
+def make_csv(path: Path, rows: int) -> None:
+    """Write a realistic 8-column lead list with ``rows`` distinct addresses."""
+    rng = random.Random(42)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["Email", "First Name", "Last Name", "Company", "Job Title", "Phone", "Country", "City"]
+        )
+        for i in range(rows):
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            writer.writerow(
+                [
+                    f"{first}.{last}.{i}@company{i % 5000}.example.com".lower(),
+                    first,
+                    last,
+                    f"Company {i % 5000} GmbH",
+                    rng.choice(TITLES),
+                    f"+49 30 {rng.randrange(10**7, 10**8)}",
+                    rng.choice(COUNTRIES),
+                    f"City {i % 300}",
+                ]
+            )
+
+
+CPU_SECONDS: list[float] = []
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:
+    """Run ``command``; return its wall time in seconds and its stdout.
+
+    The child's CPU time (user + system) is appended to ``CPU_SECONDS``: on a loaded machine
+    it is the steadier figure.
+    """
+    cpu = _children_cpu()
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    CPU_SECONDS.append(_children_cpu() - cpu)
+    if done.returncode != 0:
+        sys.exit(f"{command[:4]} failed ({done.returncode}):\n{done.stderr}")
+    return elapsed, done.stdout
+
+
+def main() -> int:
+    """Generate the file, run both imports, print the figures; non-zero when a target is missed."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    shell = shutil.which("sqlite3")
+    if shell is None:
+        sys.exit("the sqlite3 shell is needed for the reference (apt-get install sqlite3)")
+    work = Path(tempfile.mkdtemp(prefix="leaddesk-bench-"))
+    source = work / "leads.csv"
+    make_csv(source, args.rows)
+    env = {**os.environ, "LEADDESK_HOME": str(work / "home"), "PYTHONPATH": str(ROOT)}
+    env.pop("LEADDESK_DB", None)
+
+    reference_db = work / "reference.sqlite3"
+    ref_time, _ = timed([shell, str(reference_db), ".mode csv", f".import {source} leads"], env)
+    ref_rows = sqlite3.connect(reference_db).execute("select count(*) from leads").fetchone()[0]
+
+    database = work / "leaddesk.sqlite3"
+    # Create and migrate the database first so the timing is the import, not the schema setup.
+    timed([sys.executable, "-m", "leaddesk", "--db", str(database), "info", "--json"], env)
+    command = [sys.executable, "-m", "leaddesk", "--db", str(database), "import", str(source)]
+    first_time, first_out = timed([*command, "--source", "bench", "--json"], env)
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    first = json.loads(first_out)
+    second_time, second_out = timed([*command, "--source", "bench", "--json"], env)
+    second = json.loads(second_out)
+    with sqlite3.connect(database) as connection:
+        leads = connection.execute("select count(*) from leads").fetchone()[0]
+        activities = connection.execute("select count(*) from activities").fetchone()[0]
+        integrity = connection.execute("pragma integrity_check").fetchone()[0]
+
+    ratio = first_time / ref_time
+    ref_cpu, _info_cpu, first_cpu, second_cpu = CPU_SECONDS
+    print(
+        f"rows in file              : {args.rows:,} (8 columns, {source.stat().st_size >> 20} MB)"
+    )
+    print(
+        f"sqlite3 shell .import     : {ref_time:6.2f} s wall, {ref_cpu:5.2f} s CPU "
+        f"({ref_rows:,} rows)"
+    )
+    print(
+        f"leaddesk import (CLI)     : {first_time:6.2f} s wall, {first_cpu:5.2f} s CPU "
+        f"({first['imported']:,} new leads)"
+    )
+    print(
+        f"ratio                     : {ratio:6.2f}x wall, {first_cpu / ref_cpu:5.2f}x CPU "
+        "(target <= 5x)"
+    )
+    print(f"load average (1 min)      : {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"peak RSS (largest child)  : {peak_mb:6.0f} MB (target < 300 MB)")
+    print(
+        f"re-import                 : {second_time:6.2f} s wall, {second_cpu:5.2f} s CPU "
+        f"(imported {second['imported']}, "
+        f"updated {second['updated']}, merged {second['merged']:,})"
+    )
+    print(f"after both: leads {leads:,}, activities {activities:,}, integrity {integrity}")
+    shutil.rmtree(work, ignore_errors=True)
+    ok = (
+        ratio <= 5
+        and peak_mb < 300
+        and second["imported"] == 0
+        and second["updated"] == 0
+        and leads == args.rows
+        and integrity == "ok"
+    )
+    print("PASS" if ok else "MISSED A TARGET")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
