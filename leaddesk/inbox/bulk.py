@@ -1,8 +1,8 @@
 """Bulk actions on a selection of leads: owner, status, tags, delete.
 
-Changes are set-based SQL; each changed lead gets its activity through the event door with
-``react=False`` and the door's ``leads_changed`` runs once at the end (re-scoring, sequence
-exits and the like are wired there by their owners).
+Changes are set-based SQL; each changed lead gets its activity through the event door's bulk
+entry (``append_activities``) and the door's ``leads_changed`` runs once at the end (re-scoring,
+sequence exits and the like are wired there by their owners).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from leaddesk.activities import ActivityEvent, ActivityKind, leads_changed, record_activity
+from leaddesk.activities import ActivityEvent, ActivityKind, leads_changed
+from leaddesk.activities.door import append_activities
 from leaddesk.db.models import Lead, LeadTag, LifecycleStatus, TeamMember
 from leaddesk.inbox.profile import owner_name
 
@@ -48,10 +49,17 @@ def assign_owner(
             .where(Lead.id.in_([row.id for row in current]))
             .values(owner_id=owner_id, updated_at=now)
         )
-        for row in current:
-            payload = {"from": row.owner_id, "to": owner_id, "to_name": name}
-            _record(session, row.id, ActivityKind.OWNER_CHANGED, payload, now)
-            changed.append(row.id)
+        events = [
+            _event(
+                row.id,
+                ActivityKind.OWNER_CHANGED,
+                {"from": row.owner_id, "to": owner_id, "to_name": name},
+                now,
+            )
+            for row in current
+        ]
+        append_activities(session, events, now=now)
+        changed.extend(row.id for row in current)
     return _finish(session, changed, now)
 
 
@@ -71,10 +79,12 @@ def set_status(session: Session, lead_ids: Sequence[int], status: str, *, now: d
             .where(Lead.id.in_([row.id for row in current]))
             .values(status=status, updated_at=now)
         )
-        for row in current:
-            payload = {"from": row.status, "to": status}
-            _record(session, row.id, ActivityKind.STATUS_CHANGED, payload, now)
-            changed.append(row.id)
+        events = [
+            _event(row.id, ActivityKind.STATUS_CHANGED, {"from": row.status, "to": status}, now)
+            for row in current
+        ]
+        append_activities(session, events, now=now)
+        changed.extend(row.id for row in current)
     return _finish(session, changed, now)
 
 
@@ -146,15 +156,8 @@ def _tag(tag: str) -> str:
     return cleaned
 
 
-def _record(
-    session: Session, lead_id: int, kind: str, payload: dict[str, object], now: datetime
-) -> None:
-    record_activity(
-        session,
-        ActivityEvent(lead_id, kind, occurred_at=now, payload=payload),
-        now=now,
-        react=False,
-    )
+def _event(lead_id: int, kind: str, payload: dict[str, Any], now: datetime) -> ActivityEvent:
+    return ActivityEvent(lead_id, kind, occurred_at=now, payload=payload, origin="user")
 
 
 def _finish(session: Session, changed: list[int], now: datetime) -> int:

@@ -82,21 +82,8 @@ def main() -> int:
     return 0
 
 
-def keep_none_alive() -> None:
-    """Work around PySide6 6.12 on CPython 3.11: every call of a void Qt method drops a
-    reference to ``None`` (None is immortal only from 3.12), so ~5,000 calls abort the process
-    with "none_dealloc". Give None a practically endless reference count (reported to the lead).
-    """
-    if sys.version_info < (3, 12):
-        import ctypes
-
-        for singleton in (None, True, False):
-            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
-
-
 def measure(path: Path, repeat: int) -> dict[str, float]:
     """Open a real main window on ``path`` and time the inbox operations."""
-    keep_none_alive()
     started = time.perf_counter()
     from PySide6.QtCore import QEventLoop, Qt, QTimer
 

@@ -108,7 +108,8 @@ def test_timeline_newest_first_with_labels(db: Database, clock: FixedClock, inbo
         with pytest.raises(ValueError):
             log_activity(s, inbox.anna, "email_sent", now=now)
     with db.session() as s:
-        entries = timeline(s, inbox.anna)
+        logged = ("note", "call", "meeting")  # scoring may add band changes in between
+        entries = [e for e in timeline(s, inbox.anna) if e.kind in logged]
     assert [e.kind for e in entries] == ["note", "call", "meeting"]
     assert [e.label for e in entries] == ["Note", "Call", "Meeting"]
     assert entries[1].summary == "Reached — Wants a demo"
@@ -130,7 +131,8 @@ def test_tasks_and_detail(db: Database, clock: FixedClock, inbox: Inbox) -> None
     assert [(e.sequence, e.state) for e in detail.enrollments] == [
         ("Tradeshow follow-up", "active")
     ]
-    assert [e.kind for e in detail.timeline][:2] == ["task_completed", "task_created"]
+    task_kinds = [e.kind for e in detail.timeline if e.kind.startswith("task_")]
+    assert task_kinds == ["task_completed", "task_created"]
 
 
 def test_imported_entry_names_source_and_batch(

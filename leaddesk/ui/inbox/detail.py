@@ -38,6 +38,7 @@ from leaddesk.ui.context import AppContext
 from leaddesk.ui.forms.ui_lead_profile import Ui_LeadProfileForm
 from leaddesk.ui.models.inbox_table import BAND_LABELS, STATUS_LABELS, local_time
 from leaddesk.ui.models.timeline import TimelineModel
+from leaddesk.ui.widgets.score_breakdown import ScoreBreakdownWidget
 
 FIELD_LABELS = {
     "first_name": "First name",
@@ -84,6 +85,10 @@ class LeadDetailPanel(QWidget):
         self.tabs.addTab(self._build_profile(), "Profile")
         self.tabs.addTab(self._build_timeline(), "Timeline")
         self.tabs.addTab(self._build_tasks(), "Tasks && sequences")
+        self.breakdown = ScoreBreakdownWidget(context)
+        self.score_tab = self.tabs.addTab(self.breakdown, "Score")
+        self.tabs.currentChanged.connect(lambda _index: self._show_breakdown())
+        self._breakdown_lead: int | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 0, 0, 0)
         layout.addLayout(top)
@@ -95,14 +100,17 @@ class LeadDetailPanel(QWidget):
         box = QGroupBox("Score")
         layout = QVBoxLayout(box)
         self.score_label = QLabel()
+        self.score_label.setToolTip("The Score tab explains every point")
         layout.addWidget(self.score_label)
-        # Issue 4's score breakdown widget (leaddesk/ui/widgets/score_breakdown.py) goes here
-        # once it is on main; until then the fit/engagement split is shown as text.
-        self.breakdown_placeholder = QLabel("Score breakdown: not available in this build yet.")
-        self.breakdown_placeholder.setObjectName("scoreBreakdownPlaceholder")
-        self.breakdown_placeholder.setEnabled(False)
-        layout.addWidget(self.breakdown_placeholder)
         return box
+
+    def _show_breakdown(self) -> None:
+        """Compute the breakdown when the Score tab is shown (it stores the fresh score)."""
+        if self.tabs.currentIndex() != self.score_tab or self.lead_id is None:
+            return
+        if self._breakdown_lead != self.lead_id:
+            self._breakdown_lead = self.lead_id
+            self.breakdown.show_lead(self.lead_id)
 
     def _build_profile(self) -> QWidget:
         page = QWidget()
@@ -258,6 +266,8 @@ class LeadDetailPanel(QWidget):
             nxt = f" — next{subject} {when}" if when else ""
             self.enrollment_list.addItem(f"{enrollment.sequence}: {enrollment.state}{nxt}")
         self.loaded = True
+        self._breakdown_lead = None
+        self._show_breakdown()
 
     # --- writing --------------------------------------------------------------------------
     def profile_changes(self) -> dict[str, Any]:

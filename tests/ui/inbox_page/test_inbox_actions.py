@@ -191,3 +191,14 @@ def test_selection_survives_a_bulk_action(qtbot: QtBot, page: InboxPage, inbox: 
     idle(qtbot, page)
     assert sorted(page.selected_ids()) == sorted([inbox.anna, inbox.david])
     assert page.selection_label.text() == "2 selected of 4"
+
+
+def test_score_tab_explains_the_score(qtbot: QtBot, page: InboxPage, inbox: Inbox) -> None:
+    """The detail panel's Score tab shows the scoring breakdown for the open lead."""
+    page.open_lead(inbox.anna)
+    qtbot.waitUntil(lambda: page.detail.loaded)
+    with qtbot.waitSignal(page.detail.breakdown.loaded, timeout=10000):
+        page.detail.tabs.setCurrentIndex(page.detail.score_tab)
+    assert page.detail.breakdown.view is not None
+    assert page.detail.breakdown.view.breakdown.lead_id == inbox.anna
+    idle(qtbot, page)
