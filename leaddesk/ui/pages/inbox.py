@@ -73,6 +73,7 @@ class InboxPage(Page):
         self._sort: str = SortField.SCORE
         self._descending = True
         self._generation = 0
+        self.shown_generation = -1  # the query generation the table shows (for waiting on it)
         self._ids_cache: OrderedIdsCache = {}
         self.total: int | None = None
         self.filter_bar = FilterBar()
@@ -191,6 +192,7 @@ class InboxPage(Page):
         self.empty_result.setVisible(listed == 0)
         self._selection_changed()
         self.show_content()
+        self.shown_generation = data.generation
 
     def load_options(self) -> None:
         """Reload the owner, source, tag and saved-view choices (after the rows are shown)."""
