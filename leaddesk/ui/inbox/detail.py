@@ -88,6 +88,7 @@ class LeadDetailPanel(QWidget):
         self.breakdown = ScoreBreakdownWidget(context)
         self.score_tab = self.tabs.addTab(self.breakdown, "Score")
         self.tabs.currentChanged.connect(lambda _index: self._show_breakdown())
+        self.breakdown.loaded.connect(self._breakdown_loaded)
         self._breakdown_lead: int | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 0, 0, 0)
@@ -96,6 +97,21 @@ class LeadDetailPanel(QWidget):
         layout.addWidget(self.tabs, 1)
 
     # --- building -------------------------------------------------------------------------
+    def _breakdown_loaded(self) -> None:
+        """The breakdown stored a fresh score: show it in the summary line too."""
+        view = self.breakdown.view
+        if view is None or view.breakdown.lead_id != self.lead_id:
+            return
+        self._show_score(
+            view.breakdown.total, view.breakdown.band, view.breakdown.fit, view.breakdown.engagement
+        )
+
+    def _show_score(self, score: float, band: str, fit: float, engagement: float) -> None:
+        self.score_label.setText(
+            f"<b>{score:.0f}</b> ({BAND_LABELS.get(band, band)}) — fit {fit:.0f} + "
+            f"engagement {engagement:.0f}"
+        )
+
     def _build_score_box(self) -> QGroupBox:
         box = QGroupBox("Score")
         layout = QVBoxLayout(box)
@@ -246,11 +262,7 @@ class LeadDetailPanel(QWidget):
             self.owner_combo.addItem(member_name, member_id)
         self.owner_combo.setCurrentIndex(max(0, self.owner_combo.findData(profile["owner_id"])))
         self.tags_label.setText(", ".join(detail.tags) or "—")
-        band = BAND_LABELS.get(detail.band, detail.band)
-        self.score_label.setText(
-            f"<b>{detail.score:.0f}</b> ({band}) — fit {detail.fit_score:.0f} + "
-            f"engagement {detail.engagement_score:.0f}"
-        )
+        self._show_score(detail.score, detail.band, detail.fit_score, detail.engagement_score)
         self.timeline_model.set_entries(detail.timeline)
         self.task_list.clear()
         for task in detail.tasks:
