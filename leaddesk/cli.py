@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "leaddesk.commands.leads",
     "leaddesk.commands.mailbox",
     "leaddesk.commands.scoring",
+    "leaddesk.commands.sequences",
 )
 
 

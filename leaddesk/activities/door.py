@@ -185,7 +185,11 @@ _BULK_CHUNK = 5000
 def _react(session: Session, lead: Lead, activity: Activity, now: datetime) -> None:
     """Everything an event sets in motion. Later capabilities add their reactions here."""
     from leaddesk.scoring.rescore import on_activity  # scoring records crossings via this door
+    from leaddesk.sequences.reactions import react_to_activity  # sequences import the door
 
+    # Sequences first, so an exit carries the event's own reason (a reply) rather than a
+    # band change the same event causes (became sales-ready) a moment later.
+    react_to_activity(session, lead, activity, now)
     on_activity(session, lead, activity, now)
 
 
@@ -196,5 +200,7 @@ def leads_changed(session: Session, lead_ids: list[int], now: datetime) -> None:
     Later capabilities (scoring, auto-enrolment) add their bulk reactions here.
     """
     from leaddesk.scoring.rescore import rescore_leads
+    from leaddesk.sequences.reactions import react_to_bulk_change  # sequences import the door
 
     rescore_leads(session, lead_ids, now)
+    react_to_bulk_change(session, lead_ids, now)

@@ -25,6 +25,7 @@ from leaddesk.ui.importing.history import import_history_tab
 from leaddesk.ui.mailbox.settings_section import mailbox_tab
 from leaddesk.ui.pages.base import Page
 from leaddesk.ui.settings.scoring import scoring_tab
+from leaddesk.ui.settings.sequences import sequences_tab
 
 # Each entry builds one tab: (tab title, widget). Capabilities append their own builders.
 SettingsTab = Callable[[AppContext], tuple[str, QWidget]]
@@ -102,7 +103,13 @@ def general_tab(context: AppContext) -> tuple[str, QWidget]:
     return "General", GeneralSettings(context)
 
 
-SETTINGS_TABS: list[SettingsTab] = [general_tab, mailbox_tab, scoring_tab, import_history_tab]
+SETTINGS_TABS: list[SettingsTab] = [
+    general_tab,
+    sequences_tab,
+    scoring_tab,
+    mailbox_tab,
+    import_history_tab,
+]
 
 
 class SettingsPage(Page):

@@ -1,0 +1,1 @@
+"""Settings tabs contributed by each capability."""

@@ -1,0 +1,169 @@
+"""Where a lead is in a sequence and when its next step may happen.
+
+The :class:`Planner` is shared by the scheduler (which writes messages and tasks) and the
+simulator (which only lists them): both ask it for the next actionable step after an anchor
+moment and for a send slot that keeps the send window, the account's rate limits and the
+sequence's daily cap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from leaddesk.db.models import (
+    Enrollment,
+    Lead,
+    OutboundMessage,
+    OutboxState,
+    SenderAccount,
+    SequenceStep,
+    SequenceVersion,
+    StepKind,
+)
+from leaddesk.sequences.pacing import DAY, RateBook, earliest_slot
+from leaddesk.sequences.timing import ALWAYS, SendWindow, add_wait, fit_window, resolve_zone
+from leaddesk.settings import get_setting
+
+DEFAULT_TIMEZONE_SETTING = "default_timezone"
+BOOKED_STATES = (
+    OutboxState.SCHEDULED,
+    OutboxState.SENDING,
+    OutboxState.SENT,
+    OutboxState.DEFERRED,
+    OutboxState.UNKNOWN,
+)
+ACTIONABLE = (StepKind.EMAIL, StepKind.TASK)
+
+
+def window_of(version: SequenceVersion) -> SendWindow:
+    """The version's send window (any time, any day, when its settings are broken)."""
+    try:
+        return SendWindow.parse(version.send_days, version.window_start, version.window_end)
+    except ValueError:
+        return ALWAYS
+
+
+def next_actionable(
+    steps: list[SequenceStep],
+    position: int,
+    anchor: datetime,
+    *,
+    zone: ZoneInfo,
+    window: SendWindow,
+) -> tuple[int, datetime] | None:
+    """The first email/task step at or after ``position`` and its due moment.
+
+    Waits (wait steps and the step's own delay) count from ``anchor``, the moment the
+    previous step happened; the result is moved into the send window in ``zone``.
+    """
+    moment = anchor
+    for index in range(position, len(steps)):
+        step = steps[index]
+        if step.wait_days or step.wait_hours:
+            moment = add_wait(
+                moment,
+                days=step.wait_days,
+                hours=step.wait_hours,
+                business_days=step.business_days,
+                zone=zone,
+            )
+        if step.kind in ACTIONABLE:
+            return index, fit_window(moment, window, zone)
+    return None
+
+
+def only_account(session: Session) -> SenderAccount | None:
+    """The sender account when exactly one exists (the default for sequences without one)."""
+    accounts = list(session.scalars(select(SenderAccount).limit(2)))
+    return accounts[0] if len(accounts) == 1 else None
+
+
+@dataclass
+class Planner:
+    """Per-run caches of windows, zones, accounts and rate books."""
+
+    session: Session
+    now: datetime
+    _accounts: dict[int, RateBook] = field(default_factory=dict)
+    _sequences: dict[int, RateBook] = field(default_factory=dict)
+    _default_zone: str | None = None
+    _single_account: SenderAccount | bool | None = False
+
+    def zone_for(self, lead: Lead, version: SequenceVersion) -> ZoneInfo:
+        """The lead's zone, else the sequence's fallback, else the team's default, else UTC."""
+        if self._default_zone is None:
+            self._default_zone = str(get_setting(self.session, DEFAULT_TIMEZONE_SETTING, "") or "")
+        return resolve_zone(lead.timezone, version.fallback_timezone, self._default_zone)
+
+    def account_for(self, version: SequenceVersion) -> SenderAccount | None:
+        """The version's sender account, or the only account when exactly one exists."""
+        if version.sender_account_id is not None:
+            return self.session.get(SenderAccount, version.sender_account_id)
+        if self._single_account is False:
+            self._single_account = only_account(self.session)
+        return self._single_account  # type: ignore[return-value]
+
+    def account_book(self, account: SenderAccount) -> RateBook:
+        """The booked sends of ``account`` from a day ago onwards, with its limits."""
+        if account.id not in self._accounts:
+            self._accounts[account.id] = RateBook.for_account(
+                account.per_minute,
+                account.per_hour,
+                account.per_day,
+                self._booked(OutboundMessage.account_id == account.id),
+            )
+        return self._accounts[account.id]
+
+    def sequence_book(self, sequence_id: int, cap: int | None) -> RateBook:
+        """The booked sends of one sequence, limited by its daily cap."""
+        if sequence_id not in self._sequences:
+            in_sequence = OutboundMessage.enrollment_id.in_(
+                select(Enrollment.id).where(Enrollment.sequence_id == sequence_id)
+            )
+            self._sequences[sequence_id] = RateBook.for_daily_cap(cap, self._booked(in_sequence))
+        return self._sequences[sequence_id]
+
+    def _booked(self, condition: object) -> list[datetime]:
+        moment = func.coalesce(OutboundMessage.sent_at, OutboundMessage.due_at)
+        rows = self.session.scalars(
+            select(moment).where(
+                condition,  # type: ignore[arg-type]
+                OutboundMessage.state.in_(BOOKED_STATES),
+                moment >= self.now - DAY,
+            )
+        )
+        return [_aware(value) for value in rows]
+
+    def email_slot(
+        self,
+        due: datetime,
+        *,
+        version: SequenceVersion,
+        sequence_id: int,
+        zone: ZoneInfo,
+        account: SenderAccount,
+        earliest: datetime,
+    ) -> datetime:
+        """The send moment for an email due at ``due``: in the window, within every limit.
+
+        Nothing is planned before ``earliest`` (now, in the scheduler): missed sends move
+        forward into the next windows instead of being sent late in a burst.
+        """
+        window = window_of(version)
+        books = [self.account_book(account), self.sequence_book(sequence_id, version.daily_cap)]
+        slot = earliest_slot(max(due, earliest), books, lambda t: fit_window(t, window, zone))
+        for book in books:
+            book.book(slot)
+        return slot
+
+
+def _aware(value: datetime | str) -> datetime:
+    """COALESCE over UTCDateTime loses the type on SQLite; rebuild an aware UTC datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,128 @@
+"""What events do to sequences: exit rules and automatic enrolment.
+
+Called from the event door (``leaddesk.activities.door._react`` and ``leads_changed``).
+Sequence settings hold the rules: ``version.exit_rules`` (replied, unsubscribed, bounced,
+sales_ready, status_closed) and ``sequence.auto_enroll`` such as
+``{"new_from_sources": ["Expo Berlin 2026"], "became_warm": true}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leaddesk.activities.kinds import ActivityKind
+from leaddesk.db.models import (
+    Activity,
+    Enrollment,
+    Lead,
+    LifecycleStatus,
+    Sequence,
+    SequenceStatus,
+    SequenceVersion,
+)
+from leaddesk.sequences.enrollment import enroll_leads, exit_enrollments, live_enrollments
+from leaddesk.sequences.exits import cancel_planned_messages
+
+ALWAYS_EXIT = ("unsubscribed", "bounced")  # never keep mailing someone who asked or bounced
+_RULE_BY_KIND = {
+    ActivityKind.REPLIED: "replied",
+    ActivityKind.UNSUBSCRIBED: "unsubscribed",
+    ActivityKind.BOUNCED: "bounced",
+    ActivityKind.BECAME_SALES_READY: "sales_ready",
+    ActivityKind.HANDED_OFF: "sales_ready",
+}
+_RULE_BY_STATUS = {
+    LifecycleStatus.SALES_READY: "sales_ready",
+    LifecycleStatus.IN_SALES: "sales_ready",
+    LifecycleStatus.CUSTOMER: "status_closed",
+    LifecycleStatus.DISQUALIFIED: "status_closed",
+}
+NEW_LEAD_KINDS = (ActivityKind.IMPORTED, ActivityKind.CREATED)
+
+
+def exit_rule_for(activity: Activity, lead: Lead) -> str | None:
+    """The exit rule an event triggers (None for events that do not end sequences)."""
+    if activity.kind == ActivityKind.STATUS_CHANGED:
+        status = str(activity.payload.get("to") or lead.status)
+        return _RULE_BY_STATUS.get(status)  # type: ignore[call-overload]
+    return _RULE_BY_KIND.get(activity.kind)  # type: ignore[call-overload]
+
+
+def apply_exit_rule(session: Session, lead: Lead, rule: str, *, now: datetime) -> int:
+    """End the lead's enrollments whose version has ``rule`` (or that must always exit)."""
+    enrollments = live_enrollments(session, lead_ids=[lead.id])
+    versions = {
+        v.id: v
+        for v in session.scalars(
+            select(SequenceVersion).where(
+                SequenceVersion.id.in_({e.version_id for e in enrollments})
+            )
+        )
+    }
+    matching = [
+        e
+        for e in enrollments
+        if rule in ALWAYS_EXIT or rule in (versions[e.version_id].exit_rules or [])
+    ]
+    ended = exit_enrollments(session, matching, rule, now=now)
+    if rule in ALWAYS_EXIT:
+        cancel_planned_messages(session, reason=rule, lead_id=lead.id, now=now)
+    return ended
+
+
+def react_to_activity(session: Session, lead: Lead, activity: Activity, now: datetime) -> None:
+    """The sequence side of one event: exit on replies, bounces…; auto-enrol new/warm leads."""
+    rule = exit_rule_for(activity, lead)
+    if rule is not None:
+        apply_exit_rule(session, lead, rule, now=now)
+        return
+    if activity.kind in NEW_LEAD_KINDS:
+        auto_enroll_new_leads(session, [lead.id], now=now)
+    elif activity.kind == ActivityKind.BECAME_WARM:
+        for sequence in _auto_sequences(session):
+            if sequence.auto_enroll.get("became_warm"):
+                enroll_leads(session, sequence, [lead.id], now=now, origin="auto")
+
+
+def _auto_sequences(session: Session) -> list[Sequence]:
+    return [
+        s
+        for s in session.scalars(select(Sequence).where(Sequence.status == SequenceStatus.ACTIVE))
+        if s.auto_enroll
+    ]
+
+
+def auto_enroll_new_leads(session: Session, lead_ids: Iterable[int], *, now: datetime) -> int:
+    """Enrol leads into sequences whose rule names their source, once per lead and sequence."""
+    ids = list(lead_ids)
+    total = 0
+    for sequence in _auto_sequences(session):
+        sources = {
+            str(s).strip().casefold() for s in sequence.auto_enroll.get("new_from_sources", [])
+        }
+        if not sources or not ids:
+            continue
+        ever = set(
+            session.scalars(
+                select(Enrollment.lead_id).where(
+                    Enrollment.sequence_id == sequence.id, Enrollment.lead_id.in_(ids)
+                )
+            )
+        )
+        wanted = [
+            lead.id
+            for lead in session.scalars(select(Lead).where(Lead.id.in_(ids)))
+            if lead.id not in ever and lead.source.strip().casefold() in sources
+        ]
+        if wanted:
+            total += len(enroll_leads(session, sequence, wanted, now=now, origin="auto").enrolled)
+    return total
+
+
+def react_to_bulk_change(session: Session, lead_ids: list[int], now: datetime) -> None:
+    """After an import or bulk edit: apply the "new leads from source X" rules once."""
+    auto_enroll_new_leads(session, lead_ids, now=now)
