@@ -1,4 +1,5 @@
-"""Bulk actions on the inbox selection: owner, status, tags, export, merge, delete, forget.
+"""Bulk actions on the inbox selection: owner, status, sequence, tags, export, merge, delete,
+forget.
 
 Every action runs on the database-writer thread; destructive ones ask first and say how many
 leads they touch.
@@ -14,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
 
+from leaddesk.db.models import Sequence
 from leaddesk.inbox import bulk
 from leaddesk.inbox.export import export_leads
 from leaddesk.inbox.forget import forget_leads
 from leaddesk.inbox.merge import merge_leads
+from leaddesk.sequences.enrollment import EnrollResult, enroll_leads
 from leaddesk.ui.models.inbox_table import STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -51,6 +54,7 @@ class BulkActions(QObject):
         status_menu = self.menu.addMenu("Set status")
         for value, text in STATUS_LABELS.items():
             status_menu.addAction(text, partial(self.set_status, value))
+        self.sequence_menu = self.menu.addMenu("Enroll in sequence")
         self.menu.addAction("Add tag…", self._ask_add_tag)
         self.menu.addAction("Remove tag…", self._ask_remove_tag)
         self.menu.addSeparator()
@@ -63,6 +67,7 @@ class BulkActions(QObject):
         self.menu.addAction("Forget (erase personal data)…", self.forget_selected)
         self.menu.aboutToShow.connect(self._update_menu)
         self.owners: list[tuple[int, str]] = []
+        self.sequences: list[tuple[int, str]] = []
 
     def _update_menu(self) -> None:
         self.owner_menu.clear()
@@ -70,6 +75,10 @@ class BulkActions(QObject):
         for owner_id, name in self.owners:
             self.owner_menu.addAction(name, partial(self.assign_owner, owner_id))
         self.merge_action.setEnabled(len(self.page.selected_ids()) == 2)
+        self.sequence_menu.clear()
+        for sequence_id, name in self.sequences:
+            self.sequence_menu.addAction(name, partial(self.enroll, sequence_id, name))
+        self.sequence_menu.setEnabled(bool(self.sequences))
 
     # --- actions --------------------------------------------------------------------------
     def assign_owner(self, owner_id: int | None) -> None:
@@ -104,6 +113,32 @@ class BulkActions(QObject):
             "Removing tag",
             lambda n: f"Removed “{tag.strip()}” from {leads_text(n)}.",
         )
+
+    def enroll(self, sequence_id: int, name: str, *, ask: bool = True) -> None:
+        """Enroll the selected leads in a sequence (after confirmation: emails will follow)."""
+        ids = self.page.selected_ids()
+        if not ids:
+            return
+        if ask and not confirm(
+            self.page,
+            "Enroll in sequence",
+            f"Enroll {leads_text(len(ids))} in “{name}”? They start receiving its emails on "
+            "its schedule. Leads already in it, suppressed or closed are skipped.",
+            f"Enroll {leads_text(len(ids))}",
+        ):
+            return
+
+        def enroll(session: Any, lead_ids: list[int], now: Any) -> EnrollResult:
+            return enroll_leads(session, session.get(Sequence, sequence_id), lead_ids, now=now)
+
+        def message(result: EnrollResult) -> str:
+            skipped = len(result.already) + len(result.refused)
+            extra = (
+                f" ({skipped:,} skipped: already in it, suppressed or closed)" if skipped else ""
+            )
+            return f"Enrolled {leads_text(len(result.enrolled))} in “{name}”{extra}."
+
+        self._bulk(enroll, "Enrolling", message)
 
     def delete_selected(self, *, ask: bool = True) -> None:
         """Delete the selected leads after confirmation."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, QTimer, Signal
@@ -38,6 +38,7 @@ class FilterOptions:
     sources: list[str]
     tags: list[str]
     views: list[SavedViewInfo]
+    sequences: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _combo(any_label: str, items: list[tuple[Any, str]], name: str) -> QComboBox:

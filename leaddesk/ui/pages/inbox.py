@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import func, select
 
-from leaddesk.db.models import Lead, TeamMember
+from leaddesk.db.models import Lead, Sequence, SequenceStatus, TeamMember
 from leaddesk.inbox.bulk import all_tags
 from leaddesk.inbox.profile import add_lead
 from leaddesk.inbox.query import InboxQuery, OrderedIdsCache, SortField, query_lead_ids
@@ -206,6 +206,7 @@ class InboxPage(Page):
 
     def _show_options(self, options: FilterOptions) -> None:
         self.bulk_actions.owners = options.owners
+        self.bulk_actions.sequences = options.sequences
         self._tags = options.tags
         self.filter_bar.set_options(options)
 
@@ -388,7 +389,15 @@ class InboxPage(Page):
 def _options(session: Any) -> FilterOptions:
     owners = [(m.id, m.name) for m in session.scalars(select(TeamMember).order_by(TeamMember.name))]
     sources = list(session.scalars(select(Lead.source).distinct().order_by(Lead.source)))
-    return FilterOptions(owners, sources, all_tags(session), list_views(session))
+    sequences = [
+        (s.id, s.name)
+        for s in session.scalars(
+            select(Sequence)
+            .where(Sequence.status != SequenceStatus.ARCHIVED)
+            .order_by(Sequence.name)
+        )
+    ]
+    return FilterOptions(owners, sources, all_tags(session), list_views(session), sequences)
 
 
 __all__ = ["InboxPage", "InboxResult", "leads_text"]

@@ -202,3 +202,18 @@ def test_score_tab_explains_the_score(qtbot: QtBot, page: InboxPage, inbox: Inbo
     assert page.detail.breakdown.view is not None
     assert page.detail.breakdown.view.breakdown.lead_id == inbox.anna
     idle(qtbot, page)
+
+
+def test_enroll_in_a_sequence(qtbot: QtBot, page: InboxPage, inbox: Inbox) -> None:
+    """Enrolling asks with the count; new leads join, the one already in it is skipped."""
+    from leaddesk.db.models import Enrollment
+
+    select_leads(page, inbox.ben, inbox.clara)
+    answer_next_dialog("Enroll 2 leads")
+    page.bulk_actions.enroll(inbox.sequence, "Tradeshow follow-up")
+    idle(qtbot, page)
+    with page.context.db.session() as session:
+        enrolled = set(session.scalars(select(Enrollment.lead_id)))
+    assert enrolled == {inbox.ben, inbox.clara}
+    assert page.last_message.startswith("Enrolled 1 lead in “Tradeshow follow-up” (1 skipped")
+    assert page.bulk_actions.sequences == [(inbox.sequence, "Tradeshow follow-up")]
