@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "leaddesk.commands.demo",
     "leaddesk.commands.importing",
     "leaddesk.commands.info",
+    "leaddesk.commands.leads",
     "leaddesk.commands.mail",
     "leaddesk.commands.mailbox",
     "leaddesk.commands.scoring",

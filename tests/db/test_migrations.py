@@ -11,6 +11,7 @@ from sqlalchemy import inspect
 
 from leaddesk.db import migrate
 from leaddesk.db.engine import Database
+from leaddesk.db.migrations.env_filters import include_name
 from leaddesk.db.models import Base
 
 
@@ -36,7 +37,12 @@ def test_orm_matches_migrated_schema(db: Database) -> None:
     """Autogenerate finds nothing to change: the models and the migrations agree."""
     with db.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": True}
+            connection,
+            opts={
+                "compare_type": True,
+                "render_as_batch": True,
+                "include_name": include_name,
+            },
         )
         diff = compare_metadata(context, Base.metadata)
     assert diff == []

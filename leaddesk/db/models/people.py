@@ -55,6 +55,13 @@ class Lead(Timestamps, Base):
     """A person who might buy, keyed by their normalised email address."""
 
     __tablename__ = "leads"
+    # The inbox filters by one of these and sorts by score (issue 5): index-only at 100k leads.
+    __table_args__ = (
+        Index("ix_leads_status_score", "status", "score"),
+        Index("ix_leads_band_score", "score_band", "score"),
+        Index("ix_leads_owner_score", "owner_id", "score"),
+        Index("ix_leads_source_score", "source", "score"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320))

@@ -1,24 +1,56 @@
-"""The Inbox page: every lead in one place."""
+"""The Inbox page: every lead in one lazy table, with search, filters, bulk actions, detail."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QListWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy import func, select
 
-from leaddesk.db.models import Lead
+from leaddesk.db.models import Lead, Sequence, SequenceStatus, TeamMember
+from leaddesk.inbox.bulk import all_tags
+from leaddesk.inbox.profile import add_lead
+from leaddesk.inbox.query import InboxQuery, OrderedIdsCache, SortField, query_lead_ids
+from leaddesk.inbox.rows import LeadRow, fetch_rows
+from leaddesk.inbox.views import delete_view, list_views, save_view
+from leaddesk.ui.inbox.actions import BulkActions, leads_text
+from leaddesk.ui.inbox.add_lead import AddLeadDialog
+from leaddesk.ui.inbox.detail import LeadDetailPanel
+from leaddesk.ui.inbox.filter_bar import FilterBar, FilterOptions
+from leaddesk.ui.inbox.table import ColumnSettings, InboxTableView
+from leaddesk.ui.models.inbox_table import (
+    COLUMNS,
+    InboxTableModel,
+    column_for_sort,
+)
 from leaddesk.ui.pages.base import Page
 from leaddesk.ui.widgets.empty_state import EmptyState
 
+FIRST_ROWS = 60  # fetched with the ids, so the first screen paints without a second trip
+
 
 @dataclass(frozen=True)
-class InboxSnapshot:
-    """How many leads there are and the newest few, as plain text."""
+class InboxResult:
+    """What one query run returns to the GUI thread."""
 
+    generation: int
     total: int
-    newest: list[str]
+    ids: list[int]
+    rows: dict[int, LeadRow]
+    refreshed: bool
 
 
 class InboxPage(Page):
@@ -38,35 +70,334 @@ class InboxPage(Page):
         return state
 
     def build_content(self) -> QWidget:
+        self._sort: str = SortField.SCORE
+        self._descending = True
+        self._generation = 0
+        self.shown_generation = -1  # the query generation the table shows (for waiting on it)
+        self._ids_cache: OrderedIdsCache = {}
+        self.total: int | None = None
+        self.filter_bar = FilterBar()
+        self.filter_bar.changed.connect(lambda: self.requery())
+        self.filter_bar.view_chosen.connect(self.filter_bar.show_query)
+        self.filter_bar.save_view_requested.connect(self._ask_save_view)
+        self.filter_bar.delete_view_requested.connect(self.delete_saved_view)
+        self.model = InboxTableModel(self._fetch_block, self)
+        self.table = InboxTableView(self.open_current, lambda: self.bulk_actions.delete_selected())
+        self.table.setModel(self.model)
+        self.table.doubleClicked.connect(
+            lambda index: self.open_lead(self.model.lead_id(index.row()))
+        )
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.columns = ColumnSettings(self.table, self.context.preferences)
+        header = self.table.horizontalHeader()
+        self._sort = str(COLUMNS[header.sortIndicatorSection()][1])
+        self._descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+        self.table.setSortingEnabled(True)
+        self.model.sort_requested.connect(self.sort_by)
+        self.detail = LeadDetailPanel(self.context)
+        self.detail.hide()
+        self.detail.closed.connect(self.table.setFocus)
+        self.detail.changed.connect(self._detail_changed)
+        self.detail.open_lead.connect(self.open_lead)
+        self.bulk_actions = BulkActions(self)
+        self.empty_result = QLabel("No leads match these filters.")
+        self.empty_result.setObjectName("noMatches")
+        self.empty_result.hide()
+        add_button = QPushButton("Add lead…")
+        add_button.clicked.connect(self._ask_add_lead)
+        self.actions_button = QToolButton()
+        self.actions_button.setText("Actions")
+        self.actions_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.actions_button.setMenu(self.bulk_actions.menu)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("leadCount")
+        self.selection_label = QLabel()
+        self.selection_label.setObjectName("selectionCount")
+        bar = QHBoxLayout()
+        bar.addWidget(self.count_label)
+        bar.addWidget(self.empty_result)
+        bar.addStretch(1)
+        bar.addWidget(add_button)
+        bar.addWidget(self.actions_button)
+        splitter = QSplitter()
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("leadCount")
-        self.newest_list = QListWidget()
-        layout.addWidget(self.count_label)
-        layout.addWidget(self.newest_list, 1)
+        layout.addWidget(self.filter_bar)
+        layout.addLayout(bar)
+        layout.addWidget(splitter, 1)
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search, context=context)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.detail.close_panel, context=context)
         return content
 
-    def load(self, session: Any) -> InboxSnapshot:
-        total = session.scalar(select(func.count(Lead.id))) or 0
-        rows = session.execute(
-            select(Lead.first_name, Lead.last_name, Lead.company, Lead.email)
-            .order_by(Lead.created_at.desc(), Lead.id.desc())
-            .limit(200)
-        ).all()
-        newest = [
-            f"{' '.join(p for p in (first, last) if p) or email} — {company or 'no company'}"
-            for first, last, company, email in rows
-        ]
-        return InboxSnapshot(total, newest)
+    # --- loading --------------------------------------------------------------------------
+    def current_query(self) -> InboxQuery:
+        """The query the filter bar and the sort describe."""
+        return self.filter_bar.query(self._sort, self._descending)
 
-    def apply(self, data: InboxSnapshot) -> None:
-        self.snapshot = data
+    def refresh(self) -> None:
+        """Re-run the query and reload the filter choices (the data may have changed)."""
+        self._ids_cache = {}
+        self.requery(with_options=True)
+
+    def requery(self, *, with_options: bool = False) -> None:
+        """Re-run the current query in the background; the table is replaced when it is done."""
+        self._generation += 1
+        generation, query, now = self._generation, self.current_query(), self.context.clock.now()
+        db, cache, known_total = self.context.db, self._ids_cache, self.total
+
+        def load(_progress: Any) -> InboxResult:
+            with db.session() as session:
+                # Filters and search do not change how many leads exist: count on refresh only.
+                total = (
+                    int(session.scalar(select(func.count(Lead.id))) or 0)
+                    if with_options or known_total is None
+                    else known_total
+                )
+                ids = query_lead_ids(session, query, now=now, cache=cache) if total else []
+                rows = fetch_rows(session, ids[:FIRST_ROWS])
+            return InboxResult(generation, total, ids, rows, with_options)
+
+        self.context.runner.run(load, on_done=self._applied, write=False, label="Loading leads")
+
+    def apply(self, data: InboxResult) -> None:
+        """Show a query result (older results that arrive late are ignored)."""
+        if data.refreshed:
+            self.load_options()
+        if data.generation != self._generation:
+            return
+        self.total = data.total
         if data.total == 0:
             self.show_empty()
             return
-        self.count_label.setText(f"{data.total:,} leads")
-        self.newest_list.clear()
-        self.newest_list.addItems(data.newest)
+        selected = set(self.selected_ids())
+        self.model.set_ids(data.ids, data.rows)
+        self.table.horizontalHeader().setSortIndicator(
+            column_for_sort(self._sort),
+            Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder,
+        )
+        self._reselect(selected)
+        listed = len(data.ids)
+        self.count_label.setText(
+            f"{data.total:,} leads"
+            if listed == data.total
+            else f"{listed:,} of {data.total:,} leads"
+        )
+        self.empty_result.setVisible(listed == 0)
+        self._selection_changed()
         self.show_content()
+        self.shown_generation = data.generation
+
+    def load_options(self) -> None:
+        """Reload the owner, source, tag and saved-view choices (after the rows are shown)."""
+        db = self.context.db
+
+        def load(_progress: Any) -> FilterOptions:
+            with db.session() as session:
+                return _options(session)
+
+        self.context.runner.run(load, on_done=self._show_options, write=False, label="")
+
+    def _show_options(self, options: FilterOptions) -> None:
+        self.bulk_actions.owners = options.owners
+        self.bulk_actions.sequences = options.sequences
+        self._tags = options.tags
+        self.filter_bar.set_options(options)
+
+    def _fetch_block(self, ids: list[int], callback: Any) -> None:
+        db = self.context.db
+
+        def load(_progress: Any) -> dict[int, LeadRow]:
+            with db.session() as session:
+                return fetch_rows(session, ids)
+
+        self.context.runner.run(load, on_done=callback, write=False, label="Loading rows")
+
+    def sort_by(self, field: str, descending: bool) -> None:
+        """Sort the inbox by ``field`` (in SQL)."""
+        if (field, descending) == (self._sort, self._descending):
+            return
+        self._sort, self._descending = field, descending
+        self.requery()
+
+    # --- selection, opening ---------------------------------------------------------------
+    def selected_ids(self) -> list[int]:
+        """The ids of the selected leads, in the order they were selected."""
+        model = self.table.selectionModel()
+        rows = [index.row() for index in model.selectedRows()] if model else []
+        return [self.model.lead_id(r) for r in rows if r < len(self.model.ids)]
+
+    def _reselect(self, lead_ids: set[int]) -> None:
+        """Select ``lead_ids`` again after a requery, as ranges in one call (fast for 100k)."""
+        rows = sorted(self.model.rows_of(lead_ids).values())
+        if not rows:
+            return
+        selection = QItemSelection()
+        last_column = self.model.columnCount() - 1
+        start = previous = rows[0]
+        for row in [*rows[1:], None]:
+            if row is not None and row == previous + 1:
+                previous = row
+                continue
+            selection.select(self.model.index(start, 0), self.model.index(previous, last_column))
+            if row is not None:
+                start = previous = row
+        self.table.selectionModel().select(
+            selection,
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+        )
+
+    def _selection_changed(self) -> None:
+        count = len(self.table.selectionModel().selectedRows())
+        listed = len(self.model.ids)
+        self.selection_label.setText(
+            f"{count:,} selected of {listed:,}" if count else f"{listed:,} listed"
+        )
+
+    def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        """With the detail panel open, moving through the table (arrows) follows along."""
+        if self.detail.isVisible() and current.isValid() and current.row() < len(self.model.ids):
+            lead_id = self.model.lead_id(current.row())
+            if lead_id != self.detail.lead_id:
+                self.open_lead(lead_id)
+
+    def open_current(self) -> None:
+        """Open the lead in the current row."""
+        index: QModelIndex = self.table.currentIndex()
+        if index.isValid():
+            self.open_lead(self.model.lead_id(index.row()))
+
+    def open_lead(self, lead_id: int) -> None:
+        """Show ``lead_id`` in the detail panel."""
+        self.detail.open(lead_id)
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box (Ctrl+F)."""
+        self.filter_bar.search_edit.setFocus()
+        self.filter_bar.search_edit.selectAll()
+
+    def known_tags(self) -> list[str]:
+        """Tags in use, for the remove-tag choice."""
+        return list(getattr(self, "_tags", []))
+
+    # --- after writes ---------------------------------------------------------------------
+    def after_write(self, message: str) -> None:
+        """Say what happened and reload every page."""
+        self.show_message(message)
+        self.data_changed.emit()
+        if self.loaded:  # no main window reloaded us
+            self.refresh()
+
+    def _detail_changed(self) -> None:
+        self.model.invalidate_rows()
+        self.data_changed.emit()
+        if self.loaded:
+            self.refresh()
+
+    def show_message(self, text: str) -> None:
+        """Show ``text`` in the window's status bar (and the count line)."""
+        self.last_message = text
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(text, 8000)
+
+    def show_error(self, what: str, error: BaseException) -> None:
+        """Tell the user an action failed."""
+        self.last_message = f"{what} failed: {error}"
+        QMessageBox.warning(self, "LeadDesk", f"{what} did not complete:\n\n{error}")
+
+    # --- saved views, add lead ------------------------------------------------------------
+    def save_current_view(self, name: str) -> None:
+        """Save the current filters and sort as a named view."""
+        query, now, db = self.current_query(), self.context.clock.now(), self.context.db
+
+        def job(_progress: Any) -> int:
+            with db.write() as session:
+                return save_view(session, name, query, now=now)
+
+        self.context.runner.run(
+            job,
+            on_done=lambda _id: self.after_write(f"Saved the view “{name.strip()}”."),
+            on_error=lambda e: self.show_error("Saving the view", e),
+            label="Saving view",
+        )
+
+    def delete_saved_view(self, view_id: int) -> None:
+        """Delete a saved view."""
+        db = self.context.db
+
+        def job(_progress: Any) -> bool:
+            with db.write() as session:
+                return delete_view(session, view_id)
+
+        self.context.runner.run(job, on_done=lambda _ok: self.after_write("Deleted the view."))
+
+    def _ask_save_view(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        name, ok = QInputDialog.getText(self, "Save view", "Name of this view:")
+        if ok and name.strip():
+            self.save_current_view(name)
+
+    def add_lead_from(self, fields: dict[str, Any], tags: list[str]) -> None:
+        """Create a lead from typed-in fields and open it."""
+        db, now = self.context.db, self.context.clock.now()
+
+        def job(_progress: Any) -> int:
+            with db.write() as session:
+                return add_lead(session, fields, now=now, tags=tags)
+
+        def done(lead_id: int) -> None:
+            self.after_write("Added the lead.")
+            self.open_lead(lead_id)
+
+        self.context.runner.run(
+            job,
+            on_done=done,
+            on_error=lambda e: self.show_error("Adding the lead", e),
+            label="Adding lead",
+        )
+
+    def _ask_add_lead(self) -> None:
+        dialog = AddLeadDialog(self)
+        if dialog.exec():
+            self.add_lead_from(*dialog.values())
+
+    def showEvent(self, event: Any) -> None:
+        """Put the selection count in the window's status bar while the inbox is shown."""
+        window = self.window()
+        if (
+            isinstance(window, QMainWindow)
+            and self.selection_label.parent() is not window.statusBar()
+        ):
+            window.statusBar().addPermanentWidget(self.selection_label)
+        self.selection_label.show()
+        super().showEvent(event)
+
+    def hideEvent(self, event: Any) -> None:
+        """Take the selection count out of the status bar while another page is shown."""
+        self.selection_label.hide()
+        super().hideEvent(event)
+
+
+def _options(session: Any) -> FilterOptions:
+    owners = [(m.id, m.name) for m in session.scalars(select(TeamMember).order_by(TeamMember.name))]
+    sources = list(session.scalars(select(Lead.source).distinct().order_by(Lead.source)))
+    sequences = [
+        (s.id, s.name)
+        for s in session.scalars(
+            select(Sequence)
+            .where(Sequence.status != SequenceStatus.ARCHIVED)
+            .order_by(Sequence.name)
+        )
+    ]
+    return FilterOptions(owners, sources, all_tags(session), list_views(session), sequences)
+
+
+__all__ = ["InboxPage", "InboxResult", "leads_text"]

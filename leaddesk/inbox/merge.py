@@ -1,0 +1,137 @@
+"""Merge two leads that are the same person: everything moves to the survivor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from leaddesk.activities import ActivityEvent, ActivityKind, record_activity
+from leaddesk.db.models import (
+    Activity,
+    Enrollment,
+    EnrollmentState,
+    InboundMessage,
+    Lead,
+    LeadTag,
+    OutboundMessage,
+    Task,
+)
+from leaddesk.inbox.profile import TEXT_FIELDS
+from leaddesk.sequences.exits import LIVE_ENROLLMENT, cancel_planned_messages
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What moved from the merged lead to the survivor."""
+
+    survivor_id: int
+    merged_id: int
+    activities: int
+    tasks: int
+    tags: int
+    enrollments: int
+    filled_fields: tuple[str, ...]
+
+
+def merge_leads(session: Session, survivor_id: int, other_id: int, *, now: datetime) -> MergeResult:
+    """Move ``other_id``'s history onto ``survivor_id`` and delete ``other_id``.
+
+    Empty profile fields of the survivor are filled from the other lead. When both are live in
+    the same sequence, the other's enrollment is ended ("merged") before it moves, so the
+    survivor never gets the same email twice.
+    """
+    if survivor_id == other_id:
+        raise ValueError("a lead cannot be merged with itself")
+    survivor = session.get(Lead, survivor_id)
+    other = session.get(Lead, other_id)
+    if survivor is None or other is None:
+        raise LookupError(f"lead {survivor_id if survivor is None else other_id} does not exist")
+    filled = _fill_profile(survivor, other)
+    tags = _move_tags(session, survivor_id, other_id)
+    enrollments = _move_enrollments(session, survivor_id, other_id, now)
+    activities = _move(session, Activity, other_id, survivor_id)
+    tasks = _move(session, Task, other_id, survivor_id)
+    _move(session, OutboundMessage, other_id, survivor_id)
+    _move(session, InboundMessage, other_id, survivor_id)
+    if other.last_activity_at and (
+        survivor.last_activity_at is None or other.last_activity_at > survivor.last_activity_at
+    ):
+        survivor.last_activity_at = other.last_activity_at
+    survivor.created_at = min(survivor.created_at, other.created_at)
+    survivor.updated_at = now
+    payload = {
+        "merged_lead_id": other.id,
+        "merged_email": other.email,
+        "merged_name": other.full_name,
+    }
+    session.flush()
+    session.execute(delete(Lead).where(Lead.id == other_id))
+    session.expire(survivor)
+    record_activity(session, ActivityEvent(survivor_id, ActivityKind.MERGED, now, payload), now=now)
+    return MergeResult(survivor_id, other_id, activities, tasks, tags, enrollments, filled)
+
+
+def _fill_profile(survivor: Lead, other: Lead) -> tuple[str, ...]:
+    filled = []
+    for field in TEXT_FIELDS:
+        if not getattr(survivor, field) and getattr(other, field):
+            setattr(survivor, field, getattr(other, field))
+            filled.append(field)
+    if survivor.owner_id is None and other.owner_id is not None:
+        survivor.owner_id = other.owner_id
+        filled.append("owner_id")
+    extra = {k: v for k, v in other.custom_fields.items() if k not in survivor.custom_fields}
+    if extra:
+        survivor.custom_fields = {**survivor.custom_fields, **extra}
+        filled.append("custom_fields")
+    return tuple(filled)
+
+
+def _move_tags(session: Session, survivor_id: int, other_id: int) -> int:
+    have = set(session.scalars(select(LeadTag.tag).where(LeadTag.lead_id == survivor_id)))
+    theirs = set(session.scalars(select(LeadTag.tag).where(LeadTag.lead_id == other_id)))
+    new = sorted(theirs - have)
+    if new:
+        session.execute(insert(LeadTag), [{"lead_id": survivor_id, "tag": t} for t in new])
+    return len(new)
+
+
+def _move_enrollments(session: Session, survivor_id: int, other_id: int, now: datetime) -> int:
+    live_sequences = set(
+        session.scalars(
+            select(Enrollment.sequence_id).where(
+                Enrollment.lead_id == survivor_id, Enrollment.state.in_(LIVE_ENROLLMENT)
+            )
+        )
+    )
+    clashing = list(
+        session.scalars(
+            select(Enrollment).where(
+                Enrollment.lead_id == other_id,
+                Enrollment.state.in_(LIVE_ENROLLMENT),
+                Enrollment.sequence_id.in_(live_sequences),
+            )
+        )
+    )
+    for enrollment in clashing:
+        enrollment.state = EnrollmentState.EXITED
+        enrollment.exited_at = now
+        enrollment.exit_reason = "merged into another lead"
+        enrollment.next_due_at = None
+    if clashing:
+        session.flush()
+        cancel_planned_messages(
+            session, reason="merged", enrollment_ids=[e.id for e in clashing], now=now
+        )
+    return _move(session, Enrollment, other_id, survivor_id)
+
+
+def _move(session: Session, model: type, from_id: int, to_id: int) -> int:
+    result = session.execute(
+        update(model).where(model.lead_id == from_id).values(lead_id=to_id),  # type: ignore[attr-defined]
+        execution_options={"synchronize_session": False},
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

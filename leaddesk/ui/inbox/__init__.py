@@ -1,0 +1,1 @@
+"""Parts of the Inbox page: filter bar, lead detail panel, dialogs."""

@@ -1,0 +1,64 @@
+"""Helpers for the Inbox page tests: waiting, reading the table, selecting, answering dialogs."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from leaddesk.db.models import Lead
+from leaddesk.ui.models.inbox_table import COL_NAME
+from leaddesk.ui.pages.inbox import InboxPage
+
+
+def idle(qtbot: QtBot, page: InboxPage) -> None:
+    """Wait until the page has loaded and no background job is left."""
+    qtbot.waitUntil(lambda: page.loaded and not page.context.runner.busy, timeout=10000)
+
+
+def names(page: InboxPage) -> list[str]:
+    """The Name column as the table shows it (rows fetched as needed)."""
+    model = page.model
+    return [model.index(r, COL_NAME).data() for r in range(model.rowCount())]
+
+
+def wait_names(qtbot: QtBot, page: InboxPage, expected: list[str]) -> None:
+    """Wait until the table lists exactly ``expected``."""
+    idle(qtbot, page)
+    qtbot.waitUntil(lambda: names(page) == expected, timeout=5000)
+
+
+def select_leads(page: InboxPage, *lead_ids: int) -> None:
+    """Select the rows of ``lead_ids`` in that order."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    page.table.clearSelection()
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    for lead_id in lead_ids:
+        row = page.model.row_of(lead_id)
+        assert row is not None
+        page.table.selectionModel().select(page.model.index(row, 0), flags)
+
+
+def lead_values(page: InboxPage, column: str) -> dict[int, object]:
+    with page.context.db.session() as session:
+        return dict(session.execute(select(Lead.id, getattr(Lead, column))).all())
+
+
+def answer_next_dialog(button_text: str) -> None:
+    """Click ``button_text`` in the next modal dialog that opens."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QAbstractButton
+
+    def click() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(10, click)
+            return
+        for button in dialog.findChildren(QAbstractButton):
+            if button.text().replace("&", "") == button_text:
+                button.click()
+                return
+        raise AssertionError(f"no button {button_text!r} in {dialog.windowTitle()!r}")
+
+    QTimer.singleShot(0, click)
