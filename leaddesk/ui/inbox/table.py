@@ -9,10 +9,35 @@ from PySide6.QtCore import QByteArray, QObject, QSettings, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
-from leaddesk.ui.models.inbox_table import COL_NAME, COL_SCORE, COLUMNS
+from leaddesk.ui.models.inbox_table import (
+    COL_COMPANY,
+    COL_EMAIL,
+    COL_LAST_ACTIVITY,
+    COL_NAME,
+    COL_NEXT_STEP,
+    COL_OWNER,
+    COL_SCORE,
+    COL_SOURCE,
+    COL_STATUS,
+    COL_TITLE,
+    COLUMNS,
+)
 from leaddesk.ui.widgets.score_bar import ScoreBarDelegate
 
 HEADER_KEY = "inbox/header"
+# First-run column widths (pixels); the user's own layout is remembered after that.
+DEFAULT_WIDTHS = {
+    COL_NAME: 150,
+    COL_COMPANY: 140,
+    COL_TITLE: 140,
+    COL_EMAIL: 210,
+    COL_SCORE: 110,
+    COL_STATUS: 95,
+    COL_OWNER: 110,
+    COL_SOURCE: 160,
+    COL_LAST_ACTIVITY: 125,
+    COL_NEXT_STEP: 200,
+}
 
 
 class InboxTableView(QTableView):
@@ -79,8 +104,8 @@ class ColumnSettings(QObject):
         header = self.table.horizontalHeader()
         if isinstance(state, QByteArray) and header.restoreState(state):
             return
-        header.resizeSection(COL_NAME, 180)
-        header.resizeSection(COL_SCORE, 130)
+        for column, width in DEFAULT_WIDTHS.items():
+            header.resizeSection(column, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
 
     def _menu(self, position: Any) -> None:
