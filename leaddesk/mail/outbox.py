@@ -159,7 +159,9 @@ def _stop_reason(row: OutboundMessage, context: _Context, suppressed: bool) -> R
         return Refusal("cancelled", f"the lead's address is {context.lead_state}")
     if row.enrollment_id is not None:
         state = context.enrollment_state
-        if state not in (EnrollmentState.ACTIVE, EnrollmentState.PAUSED):
+        # The scheduler completes an enrollment when it plans the last step: that step's
+        # message must still go out (exit rules cancel it if the lead leaves before then).
+        if state not in (EnrollmentState.ACTIVE, EnrollmentState.PAUSED, EnrollmentState.COMPLETED):
             why = context.enrollment_reason
             return Refusal("cancelled", "the lead left the sequence" + (f" ({why})" if why else ""))
         if state == EnrollmentState.PAUSED:

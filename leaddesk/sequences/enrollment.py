@@ -212,8 +212,23 @@ def exit_enrollments(
 def stop_leads(
     session: Session, sequence: Sequence, lead_ids: Iterable[int], *, now: datetime
 ) -> int:
-    """Manual stop: take leads out of ``sequence`` and cancel what was planned for them."""
-    found = live_enrollments(session, sequence_id=sequence.id, lead_ids=lead_ids)
+    """Manual stop: take leads out of ``sequence`` and cancel what was planned for them.
+
+    A completed enrollment whose last email is still planned has that email cancelled too.
+    """
+    ids = list(lead_ids)
+    finished = list(
+        session.scalars(
+            select(Enrollment.id).where(
+                Enrollment.sequence_id == sequence.id,
+                Enrollment.lead_id.in_(ids),
+                Enrollment.state == EnrollmentState.COMPLETED,
+            )
+        )
+    )
+    if finished:
+        cancel_planned_messages(session, reason="manual stop", enrollment_ids=finished, now=now)
+    found = live_enrollments(session, sequence_id=sequence.id, lead_ids=ids)
     return exit_enrollments(session, found, "manual stop", now=now)
 
 

@@ -18,6 +18,7 @@ from leaddesk.activities.kinds import ActivityKind
 from leaddesk.db.models import (
     Activity,
     Enrollment,
+    EnrollmentState,
     Lead,
     LifecycleStatus,
     Sequence,
@@ -53,22 +54,34 @@ def exit_rule_for(activity: Activity, lead: Lead) -> str | None:
 
 
 def apply_exit_rule(session: Session, lead: Lead, rule: str, *, now: datetime) -> int:
-    """End the lead's enrollments whose version has ``rule`` (or that must always exit)."""
+    """End the lead's enrollments whose version has ``rule`` (or that must always exit).
+
+    A completed enrollment may still have its last email planned: that email is cancelled too.
+    """
     enrollments = live_enrollments(session, lead_ids=[lead.id])
+    completed = list(
+        session.scalars(
+            select(Enrollment).where(
+                Enrollment.lead_id == lead.id, Enrollment.state == EnrollmentState.COMPLETED
+            )
+        )
+    )
     versions = {
         v.id: v
         for v in session.scalars(
             select(SequenceVersion).where(
-                SequenceVersion.id.in_({e.version_id for e in enrollments})
+                SequenceVersion.id.in_({e.version_id for e in enrollments + completed})
             )
         )
     }
-    matching = [
-        e
-        for e in enrollments
-        if rule in ALWAYS_EXIT or rule in (versions[e.version_id].exit_rules or [])
-    ]
-    ended = exit_enrollments(session, matching, rule, now=now)
+
+    def matches(enrollment: Enrollment) -> bool:
+        return rule in ALWAYS_EXIT or rule in (versions[enrollment.version_id].exit_rules or [])
+
+    finished = [e.id for e in completed if matches(e)]
+    if finished:
+        cancel_planned_messages(session, reason=rule, enrollment_ids=finished, now=now)
+    ended = exit_enrollments(session, [e for e in enrollments if matches(e)], rule, now=now)
     if rule in ALWAYS_EXIT:
         cancel_planned_messages(session, reason=rule, lead_id=lead.id, now=now)
     return ended
