@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from leaddesk.clock import SystemClock
 from leaddesk.commands.common import database_from_args, print_json
-from leaddesk.db.models import TeamMember
+from leaddesk.db.models import SequenceStatus, TeamMember
 from leaddesk.importing import (
     ActivityMode,
     HostileFileError,
@@ -26,6 +26,7 @@ from leaddesk.importing import (
     undo_batch,
 )
 from leaddesk.importing.mapping import TARGETS, normalise_header
+from leaddesk.sequences.catalog import find_sequence
 
 NOTHING_READ = 2
 _DELIMITER_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|", "\\t": "\t"}
@@ -67,6 +68,11 @@ def register(subparsers: Any) -> None:
         metavar="HEADER=TARGET",
         help=f"map a column (targets: {', '.join(TARGETS)})",
     )
+    parser.add_argument(
+        "--enroll",
+        metavar="SEQUENCE",
+        help="enroll the batch's new and existing leads in this sequence (name or id)",
+    )
     parser.add_argument("--save-rejects", metavar="CSV", help="write rejected rows to a CSV")
     parser.add_argument("--dry-run", action="store_true", help="show what would happen only")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -105,6 +111,21 @@ def _owner_id(args: argparse.Namespace, db: Any) -> int | None:
     return owner
 
 
+def _sequence_id(args: argparse.Namespace, db: Any) -> int | None:
+    from leaddesk.cli import CommandError
+
+    if not args.enroll:
+        return None
+    with db.session() as session:
+        try:
+            sequence = find_sequence(session, args.enroll)
+        except LookupError as error:
+            raise CommandError(str(error)) from None
+        if sequence.status == SequenceStatus.ARCHIVED:
+            raise CommandError(f"sequence {sequence.name!r} is archived; choose another")
+        return sequence.id
+
+
 def _nothing_read(args: argparse.Namespace, message: str) -> int:
     if args.json:
         empty = dict.fromkeys(("rows", "imported", "merged", "rejected", "suppressed"), 0)
@@ -135,7 +156,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(
                 f"Undid batch {undone.batch_id}: removed {undone.removed} leads, restored "
-                f"{undone.restored} fields, kept {undone.kept_edits} later edits."
+                f"{undone.restored} fields, kept {undone.kept_edits} later edits, exited "
+                f"{undone.exited_enrollments} sequence enrollments of existing leads."
             )
         return 0
     if not args.file:
@@ -154,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
         owner_id=_owner_id(args, db),
         on_existing=args.on_existing,
         activity_mode=ActivityMode(args.activities) if args.activities else None,
+        enroll_sequence_id=_sequence_id(args, db),
     )
     try:
         result = run_import(db, table, mapping, options, now=clock.now(), dry_run=args.dry_run)
@@ -187,6 +210,13 @@ def _print_result(data: dict[str, Any]) -> None:
         "ignored",
     ):
         print(f"  {key:>10}: {data[key]}")
+    if "enrolled" in data:
+        print(f"  {'enrolled':>10}: {data['enrolled']} in {data['enroll_sequence']!r}")
+        reasons = ", ".join(f"{n} {why}" for why, n in data["enroll_refusals"].items())
+        print(
+            f"  {'not enrolled':>10}: {data['enroll_refused']}"
+            + (f" ({reasons})" if reasons else "")
+        )
     for error in data["errors"][:50]:
         print(f"  row {error['row']}: {error['reason']}")
     if len(data["errors"]) > 50:

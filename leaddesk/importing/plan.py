@@ -39,6 +39,7 @@ class ImportOptions:
     owner_id: int | None = None
     on_existing: str = "fill"
     activity_mode: ActivityMode | None = None
+    enroll_sequence_id: int | None = None  # enroll the batch's leads into this sequence
 
     def __post_init__(self) -> None:
         if self.on_existing not in ON_EXISTING:

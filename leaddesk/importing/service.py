@@ -17,6 +17,7 @@ from typing import Any
 
 from leaddesk.db.engine import Database
 from leaddesk.importing.encoding import display_name
+from leaddesk.importing.enroll import enroll_batch
 from leaddesk.importing.fold import FoldedFile, fold_table
 from leaddesk.importing.mapping import (
     auto_map,
@@ -155,11 +156,21 @@ def _run_import(
             session, plan, filename=table.path.name, now=now, tick=write_tick, cancelled=cancelled
         )
         batch = writer.write()
+        counts = plan.counts()
+        if options.enroll_sequence_id is not None:
+            enroll_tick = (
+                (lambda done, total: progress("enrolling", done, total)) if progress else None
+            )
+            enrolment = enroll_batch(
+                session, plan, batch.id, options.enroll_sequence_id, now=now, tick=enroll_tick
+            )
+            counts.update(enrolment)
+            batch.options = {**(batch.options or {}), "enrollment": enrolment}
         headers = list(table.headers)
         for key in dict.fromkeys([source_key(options.source, headers), source_key("", headers)]):
             remember_mapping(session, key, headers, mapping, now)
         batch_id = batch.id
-    return ImportResult(table, plan, False, batch_id, plan.counts())
+    return ImportResult(table, plan, False, batch_id, counts)
 
 
 def save_rejected(result: ImportResult, destination: Path | str) -> Path:

@@ -2,8 +2,9 @@
 
 Undo deletes the leads the batch created, restores the fields it changed on existing leads
 (only where the field still holds the imported value, so later edits by hand are kept), removes
-the tags it added and the activities it recorded, and marks the batch undone — in one
-transaction.
+the tags it added and the activities it recorded, exits the sequence enrollments it made for
+existing leads (those of the leads it created go with them), and marks the batch undone — in
+one transaction.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from leaddesk.activities import leads_changed
 from leaddesk.db.models import Activity, BatchState, ImportBatch, ImportChange, Lead, LeadTag
+from leaddesk.importing.enroll import exit_batch_enrollments
 
 CHUNK = 500
 
@@ -33,6 +35,7 @@ class UndoResult:
     removed: int
     restored: int
     kept_edits: int
+    exited_enrollments: int = 0
 
     def as_json(self) -> dict[str, Any]:
         """The result as a JSON-ready dict."""
@@ -41,6 +44,7 @@ class UndoResult:
             "removed": self.removed,
             "restored": self.restored,
             "kept_edits": self.kept_edits,
+            "exited_enrollments": self.exited_enrollments,
         }
 
 
@@ -85,6 +89,7 @@ def undo_batch(session: Session, batch_id: int, now: datetime) -> UndoResult:
                 delete(LeadTag).where(LeadTag.lead_id == lead_id, LeadTag.tag.in_(tags))
             )
     session.flush()
+    exited = exit_batch_enrollments(session, batch_id, now=now)
     session.execute(delete(Activity).where(Activity.import_batch_id == batch_id))
     for start in range(0, len(created), CHUNK):
         session.execute(delete(Lead).where(Lead.id.in_(created[start : start + CHUNK])))
@@ -92,7 +97,7 @@ def undo_batch(session: Session, batch_id: int, now: datetime) -> UndoResult:
     batch.undone_at = now
     session.flush()
     leads_changed(session, [lead_id for lead_id, _ in updated], now)
-    return UndoResult(batch_id, len(created), restored, kept)
+    return UndoResult(batch_id, len(created), restored, kept, exited)
 
 
 def import_history(session: Session, limit: int = 200) -> list[dict[str, Any]]:

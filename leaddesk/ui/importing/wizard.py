@@ -31,6 +31,11 @@ from leaddesk.importing.encoding import ENCODING_CHOICES, display_name
 from leaddesk.importing.mapping import TARGET_LABELS, TARGETS
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.forms.ui_import_wizard import Ui_ImportWizard
+from leaddesk.ui.importing.enroll_choice import (
+    describe_enrollment,
+    describe_undo,
+    load_sequence_choices,
+)
 from leaddesk.ui.importing.models import RowsModel
 
 FILE, PREVIEW, MAPPING, OPTIONS, RUN = range(5)
@@ -42,6 +47,7 @@ KINDS = [
     (ActivityMode.REGISTRATIONS, "A webinar registration report (registrations)"),
     (ActivityMode.DOWNLOADS, "A download list (downloads become activities)"),
 ]
+PHASES = {"reading": "Reading", "writing": "Writing", "enrolling": "Enrolling"}
 FILE_FILTER = "Lead lists (*.csv *.tsv *.txt *.xlsx *.xlsm);;All files (*)"
 PREVIEW_COLUMNS = ["action", "row", "email", "first_name", "last_name", "company", "title",
                    "phone", "country", "tags", "custom_fields"]  # fmt: skip
@@ -104,6 +110,7 @@ class ImportWizard(QWizard):
         self.context.runner.finished.connect(self._job_finished)
         self.context.runner.progressed.connect(self._progressed)
         self._load_owners()
+        load_sequence_choices(self.context, self.ui.enrollCombo)
         if path:
             self.set_file(path)
 
@@ -266,6 +273,7 @@ class ImportWizard(QWizard):
             owner_id=self.ui.ownerCombo.currentData(),
             on_existing=self.ui.onExistingCombo.currentData(),
             activity_mode=self.ui.kindCombo.currentData(),
+            enroll_sequence_id=self.ui.enrollCombo.currentData(),
         )
 
     def check_plan(self) -> None:
@@ -333,7 +341,7 @@ class ImportWizard(QWizard):
 
         def job(progress: Any) -> ImportResult:
             def step(phase: str, done: int, total: int) -> None:
-                progress.update(done, total, "Reading" if phase == "reading" else "Writing")
+                progress.update(done, total, PHASES.get(phase, "Writing"))
 
             return run_import(db, table, mapping, options, now=now, progress=step)
 
@@ -362,7 +370,9 @@ class ImportWizard(QWizard):
         self.ui.progressBar.setRange(0, 1)
         self.ui.progressBar.setValue(1)
         self.ui.cancelImportButton.setEnabled(False)
-        self.ui.summaryLabel.setText(describe_counts(result.counts, planned=False))
+        summary = describe_counts(result.counts, planned=False)
+        enrolment = describe_enrollment(result.counts)
+        self.ui.summaryLabel.setText(summary + ("\n" + enrolment if enrolment else ""))
         rejected = result.folded.rejected
         self.rejected_model.set_rows(
             ["Row", "Reason", *result.table.headers],
@@ -417,10 +427,7 @@ class ImportWizard(QWizard):
 
         def done(result: Any) -> None:
             self.import_state = "undone"
-            self.ui.summaryLabel.setText(
-                f"Undone: removed {result.removed:,} new leads and restored "
-                f"{result.restored:,} changed fields."
-            )
+            self.ui.summaryLabel.setText(describe_undo(result))
             self.undone.emit(batch_id)
 
         self.context.runner.run(job, on_done=done, label="Undoing the import")

@@ -35,6 +35,7 @@ from leaddesk.ui.sequences.editor_data import (
 from leaddesk.ui.sequences.in_flight_dialog import ask_in_flight
 from leaddesk.ui.sequences.settings_panel import SequenceSettingsPanel
 from leaddesk.ui.sequences.step_editor import StepEditor
+from leaddesk.ui.sequences.test_send import TestSendPanel
 from leaddesk.ui.sequences.timeline import StepTimeline
 
 PREVIEW_DELAY_MS = 300
@@ -142,6 +143,8 @@ class SequenceEditor(QWidget):
         self.preview_browser = QTextBrowser()
         self.preview_browser.setOpenExternalLinks(False)
         layout.addWidget(self.preview_browser, 3)
+        self.test_send = TestSendPanel(self.context, self.test_draft)
+        layout.addWidget(self.test_send)
         layout.addWidget(QLabel("Checks:"))
         self.lint_list = QListWidget()
         self.lint_list.setWordWrap(True)
@@ -214,12 +217,25 @@ class SequenceEditor(QWidget):
         """Re-render the preview and re-run lint shortly after the last edit."""
         self._timer.start()
 
-    def _preview_step(self) -> dict[str, Any] | None:
+    def _preview_row(self, steps: list[dict[str, Any]]) -> int:
+        """The step the preview shows: the selected email/task, else the first email (or -1)."""
         row = self.timeline.currentRow()
-        steps = self.timeline.steps()
         if 0 <= row < len(steps) and steps[row]["kind"] in ("email", "task"):
-            return steps[row]
-        return next((s for s in steps if s["kind"] == "email"), None)
+            return row
+        return next((i for i, s in enumerate(steps) if s["kind"] == "email"), -1)
+
+    def _preview_step(self) -> dict[str, Any] | None:
+        steps = self.timeline.steps()
+        row = self._preview_row(steps)
+        return steps[row] if row >= 0 else None
+
+    def test_draft(self) -> tuple[dict[str, Any], int | None, int, int | None] | None:
+        """For "Send test to me": the draft, sequence id, previewed step (1-based), lead id."""
+        if self.data is None:
+            return None
+        document = self.document()
+        number = self._preview_row(document["steps"]) + 1
+        return document, self.data.sequence_id, number, self.lead_combo.currentData()
 
     def update_preview(self) -> None:
         """Render the selected step for the chosen lead and lint the draft (in the background)."""
