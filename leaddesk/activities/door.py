@@ -7,10 +7,10 @@ Reactions that follow an event (re-scoring, leaving a sequence, hand-off) are wi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -20,6 +20,9 @@ from leaddesk.activities.kinds import DERIVED_KINDS
 from leaddesk.clock import utcnow
 from leaddesk.db.bulk import BulkInsert
 from leaddesk.db.models import Activity, Lead
+
+if TYPE_CHECKING:
+    from leaddesk.scoring.compute import ScoreResult
 
 
 @dataclass(frozen=True)
@@ -193,14 +196,22 @@ def _react(session: Session, lead: Lead, activity: Activity, now: datetime) -> N
     on_activity(session, lead, activity, now)
 
 
-def leads_changed(session: Session, lead_ids: list[int], now: datetime) -> None:
+def leads_changed(
+    session: Session,
+    lead_ids: list[int],
+    now: datetime,
+    *,
+    scored: Mapping[int, ScoreResult] | None = None,
+) -> None:
     """Bring derived fields up to date after a bulk change (an import, a bulk edit).
 
     Bulk paths record activities with ``react=False`` and call this once at the end.
     Later capabilities (scoring, auto-enrolment) add their bulk reactions here.
+    ``scored`` maps new leads created with their score already stored to that score
+    (see :mod:`leaddesk.scoring.fresh`); they are not re-scored, every other reaction runs.
     """
     from leaddesk.scoring.rescore import rescore_leads
     from leaddesk.sequences.reactions import react_to_bulk_change  # sequences import the door
 
-    rescore_leads(session, lead_ids, now)
+    rescore_leads(session, lead_ids, now, scored)
     react_to_bulk_change(session, lead_ids, now)
