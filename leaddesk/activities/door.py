@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, and_, or_, select, update
+from sqlalchemy import Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -153,24 +153,29 @@ def append_activities(
             bulk.execute(rows)
             rows = []
     bulk.execute(rows)
-    leads = cast(Table, Lead.__table__)
     for occurred, lead_ids in sorted(latest.items()):
-        for start in range(0, len(lead_ids), 500):
-            chunk = lead_ids[start : start + 500]
-            session.execute(
-                update(leads)
-                .where(
-                    and_(
-                        leads.c.id.in_(chunk),
-                        or_(
-                            leads.c.last_activity_at.is_(None),
-                            leads.c.last_activity_at < occurred,
-                        ),
-                    )
-                )
-                .values(last_activity_at=occurred)
-            )
+        for start in range(0, len(lead_ids), _IDS_PER_UPDATE):
+            chunk = lead_ids[start : start + _IDS_PER_UPDATE]
+            session.execute(_TOUCH_LEADS, {"ids": chunk, "at": occurred})
     return appended
+
+
+_LEADS = cast(Table, Lead.__table__)
+# One statement, compiled once and cached; the id list is expanded per execution.
+_TOUCH_LEADS = (
+    update(_LEADS)
+    .where(
+        and_(
+            _LEADS.c.id.in_(bindparam("ids", expanding=True)),
+            or_(
+                _LEADS.c.last_activity_at.is_(None),
+                _LEADS.c.last_activity_at < bindparam("at", type_=_LEADS.c.last_activity_at.type),
+            ),
+        )
+    )
+    .values(last_activity_at=bindparam("at"))
+)
+_IDS_PER_UPDATE = 500
 
 
 _ACTIVITY_COLUMNS = (
