@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
@@ -144,6 +144,7 @@ class BatchWriter:
         unscored = (UNSCORED.total, UNSCORED.fit, UNSCORED.engagement, UNSCORED.band, None)
         blank = [""] * (len(LEAD_FIELDS) - 1)
         names = LEAD_FIELDS[1:]
+        empty = repeat("")
         score = self._score_function(batch_id)
         scored_at = bulk.value("score_updated_at", self.now)
         results: dict[str, ScoreResult] = {}
@@ -153,7 +154,7 @@ class BatchWriter:
                 for key in keys:
                     record = records[key]
                     fields = record.fields
-                    values = [fields.get(n, "") for n in names] if fields else blank
+                    values = list(map(fields.get, names, empty)) if fields else blank
                     custom = as_json(record.custom) if record.custom else no_custom
                     columns = unscored
                     if score is not None:
@@ -177,18 +178,23 @@ class BatchWriter:
         scorer = self._scorer
         if scorer is None:
             return None
-        names = LEAD_FIELDS[1:]
         options = self.plan.options
+        wanted = scorer.wants
+        plain = [(i, name) for i, name in enumerate(LEAD_FIELDS[1:]) if wanted(name)]
         constant = {
-            "source": options.source,
-            "status": LifecycleStatus.NEW.value,
-            "email_state": EmailState.OK.value,
+            name: value
+            for name, value in (
+                ("source", options.source),
+                ("status", LifecycleStatus.NEW.value),
+                ("email_state", EmailState.OK.value),
+            )
+            if wanted(name)
         }
-        domain, custom, tags = (scorer.wants(n) for n in ("email_domain", "custom_fields", "tags"))
-        kind, payload = str(ActivityKind.IMPORTED), self._imported_payload(batch_id)
+        domain, custom, tags = (wanted(n) for n in ("email_domain", "custom_fields", "tags"))
+        started = scorer.only_activity(str(ActivityKind.IMPORTED), self._imported_payload(batch_id))
 
         def score(record: Record, values: list[str]) -> ScoreResult:
-            fields: dict[str, Any] = dict(zip(names, values, strict=True))
+            fields: dict[str, Any] = {name: values[i] for i, name in plain}
             fields.update(constant)
             if domain:
                 fields["email_domain"] = record.key.rpartition("@")[2]
@@ -196,7 +202,7 @@ class BatchWriter:
                 fields["custom_fields"] = record.custom
             if tags:
                 fields["tags"] = ", ".join(sorted(self._new_lead_tags(record)))
-            return scorer.score(fields, kind, payload)
+            return scorer.score(fields, started)
 
         return score
 

@@ -9,8 +9,7 @@ and still records each new lead's band crossing from cold through the event door
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -35,17 +34,16 @@ class NewLeadScorer:
         """True when a rule reads ``name`` (email_domain, tags, custom_fields are derived)."""
         return name in self.fields
 
-    def score(
-        self, fields: Mapping[str, Any], kind: str, payload: Mapping[str, Any]
-    ) -> ScoreResult:
-        """The score of a lead with ``fields`` whose only activity is ``kind`` happening now.
+    @staticmethod
+    def only_activity(kind: str, payload: Mapping[str, Any]) -> tuple[ActivityFact, ...]:
+        """The activity list of a lead whose one activity, ``kind``, happens now."""
+        return (ActivityFact(kind, 0.0, payload),)
+
+    def score(self, fields: Mapping[str, Any], activities: Sequence[ActivityFact]) -> ScoreResult:
+        """The score of a lead with ``fields`` and ``activities`` (newest first).
 
         ``fields`` are shaped like :func:`leaddesk.scoring.facts.lead_fields` (``tags`` joined
-        in sorted order, ``email_domain`` from the email key).
+        in sorted order, ``email_domain`` from the email key); only the fields rules read
+        (:meth:`wants`) are needed.
         """
-        return evaluate(self.compiled, fields, (ActivityFact(kind, 0.0, payload),))
-
-    @staticmethod
-    def stored_at(result: ScoreResult, now: datetime) -> datetime | None:
-        """``score_updated_at`` for a new lead stored with ``result`` (None while unscored)."""
-        return None if result == UNSCORED else now
+        return evaluate(self.compiled, fields, activities)
