@@ -153,11 +153,51 @@ def append_activities(
             bulk.execute(rows)
             rows = []
     bulk.execute(rows)
+    _touch_leads(session, latest)
+    return appended
+
+
+def append_activity_for_leads(
+    session: Session,
+    lead_ids: Sequence[int],
+    kind: str,
+    *,
+    payload: Mapping[str, Any],
+    origin: str,
+    import_batch_id: int | None = None,
+    occurred_at: datetime | None = None,
+    now: datetime | None = None,
+) -> int:
+    """The bulk entry for one event that happened to many leads at once (an import's "imported").
+
+    Appends exactly the rows :func:`append_activities` appends for one ``ActivityEvent`` per
+    lead (same payload, origin, batch, moment), and keeps ``last_activity_at`` fresh the same
+    way, without building an event per lead. The caller MUST call :func:`leads_changed` after.
+    """
+    moment = now or utcnow()
+    occurred = occurred_at or moment
+    bulk = BulkInsert(session, cast(Table, Activity.__table__), _ACTIVITY_COLUMNS)
+    common = (
+        str(kind),
+        bulk.value("occurred_at", occurred),
+        bulk.value("recorded_at", moment),
+        origin,
+        bulk.value("payload", dict(payload)),
+        import_batch_id,
+    )
+    for start in range(0, len(lead_ids), _BULK_CHUNK):
+        bulk.execute([(lead_id, *common) for lead_id in lead_ids[start : start + _BULK_CHUNK]])
+    if str(kind) not in DERIVED_KINDS:
+        _touch_leads(session, {occurred: list(lead_ids)})
+    return len(lead_ids)
+
+
+def _touch_leads(session: Session, latest: Mapping[datetime, list[int]]) -> None:
+    """Move ``last_activity_at`` forward to each moment for its leads (never backwards)."""
     for occurred, lead_ids in sorted(latest.items()):
         for start in range(0, len(lead_ids), _IDS_PER_UPDATE):
             chunk = lead_ids[start : start + _IDS_PER_UPDATE]
             session.execute(_TOUCH_LEADS, {"ids": chunk, "at": occurred})
-    return appended
 
 
 _LEADS = cast(Table, Lead.__table__)

@@ -12,13 +12,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from itertools import chain, repeat
+from itertools import repeat
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from leaddesk.activities import ActivityEvent, ActivityKind, append_activities, leads_changed
+from leaddesk.activities import (
+    ActivityEvent,
+    ActivityKind,
+    append_activities,
+    append_activity_for_leads,
+    leads_changed,
+)
 from leaddesk.db.bulk import BulkInsert, sqlite_indexes_paused
 from leaddesk.db.models import (
     Activity,
@@ -270,14 +276,8 @@ class BatchWriter:
 
     def _record_events(self, batch_id: int, created: dict[str, int], changed: list[int]) -> None:
         options = self.plan.options
-        payload = self._imported_payload(batch_id)
-        imported = ActivityKind.IMPORTED
         lead_ids = [*created.values(), *changed]
-        events: Iterator[ActivityEvent] = (
-            ActivityEvent(i, imported, payload=payload, origin=ORIGIN, import_batch_id=batch_id)
-            for i in lead_ids
-        )
-        expected = len(lead_ids)
+        listed: list[ActivityEvent] = []
         if options.activity_mode is not None:
             records = self.plan.folded.records
             targets = {**self.plan.matched, **created}
@@ -291,10 +291,19 @@ class BatchWriter:
             ]
             known = _recorded_already(self.session, listed)
             listed = [e for e in listed if _event_identity(e) not in known]
-            events = chain(events, listed)
-            expected += len(listed)
+        expected = len(lead_ids) + len(listed)
         with sqlite_indexes_paused(self.session, _table(Activity), expected):
-            append_activities(self.session, events, now=self.now)
+            # One "imported" event per lead, then the listed activities, in that order.
+            append_activity_for_leads(
+                self.session,
+                lead_ids,
+                ActivityKind.IMPORTED,
+                payload=self._imported_payload(batch_id),
+                origin=ORIGIN,
+                import_batch_id=batch_id,
+                now=self.now,
+            )
+            append_activities(self.session, listed, now=self.now)
         self._progress(expected)
 
 
