@@ -10,7 +10,7 @@ form without reactions, then ``leads_changed`` runs once for every lead touched.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import repeat
 from typing import Any, cast
@@ -175,7 +175,7 @@ class BatchWriter:
         if self.plan.new_keys:
             query = select(Lead.email_key, Lead.id).where(Lead.import_batch_id == batch_id)
             rows_found = self.session.connection().execute(query)  # Core: no ORM row overhead
-            created = {key: lead_id for key, lead_id in rows_found}
+            created = dict(rows_found.tuples().all())
         self._fresh = {created[key]: result for key, result in results.items()}
         return created
 
@@ -266,7 +266,10 @@ class BatchWriter:
     def _insert_tags(self, created: dict[str, int]) -> None:
         records = self.plan.folded.records
         rows: list[dict[str, Any]] = []
-        for key, lead_id in created.items():
+        tagged: Iterable[tuple[str, int]] = created.items()
+        if not self.plan.options.tags:  # only the leads whose rows carry tags
+            tagged = [(key, lead_id) for key, lead_id in tagged if records[key].tags]
+        for key, lead_id in tagged:
             rows.extend({"lead_id": lead_id, "tag": t} for t in self._new_lead_tags(records[key]))
         for change in self.plan.changes:
             rows.extend({"lead_id": change.lead_id, "tag": t[:100]} for t in change.tags_added)
