@@ -175,7 +175,7 @@ class BatchWriter:
         if self.plan.new_keys:
             query = select(Lead.email_key, Lead.id).where(Lead.import_batch_id == batch_id)
             rows_found = self.session.connection().execute(query)  # Core: no ORM row overhead
-            created = dict(rows_found.tuples().all())
+            created = {key: lead_id for key, lead_id in rows_found.all()}
         self._fresh = {created[key]: result for key, result in results.items()}
         return created
 
