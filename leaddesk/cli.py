@@ -20,10 +20,27 @@ COMMAND_MODULES = (
     "leaddesk.commands.scoring",
     "leaddesk.commands.sequences",
 )
+# Which module registers which subcommand, so running one command imports only its module
+# (start-up time). A command missing here still works: the full parser is built instead.
+# tests/test_cli.py checks this table against what the modules register.
+COMMAND_OWNERS = {
+    "demo": "leaddesk.commands.demo",
+    "import": "leaddesk.commands.importing",
+    "info": "leaddesk.commands.info",
+    "sync-mailbox": "leaddesk.commands.mailbox",
+    "mailbox": "leaddesk.commands.mailbox",
+    "score": "leaddesk.commands.scoring",
+    "rescore": "leaddesk.commands.scoring",
+    "activity": "leaddesk.commands.scoring",
+    "scoring": "leaddesk.commands.scoring",
+    "sequence": "leaddesk.commands.sequences",
+    "schedule": "leaddesk.commands.sequences",
+}
+_GLOBAL_FLAGS = ("-v", "--verbose")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser with every subcommand registered."""
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """The argument parser with the subcommands of ``modules`` (default: all) registered."""
     parser = argparse.ArgumentParser(
         prog="leaddesk",
         description="LeadDesk — lead inbox, explainable scoring and drip nurturing. "
@@ -37,15 +54,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in modules:
         importlib.import_module(name).register(subparsers)
     return parser
 
 
+def command_module(argv: Sequence[str]) -> str | None:
+    """The module that registers the subcommand named in ``argv``; None when unsure.
+
+    Only ``--db VALUE``/``--db=VALUE`` and ``-v`` may come before the subcommand; anything else
+    (``--help``, ``--version``, an unknown option, no subcommand) needs the full parser.
+    """
+    position = 0
+    while position < len(argv):
+        token = argv[position]
+        if token == "--db":
+            position += 2
+        elif token.startswith("--db=") or token in _GLOBAL_FLAGS:
+            position += 1
+        elif token.startswith("-"):
+            return None
+        else:
+            return COMMAND_OWNERS.get(token)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``leaddesk`` script; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    owner = command_module(arguments)
+    parser = build_parser((owner,) if owner in COMMAND_MODULES else COMMAND_MODULES)
+    args = parser.parse_args(arguments)
     handler = getattr(args, "handler", None)
     if handler is None:
         from leaddesk.app import run_gui  # Qt is imported only when the GUI is wanted

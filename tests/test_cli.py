@@ -67,3 +67,35 @@ def test_leaddesk_db_environment_variable(tmp_path: Path) -> None:
     )
     assert json.loads(result.stdout)["database"] == str(target)
     assert target.exists()
+
+
+def test_command_owners_match_the_registered_subcommands() -> None:
+    """Every subcommand is found in the module the start-up table names, and vice versa."""
+    import argparse
+
+    from leaddesk.cli import COMMAND_MODULES, COMMAND_OWNERS, build_parser
+
+    registered = {}
+    for module in COMMAND_MODULES:
+        parser = build_parser((module,))
+        subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        registered.update(dict.fromkeys(subparsers.choices, module))
+    assert registered == COMMAND_OWNERS
+
+
+def test_running_one_command_loads_only_its_module(tmp_path: Path) -> None:
+    """`leaddesk import --history` starts without loading the other commands' heavy modules."""
+    code = (
+        "import sys; from leaddesk.cli import main; "
+        f"main(['--db', {str(tmp_path / 'x.sqlite3')!r}, 'import', '--history', '--json']); "
+        "print(sorted(m for m in ('alembic', 'jinja2', 'imap_tools', 'leaddesk.demo', "
+        "'leaddesk.mailbox', 'leaddesk.commands.sequences') if m in sys.modules))"
+    )
+    import os
+
+    env = {**os.environ, "LEADDESK_HOME": str(tmp_path / "home")}
+    main(["--db", str(tmp_path / "x.sqlite3"), "info", "--json"])  # migrate first
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"

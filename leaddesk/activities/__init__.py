@@ -3,6 +3,7 @@
 from leaddesk.activities.door import (
     ActivityEvent,
     append_activities,
+    append_activity_for_leads,
     leads_changed,
     record_activities,
     record_activity,
@@ -13,6 +14,7 @@ __all__ = [
     "ActivityEvent",
     "ActivityKind",
     "append_activities",
+    "append_activity_for_leads",
     "leads_changed",
     "record_activities",
     "record_activity",

@@ -7,12 +7,12 @@ Reactions that follow an event (re-scoring, leaving a sequence, hand-off) are wi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, and_, or_, select, update
+from sqlalchemy import Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -20,6 +20,9 @@ from leaddesk.activities.kinds import DERIVED_KINDS
 from leaddesk.clock import utcnow
 from leaddesk.db.bulk import BulkInsert
 from leaddesk.db.models import Activity, Lead
+
+if TYPE_CHECKING:
+    from leaddesk.scoring.compute import ScoreResult
 
 
 @dataclass(frozen=True)
@@ -150,24 +153,69 @@ def append_activities(
             bulk.execute(rows)
             rows = []
     bulk.execute(rows)
-    leads = cast(Table, Lead.__table__)
-    for occurred, lead_ids in sorted(latest.items()):
-        for start in range(0, len(lead_ids), 500):
-            chunk = lead_ids[start : start + 500]
-            session.execute(
-                update(leads)
-                .where(
-                    and_(
-                        leads.c.id.in_(chunk),
-                        or_(
-                            leads.c.last_activity_at.is_(None),
-                            leads.c.last_activity_at < occurred,
-                        ),
-                    )
-                )
-                .values(last_activity_at=occurred)
-            )
+    _touch_leads(session, latest)
     return appended
+
+
+def append_activity_for_leads(
+    session: Session,
+    lead_ids: Sequence[int],
+    kind: str,
+    *,
+    payload: Mapping[str, Any],
+    origin: str,
+    import_batch_id: int | None = None,
+    occurred_at: datetime | None = None,
+    now: datetime | None = None,
+) -> int:
+    """The bulk entry for one event that happened to many leads at once (an import's "imported").
+
+    Appends exactly the rows :func:`append_activities` appends for one ``ActivityEvent`` per
+    lead (same payload, origin, batch, moment), and keeps ``last_activity_at`` fresh the same
+    way, without building an event per lead. The caller MUST call :func:`leads_changed` after.
+    """
+    moment = now or utcnow()
+    occurred = occurred_at or moment
+    bulk = BulkInsert(session, cast(Table, Activity.__table__), _ACTIVITY_COLUMNS)
+    common = (
+        str(kind),
+        bulk.value("occurred_at", occurred),
+        bulk.value("recorded_at", moment),
+        origin,
+        bulk.value("payload", dict(payload)),
+        import_batch_id,
+    )
+    for start in range(0, len(lead_ids), _BULK_CHUNK):
+        bulk.execute([(lead_id, *common) for lead_id in lead_ids[start : start + _BULK_CHUNK]])
+    if str(kind) not in DERIVED_KINDS:
+        _touch_leads(session, {occurred: list(lead_ids)})
+    return len(lead_ids)
+
+
+def _touch_leads(session: Session, latest: Mapping[datetime, list[int]]) -> None:
+    """Move ``last_activity_at`` forward to each moment for its leads (never backwards)."""
+    for occurred, lead_ids in sorted(latest.items()):
+        for start in range(0, len(lead_ids), _IDS_PER_UPDATE):
+            chunk = lead_ids[start : start + _IDS_PER_UPDATE]
+            session.execute(_TOUCH_LEADS, {"ids": chunk, "at": occurred})
+
+
+_LEADS = cast(Table, Lead.__table__)
+# One statement, compiled once and cached; the id list is expanded per execution.
+_TOUCH_LEADS = (
+    update(_LEADS)
+    .where(
+        and_(
+            _LEADS.c.id.in_(bindparam("ids", expanding=True)),
+            or_(
+                _LEADS.c.last_activity_at.is_(None),
+                _LEADS.c.last_activity_at < bindparam("at", type_=_LEADS.c.last_activity_at.type),
+            ),
+        )
+    )
+    .values(last_activity_at=bindparam("at"))
+)
+_IDS_PER_UPDATE = 500
 
 
 _ACTIVITY_COLUMNS = (
@@ -193,14 +241,22 @@ def _react(session: Session, lead: Lead, activity: Activity, now: datetime) -> N
     on_activity(session, lead, activity, now)
 
 
-def leads_changed(session: Session, lead_ids: list[int], now: datetime) -> None:
+def leads_changed(
+    session: Session,
+    lead_ids: list[int],
+    now: datetime,
+    *,
+    scored: Mapping[int, ScoreResult] | None = None,
+) -> None:
     """Bring derived fields up to date after a bulk change (an import, a bulk edit).
 
     Bulk paths record activities with ``react=False`` and call this once at the end.
     Later capabilities (scoring, auto-enrolment) add their bulk reactions here.
+    ``scored`` maps new leads created with their score already stored to that score
+    (see :mod:`leaddesk.scoring.fresh`); they are not re-scored, every other reaction runs.
     """
     from leaddesk.scoring.rescore import rescore_leads
     from leaddesk.sequences.reactions import react_to_bulk_change  # sequences import the door
 
-    rescore_leads(session, lead_ids, now)
+    rescore_leads(session, lead_ids, now, scored)
     react_to_bulk_change(session, lead_ids, now)

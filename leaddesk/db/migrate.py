@@ -1,19 +1,27 @@
-"""Bring a database to the newest schema, after backing up the SQLite file."""
+"""Bring a database to the newest schema, after backing up the SQLite file.
+
+Alembic is imported only when a database is behind (or the quick check cannot tell): opening a
+database that is already at head reads ``alembic_version`` and compares it with the head found
+by scanning the migration files, which keeps every command's start-up short.
+"""
 
 from __future__ import annotations
 
+import ast
 import logging
 import sqlite3
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
+from sqlalchemy.exc import DBAPIError
 
 from leaddesk.db.engine import Database
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -21,6 +29,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 def alembic_config() -> Config:
     """An Alembic configuration pointing at LeadDesk's bundled migrations."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
@@ -28,6 +38,8 @@ def alembic_config() -> Config:
 
 def head_revision() -> str:
     """The newest migration this version of LeadDesk knows."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:
         raise RuntimeError("no migrations found")
@@ -36,6 +48,8 @@ def head_revision() -> str:
 
 def current_revision(db: Database) -> str | None:
     """The revision the database is at, or None for an empty database."""
+    from alembic.runtime.migration import MigrationContext
+
     with db.engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
@@ -67,6 +81,8 @@ def upgrade(db: Database, *, backup_dir: Path | None = None, revision: str = "he
         folder = backup_dir or db.path.parent / "backups"
         backup = backup_sqlite(db.path, folder, f"before-{target}")
         log.info("backed up %s to %s before migrating", db.path, backup)
+    from alembic import command
+
     _run(db, lambda cfg: command.upgrade(cfg, revision))
     log.info("database %s migrated from %s to %s", db.describe(), current, target)
     return backup
@@ -79,6 +95,8 @@ def _has_tables(db: Database) -> bool:
 
 def downgrade(db: Database, revision: str) -> None:
     """Migrate ``db`` back to ``revision`` (``base`` empties it); used by tests and support."""
+    from alembic import command
+
     _run(db, lambda cfg: command.downgrade(cfg, revision))
 
 
@@ -94,5 +112,46 @@ def open_database(url: str | None = None, *, backup_dir: Path | None = None) -> 
     from leaddesk.paths import backup_dir as default_backup_dir
 
     db = Database(url)
-    upgrade(db, backup_dir=backup_dir or (default_backup_dir() if db.path else None))
+    if not at_head(db):
+        upgrade(db, backup_dir=backup_dir or (default_backup_dir() if db.path else None))
     return db
+
+
+@lru_cache(maxsize=1)
+def scanned_head() -> str | None:
+    """The head revision read from the migration files' ``revision``/``down_revision`` lines.
+
+    None when the files do not name exactly one head (then Alembic decides).
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        values = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                    try:
+                        values[target.id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        return None
+        if "revision" not in values:
+            continue
+        revisions.add(str(values["revision"]))
+        down = values.get("down_revision")
+        parents.update([down] if isinstance(down, str) else list(down or ()))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def at_head(db: Database) -> bool:
+    """True when the database is certainly at the newest revision (checked without Alembic)."""
+    head = scanned_head()
+    if head is None:
+        return False
+    try:
+        with db.engine.connect() as connection:
+            found = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except DBAPIError:  # no version table yet: a new database
+        return False
+    return [row[0] for row in found] == [head]

@@ -120,7 +120,7 @@ def fold_table(
                 key = address  # one string object for both
             record = records[key] = Record(address, key, number)
             # Countries, titles and companies repeat: keep one copy of each value.
-            record.fields = {t: shared(cells[i], cells[i]) for i, t in simple if cells[i]}
+            record.fields = {t: shared(v, v) for i, t in simple if (v := cells[i])}
         else:
             record.rows += 1
             folded.duplicates += 1

@@ -10,15 +10,21 @@ form without reactions, then ``leads_changed`` runs once for every lead touched.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from itertools import chain
+from itertools import repeat
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from leaddesk.activities import ActivityEvent, ActivityKind, append_activities, leads_changed
+from leaddesk.activities import (
+    ActivityEvent,
+    ActivityKind,
+    append_activities,
+    append_activity_for_leads,
+    leads_changed,
+)
 from leaddesk.db.bulk import BulkInsert, sqlite_indexes_paused
 from leaddesk.db.models import (
     Activity,
@@ -28,19 +34,20 @@ from leaddesk.db.models import (
     Lead,
     LeadTag,
     LifecycleStatus,
-    ScoreBand,
 )
 from leaddesk.importing.activity_rows import parse_when
 from leaddesk.importing.fold import Record
 from leaddesk.importing.mapping import LEAD_FIELDS
 from leaddesk.importing.plan import ImportPlan
+from leaddesk.scoring.compute import ScoreResult
+from leaddesk.scoring.fresh import UNSCORED, NewLeadScorer
 
 CHUNK = 5000
 # In the table's own column order, so rows go to the driver without reordering.
 _LEAD_COLUMNS = (
     *LEAD_FIELDS[:1], "email_key", *LEAD_FIELDS[1:], "source", "owner_id", "status",
     "email_state", "custom_fields", "score", "fit_score", "engagement_score", "score_band",
-    "last_activity_at", "import_batch_id", "created_at", "updated_at",
+    "score_updated_at", "last_activity_at", "import_batch_id", "created_at", "updated_at",
 )  # fmt: skip
 ORIGIN = "import"
 
@@ -82,6 +89,10 @@ class BatchWriter:
         self._tick = tick
         self._cancelled = cancelled
         self._done = 0
+        # New leads are scored as they are written, except when the file also lists activities
+        # (those leads are re-scored after their activities, like existing leads).
+        self._scorer = NewLeadScorer(session) if plan.options.activity_mode is None else None
+        self._fresh: dict[int, ScoreResult] = {}
         records = len(plan.new_keys) + len(plan.changes)
         self._total = max(records * 3, 1)
 
@@ -118,11 +129,11 @@ class BatchWriter:
         self._insert_tags(created)
         touched = [*created.values(), *changed]
         self._record_events(batch.id, created, changed)
-        leads_changed(self.session, touched, self.now)
+        leads_changed(self.session, touched, self.now, scored=self._fresh)
         return batch
 
     def _insert_new(self, batch_id: int) -> dict[str, int]:
-        """Insert the new leads; returns ``{email key: lead id}``.
+        """Insert the new leads, scored; returns ``{email key: lead id}``.
 
         Created leads are found again (and undone) by ``leads.import_batch_id``; ImportChange
         rows are kept for changed existing leads only.
@@ -135,26 +146,79 @@ class BatchWriter:
         no_custom = as_json({})
         head = (options.source, options.owner_id, LifecycleStatus.NEW.value, EmailState.OK.value)
         # last_activity_at is the moment of the "imported" event recorded for each lead.
-        tail = (0.0, 0.0, 0.0, ScoreBand.COLD.value, now, batch_id, now, now)
+        tail = (now, batch_id, now, now)
+        unscored = (UNSCORED.total, UNSCORED.fit, UNSCORED.engagement, UNSCORED.band, None)
         blank = [""] * (len(LEAD_FIELDS) - 1)
         names = LEAD_FIELDS[1:]
+        empty = repeat("")
+        score = self._score_function(batch_id)
+        scored_at = bulk.value("score_updated_at", self.now)
+        results: dict[str, ScoreResult] = {}
         with sqlite_indexes_paused(self.session, _table(Lead), len(self.plan.new_keys)):
             for keys in _chunks(self.plan.new_keys):
                 rows = []
                 for key in keys:
                     record = records[key]
                     fields = record.fields
-                    values = [fields.get(n, "") for n in names] if fields else blank
+                    values = list(map(fields.get, names, empty)) if fields else blank
                     custom = as_json(record.custom) if record.custom else no_custom
-                    rows.append((record.email, key, *values, *head, custom, *tail))
+                    columns = unscored
+                    if score is not None:
+                        result = results[key] = score(record, values)
+                        if result != UNSCORED:
+                            columns = (result.total, result.fit, result.engagement,
+                                       str(result.band), scored_at)  # fmt: skip
+                    rows.append((record.email, key, *values, *head, custom, *columns, *tail))
                 bulk.execute(rows)
                 self._progress(len(rows) * 2)
         created: dict[str, int] = {}
         if self.plan.new_keys:
             query = select(Lead.email_key, Lead.id).where(Lead.import_batch_id == batch_id)
             rows_found = self.session.connection().execute(query)  # Core: no ORM row overhead
-            created = {key: lead_id for key, lead_id in rows_found}
+            created = {key: lead_id for key, lead_id in rows_found.all()}
+        self._fresh = {created[key]: result for key, result in results.items()}
         return created
+
+    def _score_function(self, batch_id: int) -> Callable[[Record, list[str]], ScoreResult] | None:
+        """``score(record, column values)`` for a new lead as it will be stored, or None."""
+        scorer = self._scorer
+        if scorer is None:
+            return None
+        options = self.plan.options
+        wanted = scorer.wants
+        plain = [(i, name) for i, name in enumerate(LEAD_FIELDS[1:]) if wanted(name)]
+        constant = {
+            name: value
+            for name, value in (
+                ("source", options.source),
+                ("status", LifecycleStatus.NEW.value),
+                ("email_state", EmailState.OK.value),
+            )
+            if wanted(name)
+        }
+        domain, custom, tags = (wanted(n) for n in ("email_domain", "custom_fields", "tags"))
+        started = scorer.only_activity(str(ActivityKind.IMPORTED), self._imported_payload(batch_id))
+
+        def score(record: Record, values: list[str]) -> ScoreResult:
+            fields: dict[str, Any] = {name: values[i] for i, name in plain}
+            fields.update(constant)
+            if domain:
+                fields["email_domain"] = record.key.rpartition("@")[2]
+            if custom:
+                fields["custom_fields"] = record.custom
+            if tags:
+                fields["tags"] = ", ".join(sorted(self._new_lead_tags(record)))
+            return scorer.score(fields, started)
+
+        return score
+
+    def _new_lead_tags(self, record: Record) -> list[str]:
+        """The tags a new lead is stored with: the batch's, then the file's own, each once."""
+        return [tag[:100] for tag in dict.fromkeys([*self.plan.options.tags, *record.tags])]
+
+    def _imported_payload(self, batch_id: int) -> dict[str, Any]:
+        options = self.plan.options
+        return {"batch_id": batch_id, "source": options.source, "file": self.filename}
 
     def _apply_changes(self, batch_id: int) -> list[int]:
         table = _table(Lead)
@@ -201,11 +265,12 @@ class BatchWriter:
 
     def _insert_tags(self, created: dict[str, int]) -> None:
         records = self.plan.folded.records
-        batch_tags = list(self.plan.options.tags)
         rows: list[dict[str, Any]] = []
-        for key, lead_id in created.items():
-            for tag in dict.fromkeys([*batch_tags, *records[key].tags]):
-                rows.append({"lead_id": lead_id, "tag": tag[:100]})
+        tagged: Iterable[tuple[str, int]] = created.items()
+        if not self.plan.options.tags:  # only the leads whose rows carry tags
+            tagged = [(key, lead_id) for key, lead_id in tagged if records[key].tags]
+        for key, lead_id in tagged:
+            rows.extend({"lead_id": lead_id, "tag": t} for t in self._new_lead_tags(records[key]))
         for change in self.plan.changes:
             rows.extend({"lead_id": change.lead_id, "tag": t[:100]} for t in change.tags_added)
         bulk = BulkInsert(self.session, _table(LeadTag), ("lead_id", "tag"))
@@ -214,14 +279,8 @@ class BatchWriter:
 
     def _record_events(self, batch_id: int, created: dict[str, int], changed: list[int]) -> None:
         options = self.plan.options
-        payload = {"batch_id": batch_id, "source": options.source, "file": self.filename}
-        imported = ActivityKind.IMPORTED
         lead_ids = [*created.values(), *changed]
-        events: Iterator[ActivityEvent] = (
-            ActivityEvent(i, imported, payload=payload, origin=ORIGIN, import_batch_id=batch_id)
-            for i in lead_ids
-        )
-        expected = len(lead_ids)
+        listed: list[ActivityEvent] = []
         if options.activity_mode is not None:
             records = self.plan.folded.records
             targets = {**self.plan.matched, **created}
@@ -235,10 +294,19 @@ class BatchWriter:
             ]
             known = _recorded_already(self.session, listed)
             listed = [e for e in listed if _event_identity(e) not in known]
-            events = chain(events, listed)
-            expected += len(listed)
+        expected = len(lead_ids) + len(listed)
         with sqlite_indexes_paused(self.session, _table(Activity), expected):
-            append_activities(self.session, events, now=self.now)
+            # One "imported" event per lead, then the listed activities, in that order.
+            append_activity_for_leads(
+                self.session,
+                lead_ids,
+                ActivityKind.IMPORTED,
+                payload=self._imported_payload(batch_id),
+                origin=ORIGIN,
+                import_batch_id=batch_id,
+                now=self.now,
+            )
+            append_activities(self.session, listed, now=self.now)
         self._progress(expected)
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from leaddesk.activities.kinds import ActivityKind
 from leaddesk.db.models import Activity, Lead, ScoreBand
 from leaddesk.scoring.compute import BreakdownItem, CompiledConfig, ScoreResult, evaluate
 from leaddesk.scoring.facts import LEADS, Needs, lead_activities, lead_fields, stream_leads
+from leaddesk.scoring.fresh import UNSCORED
 from leaddesk.scoring.rules import BAND_KINDS
 from leaddesk.scoring.store import compiled_config
 
@@ -130,11 +132,22 @@ def rescore_all(session: Session, now: datetime) -> RescoreSummary:
     return _rescore(session, compiled_config(session), [None], now)
 
 
-def rescore_leads(session: Session, lead_ids: Iterable[int], now: datetime) -> RescoreSummary:
-    """Re-score the given leads (e.g. after an import), a few thousand per query."""
-    ids = sorted(set(lead_ids))
+def rescore_leads(
+    session: Session,
+    lead_ids: Iterable[int],
+    now: datetime,
+    fresh: Mapping[int, ScoreResult] | None = None,
+) -> RescoreSummary:
+    """Re-score the given leads (e.g. after an import), a few thousand per query.
+
+    ``fresh`` holds leads just created with their score already stored (computed with
+    :class:`leaddesk.scoring.fresh.NewLeadScorer`): they are not read back, but their crossing
+    from the unscored band (cold) is recorded like any other, in lead id order.
+    """
+    fresh = fresh or {}
+    ids = sorted(set(lead_ids) - fresh.keys())
     batches = [ids[start : start + BATCH_SIZE] for start in range(0, len(ids), BATCH_SIZE)]
-    return _rescore(session, compiled_config(session), batches, now)
+    return _rescore(session, compiled_config(session), batches, now, fresh)
 
 
 def _rescore(
@@ -142,13 +155,14 @@ def _rescore(
     compiled: CompiledConfig,
     batches: Sequence[Collection[int] | None],
     now: datetime,
+    fresh: Mapping[int, ScoreResult] | None = None,
 ) -> RescoreSummary:
     started = time.perf_counter()
     needs = Needs.of(compiled)
     bands: Counter[str] = Counter()
     updates: list[tuple[Any, ...]] = []
     crossings: list[tuple[int, str, ScoreResult]] = []
-    scored = 0
+    scored = changed = 0
     for batch in batches:
         for lead_id, fields, stored, activities in stream_leads(session, needs, now, batch):
             result = evaluate(compiled, fields, activities)
@@ -165,11 +179,21 @@ def _rescore(
             if result.band != stored.band:
                 crossings.append((lead_id, stored.band, result))
     _write(session, updates, now)
+    if fresh:
+        unscored = UNSCORED.band
+        for lead_id, result in fresh.items():
+            scored += 1
+            bands[result.band] += 1
+            if result != UNSCORED:
+                changed += 1
+            if result.band != unscored:
+                crossings.append((lead_id, unscored, result))
+        crossings.sort(key=itemgetter(0))
     for start in range(0, len(crossings), BATCH_SIZE):
         record_crossings(session, crossings[start : start + BATCH_SIZE], now)
     return RescoreSummary(
         leads=scored,
-        changed=len(updates),
+        changed=changed + len(updates),
         crossings=dict(Counter(CROSSING_KIND[result.band] for _l, _b, result in crossings)),
         bands={band: bands.get(band, 0) for band in ScoreBand},
         seconds=time.perf_counter() - started,

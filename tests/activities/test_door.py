@@ -50,3 +50,48 @@ def test_score_band_events_do_not_count_as_lead_activity(db: Database, clock: Fi
         )
     with db.session() as session:
         assert session.get(Lead, lead_id).last_activity_at == earlier
+
+
+def test_one_event_for_many_leads_appends_what_one_event_each_does(
+    db: Database, clock: FixedClock
+) -> None:
+    """The bulk "same event for many leads" entry stores the rows one event per lead stores."""
+    from leaddesk.activities import append_activities, append_activity_for_leads
+
+    with db.write() as session:
+        leads = [Lead(email=f"{n}@example.com", email_key=f"{n}@example.com") for n in "abcd"]
+        session.add_all(leads)
+        session.flush()
+        ids = [lead.id for lead in leads]
+    first, second = ids[:2], ids[2:]
+    earlier = clock.now() - timedelta(days=1)
+    payload = {"batch_id": 7, "source": "Expo"}
+    with db.write() as session:
+        append_activities(
+            session,
+            [
+                ActivityEvent(i, ActivityKind.IMPORTED, earlier, payload, "import", None)
+                for i in first
+            ],
+            now=clock.now(),
+        )
+        append_activity_for_leads(
+            session,
+            second,
+            ActivityKind.IMPORTED,
+            payload=payload,
+            origin="import",
+            occurred_at=earlier,
+            now=clock.now(),
+        )
+    with db.session() as session:
+        rows = session.execute(
+            select(
+                Activity.lead_id, Activity.kind, Activity.occurred_at, Activity.recorded_at,
+                Activity.origin, Activity.payload, Activity.import_batch_id,
+            ).order_by(Activity.id)
+        ).all()  # fmt: skip
+        touched = dict(session.execute(select(Lead.id, Lead.last_activity_at)).all())
+    assert [tuple(r)[1:] for r in rows[:2]] == [tuple(r)[1:] for r in rows[2:]]
+    assert [r.lead_id for r in rows] == [*first, *second]
+    assert {touched[i] for i in [*first, *second]} == {earlier}

@@ -62,3 +62,25 @@ def test_backup_taken_before_migrating_existing_file(tmp_path: Path) -> None:
     copy.close()
     assert migrate.current_revision(db) == migrate.head_revision()
     assert migrate.upgrade(db, backup_dir=tmp_path / "backups") is None
+
+
+def test_quick_head_check_agrees_with_alembic(tmp_path: Path, db: Database) -> None:
+    """The head found by scanning the migration files is Alembic's; only head counts as current."""
+    assert migrate.scanned_head() == migrate.head_revision()
+    assert migrate.at_head(db)
+    assert not migrate.at_head(Database(str(tmp_path / "empty.sqlite3")))
+    migrate.downgrade(db, "base")
+    assert not migrate.at_head(db)
+
+
+def test_opening_a_current_database_skips_alembic(db: Database, db_path: Path) -> None:
+    """Opening a database already at head (every CLI command does) does not load Alembic."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from leaddesk.db.migrate import open_database; "
+        f"open_database({str(db_path)!r}); print('alembic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
