@@ -9,24 +9,20 @@ from collections.abc import Sequence
 
 from leaddesk import __version__
 
-# Each module has ``register(subparsers)``; a subcommand's handler is ``args.handler(args)``.
-COMMAND_MODULES = (
-    "leaddesk.commands.demo",
-    "leaddesk.commands.importing",
-    "leaddesk.commands.info",
-    "leaddesk.commands.leads",
-    "leaddesk.commands.mail",
-    "leaddesk.commands.mailbox",
-    "leaddesk.commands.scoring",
-    "leaddesk.commands.sequences",
-)
-# Which module registers which subcommand, so running one command imports only its module
-# (start-up time). A command missing here still works: the full parser is built instead.
+# Which module registers which subcommand (each module has ``register(subparsers)``; a
+# subcommand's handler is ``args.handler(args)``). Running one command imports only its module,
+# which keeps start-up fast; --help and anything unusual build the full parser.
 # tests/test_cli.py checks this table against what the modules register.
 COMMAND_OWNERS = {
     "demo": "leaddesk.commands.demo",
     "import": "leaddesk.commands.importing",
     "info": "leaddesk.commands.info",
+    "leads": "leaddesk.commands.leads",
+    "export": "leaddesk.commands.leads",
+    "forget": "leaddesk.commands.leads",
+    "account": "leaddesk.commands.mail",
+    "send-due": "leaddesk.commands.mail",
+    "outbox": "leaddesk.commands.mail",
     "sync-mailbox": "leaddesk.commands.mailbox",
     "mailbox": "leaddesk.commands.mailbox",
     "score": "leaddesk.commands.scoring",
@@ -36,6 +32,7 @@ COMMAND_OWNERS = {
     "sequence": "leaddesk.commands.sequences",
     "schedule": "leaddesk.commands.sequences",
 }
+COMMAND_MODULES = tuple(dict.fromkeys(COMMAND_OWNERS.values()))
 _GLOBAL_FLAGS = ("-v", "--verbose")
 
 
