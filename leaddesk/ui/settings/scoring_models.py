@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 
 from leaddesk.activities.kinds import label
 from leaddesk.scoring import BandChange, Rule, display_score
 from leaddesk.scoring.rules import FIT_FIELDS, OPERATOR_LABELS, Operator
+from leaddesk.ui.models.rows_model import (
+    AnyIndex,
+    RowsTableModel,
+)
 from leaddesk.ui.widgets.score_chart import BAND_NAMES
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 def describe_rule(rule: Rule) -> str:
@@ -140,39 +142,20 @@ class RulesTableModel(QAbstractTableModel):
         return True
 
 
-class MoversTableModel(QAbstractTableModel):
+class MoversTableModel(RowsTableModel):
     """Leads the what-if says would change band: who, score now → proposed, band now → new."""
 
     COL_LEAD, COL_SCORE_NOW, COL_SCORE_NEW, COL_BAND_NOW, COL_BAND_NEW = range(5)
     HEADERS = ("Lead", "Score now", "With changes", "Band now", "New band")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.changes: list[BandChange] = []
-
     def set_changes(self, changes: list[BandChange]) -> None:
         """Replace the rows."""
-        self.beginResetModel()
-        self.changes = list(changes)
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.changes)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
+        self.set_rows(changes)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.changes):
+        change = self.row_at(index)
+        if change is None:
             return None
-        change = self.changes[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 f"{change.name} <{change.email}>" if change.name != change.email else change.email,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -34,9 +34,12 @@ from leaddesk.scoring import (
     score_history,
 )
 from leaddesk.ui.context import AppContext
+from leaddesk.ui.models.rows_model import (
+    AnyIndex,
+    RowsTableModel,
+)
 from leaddesk.ui.widgets.score_chart import BAND_COLOURS, BAND_NAMES, ScoreChart
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 PART_NAMES = {"fit": "Fit", "engagement": "Engagement", "cap": "Cap"}
 
 
@@ -56,39 +59,25 @@ def load_score_view(context: AppContext, lead_id: int, now: datetime) -> ScoreVi
     return ScoreView(breakdown, history)
 
 
-class BreakdownTableModel(QAbstractTableModel):
+class BreakdownTableModel(RowsTableModel):
     """The itemised breakdown: one row per contribution or cap."""
 
     COL_PART, COL_RULE, COL_WHY, COL_POINTS, COL_DECAY, COL_NOW = range(6)
     HEADERS = ("Part", "Rule", "Why it counts", "Points", "Decay", "Points now")
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.items: list[BreakdownItem] = []
+    @property
+    def items(self) -> list[BreakdownItem]:
+        """The breakdown items shown."""
+        return self.rows
 
     def set_items(self, items: list[BreakdownItem]) -> None:
         """Replace the rows."""
-        self.beginResetModel()
-        self.items = list(items)
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
+        self.set_rows(items)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.items):
+        item = self.row_at(index)
+        if item is None:
             return None
-        item = self.items[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(item, column)
