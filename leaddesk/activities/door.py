@@ -7,7 +7,7 @@ Reactions that follow an event (re-scoring, leaving a sequence, hand-off) are wi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -193,14 +193,23 @@ def _react(session: Session, lead: Lead, activity: Activity, now: datetime) -> N
     on_activity(session, lead, activity, now)
 
 
-def leads_changed(session: Session, lead_ids: list[int], now: datetime) -> None:
+def leads_changed(
+    session: Session,
+    lead_ids: list[int],
+    now: datetime,
+    *,
+    kinds: Collection[str] | None = None,
+) -> None:
     """Bring derived fields up to date after a bulk change (an import, a bulk edit).
 
     Bulk paths record activities with ``react=False`` and call this once at the end.
+    ``kinds``: when the only change is new activities of these kinds, the scores are
+    recomputed only if the scoring model counts one of them (``None``: anything changed).
     Later capabilities (scoring, auto-enrolment) add their bulk reactions here.
     """
-    from leaddesk.scoring.rescore import rescore_leads
+    from leaddesk.scoring.rescore import kinds_affect_score, rescore_leads
     from leaddesk.sequences.reactions import react_to_bulk_change  # sequences import the door
 
-    rescore_leads(session, lead_ids, now)
+    if kinds is None or kinds_affect_score(session, kinds):
+        rescore_leads(session, lead_ids, now)
     react_to_bulk_change(session, lead_ids, now)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, lazyload
 
 from leaddesk.activities import ActivityEvent, ActivityKind, leads_changed, record_activity
-from leaddesk.activities.door import record_activities
+from leaddesk.activities.door import append_activities
 from leaddesk.db.models import (
     EmailState,
     Enrollment,
@@ -95,6 +95,8 @@ class Claimed:
     id: int
     lead_id: int | None
     account_id: int
+    enrollment_id: int | None
+    step_id: int | None
     to_address: str
     to_name: str
     subject: str
@@ -225,6 +227,8 @@ def claim_batch(
                 id=row.id,
                 lead_id=row.lead_id,
                 account_id=int(row.account_id or 0),
+                enrollment_id=row.enrollment_id,
+                step_id=row.step_id,
                 to_address=row.to_address,
                 to_name=contexts[row.id].lead_name,
                 subject=row.subject,
@@ -318,36 +322,90 @@ def preload(session: Session, row_ids: list[int]) -> list[object]:
 
 
 def finish_many(
-    session: Session, outcomes: list[tuple[int, Decision]], now: datetime
+    session: Session, outcomes: list[tuple[Claimed, Decision]], now: datetime
 ) -> list[tuple[int, Decision]]:
-    """Record the outcomes of several rows; "email sent" activities go through the event door
-    in bulk (one flush, one re-score). Returns the account pauses they call for."""
-    loaded = preload(session, [row_id for row_id, _ in outcomes])
-    events: list[ActivityEvent] = []
+    """Record the outcomes of several claimed rows; returns the account pauses they call for.
+
+    Accepted messages (the common case) are written set-based: one UPDATE, their "email sent"
+    activities through the event door's bulk entry and one ``leads_changed`` for the batch.
+    Every other outcome goes row by row through :func:`finish`.
+    """
+    sent = [(claimed, d) for claimed, d in outcomes if d.verdict is Verdict.SENT]
+    _record_sent(session, sent, now)
+    others = [(claimed.id, d) for claimed, d in outcomes if d.verdict is not Verdict.SENT]
+    if not others:
+        return []
+    loaded = preload(session, [row_id for row_id, _ in others])
     pauses = []
-    for row_id, decision in outcomes:
-        pause = finish(session, row_id, decision, now, events=events)
+    for row_id, decision in others:
+        pause = finish(session, row_id, decision, now)
         if pause is not None:
             pauses.append(pause)
-    if events:
-        record_activities(session, events, now=now, react=False)
-        leads_changed(session, sorted({event.lead_id for event in events}), now)
     del loaded
     return pauses
 
 
-def finish(
-    session: Session,
-    row_id: int,
-    decision: Decision,
-    now: datetime,
-    *,
-    events: list[ActivityEvent] | None = None,
-) -> tuple[int, Decision] | None:
-    """Record the outcome of a claimed row; returns (account id, decision) for a pause.
+_FINISHABLE = (OutboxState.SENDING, OutboxState.UNKNOWN)
+_OUTBOX = cast(Table, OutboundMessage.__table__)
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(
+        state=OutboxState.SENT,
+        sent_at=bindparam("now"),
+        last_error="",
+        finished_reason=bindparam("reason"),
+        updated_at=bindparam("now"),
+    )
+)
 
-    With ``events``, the "email sent" activity is appended there for a bulk recording.
-    """
+
+def _record_sent(session: Session, sent: list[tuple[Claimed, Decision]], now: datetime) -> None:
+    """Mark accepted rows ``sent`` and record their "email sent" activities, set-based."""
+    if not sent:
+        return
+    open_ids = set(
+        session.scalars(
+            select(OutboundMessage.id).where(
+                OutboundMessage.id.in_([claimed.id for claimed, _ in sent]),
+                OutboundMessage.state.in_(_FINISHABLE),
+            )
+        )
+    )
+    sent = [(claimed, d) for claimed, d in sent if claimed.id in open_ids]
+    if not sent:
+        return
+    session.connection().execute(
+        _MARK_SENT,
+        [{"row_id": claimed.id, "now": now, "reason": d.reason} for claimed, d in sent],
+    )
+    events = [
+        ActivityEvent(
+            claimed.lead_id,
+            ActivityKind.EMAIL_SENT,
+            occurred_at=now,
+            payload={
+                "outbound_id": claimed.id,
+                "message_id": claimed.message_id,
+                "subject": claimed.rendered.get("subject") or claimed.subject,
+                "enrollment_id": claimed.enrollment_id,
+                "step_id": claimed.step_id,
+            },
+            origin=ORIGIN,
+        )
+        for claimed, _ in sent
+        if claimed.lead_id is not None
+    ]
+    if events:
+        append_activities(session, events, now=now)
+        lead_ids = sorted({event.lead_id for event in events})
+        leads_changed(session, lead_ids, now, kinds={ActivityKind.EMAIL_SENT})
+
+
+def finish(
+    session: Session, row_id: int, decision: Decision, now: datetime
+) -> tuple[int, Decision] | None:
+    """Record the outcome of a claimed row; returns (account id, decision) for a pause."""
     row = session.get(OutboundMessage, row_id)
     if row is None or row.state not in (OutboxState.SENDING, OutboxState.UNKNOWN):
         return None
@@ -358,10 +416,7 @@ def finish(
         row.sent_at = now
         row.last_error = ""
         row.finished_reason = decision.reason
-        if events is not None and row.lead_id is not None:
-            events.append(_event(row, ActivityKind.EMAIL_SENT, now))
-        else:
-            _record(session, row, ActivityKind.EMAIL_SENT, now)
+        _record(session, row, ActivityKind.EMAIL_SENT, now)
     elif verdict is Verdict.UNKNOWN:
         row.state = OutboxState.UNKNOWN
         row.finished_reason = decision.reason

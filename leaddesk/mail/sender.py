@@ -110,7 +110,7 @@ class _Pass:
         self.senders: dict[int, Sender] = {}
         self.paces: dict[int, AccountPace] = {}
         self.blocked: set[int] = set()
-        self.pending: list[tuple[int, Decision]] = []
+        self.pending: list[tuple[outbox.Claimed, Decision]] = []
 
     # -- database steps -------------------------------------------------------------------
     def flush(self) -> None:
@@ -237,9 +237,9 @@ class _Pass:
         for index, item in enumerate(claimed):
             if item.account_id in self.blocked or not self.prepare_account(item.account_id):
                 for rest in claimed[index:]:
-                    self.pending.append((rest.id, Decision(Verdict.RELEASE, "not attempted")))
+                    self.pending.append((rest, Decision(Verdict.RELEASE, "not attempted")))
                 break
-            self.pending.append((item.id, self.submit(item)))
+            self.pending.append((item, self.submit(item)))
         return True
 
     def submit(self, item: outbox.Claimed) -> Decision:
