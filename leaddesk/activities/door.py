@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, or_, select, update
+from sqlalchemy import Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -150,26 +150,29 @@ def append_activities(
             bulk.execute(rows)
             rows = []
     bulk.execute(rows)
-    leads = cast(Table, Lead.__table__)
     for occurred, lead_ids in sorted(latest.items()):
         for start in range(0, len(lead_ids), 500):
             chunk = lead_ids[start : start + 500]
-            session.execute(
-                update(leads)
-                .where(
-                    and_(
-                        leads.c.id.in_(chunk),
-                        or_(
-                            leads.c.last_activity_at.is_(None),
-                            leads.c.last_activity_at < occurred,
-                        ),
-                    )
-                )
-                .values(last_activity_at=occurred)
-            )
+            session.execute(_TOUCH_LEADS, {"lead_ids": chunk, "occurred": occurred})
     return appended
 
 
+_LEADS = cast(Table, Lead.__table__)
+_OCCURRED = bindparam("occurred", type_=_LEADS.c.last_activity_at.type)
+# Built once: constructing the statement costs more than running it for a few leads.
+_TOUCH_LEADS = (
+    update(_LEADS)
+    .where(
+        and_(
+            _LEADS.c.id.in_(bindparam("lead_ids", expanding=True)),
+            or_(
+                _LEADS.c.last_activity_at.is_(None),
+                _LEADS.c.last_activity_at < _OCCURRED,
+            ),
+        )
+    )
+    .values(last_activity_at=_OCCURRED)
+)
 _ACTIVITY_COLUMNS = (
     "lead_id",
     "kind",
@@ -203,8 +206,8 @@ def leads_changed(
     """Bring derived fields up to date after a bulk change (an import, a bulk edit).
 
     Bulk paths record activities with ``react=False`` and call this once at the end.
-    ``kinds``: when the only change is new activities of these kinds, the scores are
-    recomputed only if the scoring model counts one of them (``None``: anything changed).
+    ``kinds``: when the only change is new activities of these kinds, each capability reacts
+    only if those kinds concern it (scores: the model counts one; ``None``: anything changed).
     Later capabilities (scoring, auto-enrolment) add their bulk reactions here.
     """
     from leaddesk.scoring.rescore import kinds_affect_score, rescore_leads
@@ -212,4 +215,4 @@ def leads_changed(
 
     if kinds is None or kinds_affect_score(session, kinds):
         rescore_leads(session, lead_ids, now)
-    react_to_bulk_change(session, lead_ids, now)
+    react_to_bulk_change(session, lead_ids, now, kinds=kinds)
