@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.sql.elements import BindParameter
 
 from leaddesk.activities import ActivityEvent, ActivityKind, leads_changed, record_activity
 from leaddesk.activities.door import append_activities
@@ -48,7 +49,7 @@ def sending_paused(session: Session) -> bool:
     return bool(get_setting(session, SENDING_PAUSED, False))
 
 
-def is_due(now: datetime) -> Any:
+def is_due(now: datetime | BindParameter[Any]) -> Any:
     """SQL condition: the row may be sent now (scheduled and due, or deferred and retry time)."""
     return or_(
         and_(OutboundMessage.state == OutboxState.SCHEDULED, OutboundMessage.due_at <= now),
@@ -108,7 +109,7 @@ class Claimed:
 
 _OUTBOX = cast(Table, OutboundMessage.__table__)
 _MOMENT = _OUTBOX.c.updated_at.type
-_ROW_IDS = bindparam("row_ids", expanding=True)
+_ROW_IDS: BindParameter[Any] = bindparam("row_ids", expanding=True)
 # Everything the stop conditions and the composition need, for a whole batch in one query.
 _CLAIM_VIEW = (
     select(
