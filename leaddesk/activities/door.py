@@ -7,7 +7,7 @@ Reactions that follow an event (re-scoring, leaving a sequence, hand-off) are wi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -247,16 +247,20 @@ def leads_changed(
     now: datetime,
     *,
     scored: Mapping[int, ScoreResult] | None = None,
+    kinds: Collection[str] | None = None,
 ) -> None:
     """Bring derived fields up to date after a bulk change (an import, a bulk edit).
 
     Bulk paths record activities with ``react=False`` and call this once at the end.
+    ``kinds``: when the only change is new activities of these kinds, each capability reacts
+    only if those kinds concern it (scores: the model counts one; ``None``: anything changed).
     Later capabilities (scoring, auto-enrolment) add their bulk reactions here.
     ``scored`` maps new leads created with their score already stored to that score
     (see :mod:`leaddesk.scoring.fresh`); they are not re-scored, every other reaction runs.
     """
-    from leaddesk.scoring.rescore import rescore_leads
+    from leaddesk.scoring.rescore import kinds_affect_score, rescore_leads
     from leaddesk.sequences.reactions import react_to_bulk_change  # sequences import the door
 
-    rescore_leads(session, lead_ids, now, scored)
-    react_to_bulk_change(session, lead_ids, now)
+    if kinds is None or kinds_affect_score(session, kinds):
+        rescore_leads(session, lead_ids, now, scored)
+    react_to_bulk_change(session, lead_ids, now, kinds=kinds)

@@ -15,6 +15,10 @@ from typing import Any
 from sqlalchemy import Table, bindparam, insert
 from sqlalchemy.orm import Session
 
+# Compiled statement and bind processors per (table, columns, dialect): compiling costs more
+# than inserting a handful of rows (the outbox appends a few activities per commit).
+_COMPILED: dict[tuple[Any, ...], tuple[str, bool, tuple[str, ...], dict[str, Any]]] = {}
+
 
 class BulkInsert:
     """Inserts many rows of ``columns`` (tuples in that order) into ``table`` via ``session``."""
@@ -23,15 +27,22 @@ class BulkInsert:
         self.connection = session.connection()
         dialect = self.connection.dialect
         self.columns = tuple(columns)
-        statement = insert(table).values({name: bindparam(name) for name in self.columns})
-        compiled = statement.compile(dialect=dialect, for_executemany=True)
-        self.sql = str(compiled)
-        self.positional = bool(compiled.positional)
-        self.order: tuple[str, ...] = tuple(compiled.positiontup or ()) if self.positional else ()
-        self._processors: dict[str, Callable[[Any], Any] | None] = {
-            name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-            for name in self.columns
-        }
+        key = (table, self.columns, dialect.name, dialect.paramstyle)
+        known = _COMPILED.get(key)
+        if known is None:
+            statement = insert(table).values({name: bindparam(name) for name in self.columns})
+            compiled = statement.compile(dialect=dialect, for_executemany=True)
+            positional = bool(compiled.positional)
+            known = _COMPILED[key] = (
+                str(compiled),
+                positional,
+                tuple(compiled.positiontup or ()) if positional else (),
+                {
+                    name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                    for name in self.columns
+                },
+            )
+        self.sql, self.positional, self.order, self._processors = known
 
     def value(self, column: str, value: Any) -> Any:
         """``value`` as the driver receives it for ``column`` (compute once, reuse per row)."""

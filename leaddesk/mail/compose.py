@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from email._policybase import Compat32
@@ -171,7 +172,10 @@ def compose(
         text = text_from_html(markup)
     if not markup.strip():
         markup = html_from_text(text)
-    message = MIMEMultipart("alternative", policy=_WIRE_POLICY)
+    # Our own boundary: the generator would otherwise compile a regex per message to check
+    # that its random one does not occur in the text; "=_" cannot occur in quoted-printable.
+    boundary = f"=_LeadDesk_{secrets.token_hex(12)}"
+    message = MIMEMultipart("alternative", boundary=boundary, policy=_WIRE_POLICY)
     message["From"] = _address_header(sender.display_name, sender.from_address)
     message["To"] = _address_header(to_name, recipient)
     message["Subject"] = _text_header(rendered.get("subject") or subject)  # type: ignore[assignment]

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.sql.elements import BindParameter
 
 from leaddesk.activities import ActivityEvent, ActivityKind, leads_changed, record_activity
-from leaddesk.activities.door import record_activities
+from leaddesk.activities.door import append_activities
 from leaddesk.db.models import (
     EmailState,
     Enrollment,
@@ -27,9 +28,10 @@ from leaddesk.db.models import (
     SenderAccount,
     Sequence,
     SequenceStatus,
+    Suppression,
 )
-from leaddesk.leads.emails import email_key
-from leaddesk.leads.suppression import SuppressionReason, suppress, suppressed_among
+from leaddesk.leads.emails import email_hash, email_key
+from leaddesk.leads.suppression import SuppressionReason, suppress
 from leaddesk.mail.policy import Decision, Verdict, retry_delay
 from leaddesk.sequences.exits import exit_lead_sequences
 from leaddesk.settings import SENDING_PAUSED, get_setting
@@ -47,7 +49,7 @@ def sending_paused(session: Session) -> bool:
     return bool(get_setting(session, SENDING_PAUSED, False))
 
 
-def is_due(now: datetime) -> Any:
+def is_due(now: datetime | BindParameter[Any]) -> Any:
     """SQL condition: the row may be sent now (scheduled and due, or deferred and retry time)."""
     return or_(
         and_(OutboundMessage.state == OutboxState.SCHEDULED, OutboundMessage.due_at <= now),
@@ -95,6 +97,8 @@ class Claimed:
     id: int
     lead_id: int | None
     account_id: int
+    enrollment_id: int | None
+    step_id: int | None
     to_address: str
     to_name: str
     subject: str
@@ -103,72 +107,89 @@ class Claimed:
     rendered: dict[str, str]
 
 
-@dataclass(frozen=True)
-class _Context:
-    """What the stop conditions need about one row, fetched for a whole batch at once."""
+_OUTBOX = cast(Table, OutboundMessage.__table__)
+_MOMENT = _OUTBOX.c.updated_at.type
+_ROW_IDS: BindParameter[Any] = bindparam("row_ids", expanding=True)
+# Everything the stop conditions and the composition need, for a whole batch in one query.
+_CLAIM_VIEW = (
+    select(
+        OutboundMessage.id,
+        OutboundMessage.lead_id,
+        OutboundMessage.account_id,
+        OutboundMessage.enrollment_id,
+        OutboundMessage.step_id,
+        OutboundMessage.to_address,
+        OutboundMessage.subject,
+        OutboundMessage.message_id,
+        OutboundMessage.unsubscribe_token,
+        OutboundMessage.rendered,
+        OutboundMessage.first_attempt_at,
+        OutboundMessage.last_error,
+        Lead.id.label("lead_found"),
+        Lead.email_state.label("lead_state"),
+        Lead.first_name,
+        Lead.last_name,
+        Enrollment.state.label("enrollment_state"),
+        Enrollment.exit_reason,
+        Sequence.status.label("sequence_status"),
+        SenderAccount.id.label("account_found"),
+        SenderAccount.paused_until,
+    )
+    .outerjoin(Lead, Lead.id == OutboundMessage.lead_id)
+    .outerjoin(Enrollment, Enrollment.id == OutboundMessage.enrollment_id)
+    .outerjoin(Sequence, Sequence.id == Enrollment.sequence_id)
+    .outerjoin(SenderAccount, SenderAccount.id == OutboundMessage.account_id)
+    .where(OutboundMessage.id.in_(_ROW_IDS), is_due(bindparam("now", type_=_MOMENT)))
+)
+_MARK_SENDING = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(_ROW_IDS))
+    .values(
+        state=OutboxState.SENDING,
+        claimed_at=bindparam("now", type_=_MOMENT),
+        attempts=_OUTBOX.c.attempts + 1,
+        first_attempt_at=func.coalesce(_OUTBOX.c.first_attempt_at, bindparam("now", type_=_MOMENT)),
+        updated_at=bindparam("now", type_=_MOMENT),
+    )
+)
 
-    lead_state: str | None
-    lead_name: str
-    lead_exists: bool
-    enrollment_state: str | None
-    enrollment_reason: str
-    sequence_status: str | None
+
+_SUPPRESSED = select(Suppression.email_hash).where(
+    Suppression.email_hash.in_(bindparam("hashes", expanding=True))
+)
 
 
-def _contexts(session: Session, rows: list[OutboundMessage]) -> dict[int, _Context]:
-    lead_ids = {r.lead_id for r in rows if r.lead_id is not None}
-    enrollment_ids = {r.enrollment_id for r in rows if r.enrollment_id is not None}
-    leads = {
-        lead_id: (state, " ".join(p for p in (first, last) if p))
-        for lead_id, state, first, last in session.execute(
-            select(Lead.id, Lead.email_state, Lead.first_name, Lead.last_name).where(
-                Lead.id.in_(lead_ids)
-            )
-        )
-    }
-    enrollments = {
-        enrollment_id: (state, reason, status)
-        for enrollment_id, state, reason, status in session.execute(
-            select(Enrollment.id, Enrollment.state, Enrollment.exit_reason, Sequence.status)
-            .outerjoin(Sequence, Sequence.id == Enrollment.sequence_id)
-            .where(Enrollment.id.in_(enrollment_ids))
-        )
-    }
-    contexts = {}
-    for row in rows:
-        lead = leads.get(row.lead_id) if row.lead_id is not None else None
-        enrollment = enrollments.get(row.enrollment_id) if row.enrollment_id else None
-        contexts[row.id] = _Context(
-            lead_state=lead[0] if lead else None,
-            lead_name=lead[1] if lead else "",
-            lead_exists=row.lead_id is None or lead is not None,
-            enrollment_state=enrollment[0] if enrollment else None,
-            enrollment_reason=enrollment[1] if enrollment else "",
-            sequence_status=enrollment[2] if enrollment else None,
-        )
-    return contexts
+def _suppressed_among(session: Session, addresses: list[str]) -> set[str]:
+    """The keys among ``addresses`` on the suppression list, as
+    :func:`leaddesk.leads.suppression.suppressed_among` finds them (by hash), with a
+    prebuilt statement: a claim asks about a handful of addresses many times a second."""
+    by_hash = {email_hash(key): key for key in {email_key(a) for a in addresses}}
+    if not by_hash:
+        return set()
+    found = session.scalars(_SUPPRESSED, {"hashes": list(by_hash)})
+    return {by_hash[value] for value in found}
 
 
-def _stop_reason(row: OutboundMessage, context: _Context, suppressed: bool) -> Refusal | None:
+def _stop_reason(row: Any, suppressed: bool) -> Refusal | None:
     """A refusal when the row must not be sent now (cancelled for good, or held)."""
     if suppressed:
         return Refusal("cancelled", "the address is on the suppression list")
-    if not context.lead_exists:
+    if row.lead_id is not None and row.lead_found is None:
         return Refusal("cancelled", "the lead was deleted")
-    if context.lead_state is not None and context.lead_state != EmailState.OK:
-        return Refusal("cancelled", f"the lead's address is {context.lead_state}")
+    if row.lead_state is not None and row.lead_state != EmailState.OK:
+        return Refusal("cancelled", f"the lead's address is {row.lead_state}")
     if row.enrollment_id is not None:
-        state = context.enrollment_state
+        state = row.enrollment_state
         # The scheduler completes an enrollment when it plans the last step: that step's
         # message must still go out (exit rules cancel it if the lead leaves before then).
         if state not in (EnrollmentState.ACTIVE, EnrollmentState.PAUSED, EnrollmentState.COMPLETED):
-            why = context.enrollment_reason
+            why = row.exit_reason if state is not None else ""
             return Refusal("cancelled", "the lead left the sequence" + (f" ({why})" if why else ""))
         if state == EnrollmentState.PAUSED:
             return Refusal("held", "the lead's enrollment is paused")
-        if context.sequence_status == SequenceStatus.ARCHIVED:
+        if row.sequence_status == SequenceStatus.ARCHIVED:
             return Refusal("cancelled", "the sequence was archived")
-        if context.sequence_status in HOLD_SEQUENCE:
+        if row.sequence_status in HOLD_SEQUENCE:
             return Refusal("held", "the sequence is paused")
     return None
 
@@ -187,48 +208,36 @@ def claim_batch(
 ) -> list[Claimed | Refusal]:
     """Move due rows to ``sending`` after checking every stop condition, in ``row_ids`` order.
 
-    The caller commits this transaction before it hands any of the messages to the server.
+    The rows and everything the stop conditions read come in one query; the claimed rows
+    move with one UPDATE. The caller commits this transaction before it hands any of the
+    messages to the server.
     """
     if sending_paused(session):
         return [Refusal("paused_all", "sending is paused") for _ in row_ids]
-    due = {
-        row.id: row
-        for row in session.scalars(
-            select(OutboundMessage).where(OutboundMessage.id.in_(row_ids), is_due(now))
-        )
-    }
-    rows = list(due.values())
-    contexts = _contexts(session, rows)
-    suppressed = suppressed_among(session, [r.to_address for r in rows])
-    accounts = {
-        a.id: a
-        for a in session.scalars(
-            select(SenderAccount).where(SenderAccount.id.in_({r.account_id for r in rows}))
-        )
-    }
+    due = {row.id: row for row in session.execute(_CLAIM_VIEW, {"row_ids": row_ids, "now": now})}
+    suppressed = _suppressed_among(session, [row.to_address for row in due.values()])
     results: list[Claimed | Refusal] = []
+    claimed: list[int] = []
     for row_id in row_ids:
         row = due.get(row_id)
         if row is None:
             results.append(Refusal("gone", "not due any more"))
             continue
-        refusal = _check(row, accounts, contexts[row.id], suppressed, now, expiry)
+        refusal = _check(row, suppressed, now, expiry)
         if refusal is not None:
-            _apply_refusal(session, row, refusal, now)
+            _apply_refusal(session, session.get_one(OutboundMessage, row_id), refusal, now)
             results.append(refusal)
             continue
-        row.state = OutboxState.SENDING
-        row.claimed_at = now
-        row.attempts += 1
-        row.first_attempt_at = row.first_attempt_at or now
-        row.updated_at = now
+        claimed.append(row_id)
         results.append(
             Claimed(
                 id=row.id,
                 lead_id=row.lead_id,
-                account_id=int(row.account_id or 0),
+                account_id=int(row.account_id),
+                enrollment_id=row.enrollment_id,
+                step_id=row.step_id,
                 to_address=row.to_address,
-                to_name=contexts[row.id].lead_name,
+                to_name=" ".join(p for p in (row.first_name, row.last_name) if p),
                 subject=row.subject,
                 message_id=row.message_id,
                 unsubscribe_token=row.unsubscribe_token,
@@ -236,23 +245,17 @@ def claim_batch(
             )
         )
     session.flush()
+    if claimed:
+        session.connection().execute(_MARK_SENDING, {"row_ids": claimed, "now": now})
     return results
 
 
-def _check(
-    row: OutboundMessage,
-    accounts: dict[int, SenderAccount],
-    context: _Context,
-    suppressed: set[str],
-    now: datetime,
-    expiry: timedelta,
-) -> Refusal | None:
-    account = accounts.get(row.account_id) if row.account_id else None
-    if account is None:
+def _check(row: Any, suppressed: set[str], now: datetime, expiry: timedelta) -> Refusal | None:
+    if row.account_found is None:
         return Refusal("failed", "its sender account was removed; pick another and retry")
-    if account.paused_until is not None and account.paused_until > now:
+    if row.paused_until is not None and row.paused_until > now:
         return Refusal("held", "the account is paused")
-    stop = _stop_reason(row, context, email_key(row.to_address) in suppressed)
+    stop = _stop_reason(row, email_key(row.to_address) in suppressed)
     if stop is not None:
         return stop
     if row.first_attempt_at is not None and now - row.first_attempt_at >= expiry:
@@ -320,36 +323,89 @@ def preload(session: Session, row_ids: list[int]) -> list[object]:
 
 
 def finish_many(
-    session: Session, outcomes: list[tuple[int, Decision]], now: datetime
+    session: Session, outcomes: list[tuple[Claimed, Decision]], now: datetime
 ) -> list[tuple[int, Decision]]:
-    """Record the outcomes of several rows; "email sent" activities go through the event door
-    in bulk (one flush, one re-score). Returns the account pauses they call for."""
-    loaded = preload(session, [row_id for row_id, _ in outcomes])
-    events: list[ActivityEvent] = []
+    """Record the outcomes of several claimed rows; returns the account pauses they call for.
+
+    Accepted messages (the common case) are written set-based: one UPDATE, their "email sent"
+    activities through the event door's bulk entry and one ``leads_changed`` for the batch.
+    Every other outcome goes row by row through :func:`finish`.
+    """
+    sent = [(claimed, d) for claimed, d in outcomes if d.verdict is Verdict.SENT]
+    _record_sent(session, sent, now)
+    others = [(claimed.id, d) for claimed, d in outcomes if d.verdict is not Verdict.SENT]
+    if not others:
+        return []
+    loaded = preload(session, [row_id for row_id, _ in others])
     pauses = []
-    for row_id, decision in outcomes:
-        pause = finish(session, row_id, decision, now, events=events)
+    for row_id, decision in others:
+        pause = finish(session, row_id, decision, now)
         if pause is not None:
             pauses.append(pause)
-    if events:
-        record_activities(session, events, now=now, react=False)
-        leads_changed(session, sorted({event.lead_id for event in events}), now)
     del loaded
     return pauses
 
 
-def finish(
-    session: Session,
-    row_id: int,
-    decision: Decision,
-    now: datetime,
-    *,
-    events: list[ActivityEvent] | None = None,
-) -> tuple[int, Decision] | None:
-    """Record the outcome of a claimed row; returns (account id, decision) for a pause.
+_FINISHABLE = (OutboxState.SENDING, OutboxState.UNKNOWN)
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(
+        state=OutboxState.SENT,
+        sent_at=bindparam("now"),
+        last_error="",
+        finished_reason=bindparam("reason"),
+        updated_at=bindparam("now"),
+    )
+)
 
-    With ``events``, the "email sent" activity is appended there for a bulk recording.
-    """
+
+def _record_sent(session: Session, sent: list[tuple[Claimed, Decision]], now: datetime) -> None:
+    """Mark accepted rows ``sent`` and record their "email sent" activities, set-based."""
+    if not sent:
+        return
+    open_ids = set(
+        session.scalars(
+            select(OutboundMessage.id).where(
+                OutboundMessage.id.in_([claimed.id for claimed, _ in sent]),
+                OutboundMessage.state.in_(_FINISHABLE),
+            )
+        )
+    )
+    sent = [(claimed, d) for claimed, d in sent if claimed.id in open_ids]
+    if not sent:
+        return
+    session.connection().execute(
+        _MARK_SENT,
+        [{"row_id": claimed.id, "now": now, "reason": d.reason} for claimed, d in sent],
+    )
+    events = [
+        ActivityEvent(
+            claimed.lead_id,
+            ActivityKind.EMAIL_SENT,
+            occurred_at=now,
+            payload={
+                "outbound_id": claimed.id,
+                "message_id": claimed.message_id,
+                "subject": claimed.rendered.get("subject") or claimed.subject,
+                "enrollment_id": claimed.enrollment_id,
+                "step_id": claimed.step_id,
+            },
+            origin=ORIGIN,
+        )
+        for claimed, _ in sent
+        if claimed.lead_id is not None
+    ]
+    if events:
+        append_activities(session, events, now=now)
+        lead_ids = sorted({event.lead_id for event in events})
+        leads_changed(session, lead_ids, now, kinds={ActivityKind.EMAIL_SENT})
+
+
+def finish(
+    session: Session, row_id: int, decision: Decision, now: datetime
+) -> tuple[int, Decision] | None:
+    """Record the outcome of a claimed row; returns (account id, decision) for a pause."""
     row = session.get(OutboundMessage, row_id)
     if row is None or row.state not in (OutboxState.SENDING, OutboxState.UNKNOWN):
         return None
@@ -360,10 +416,7 @@ def finish(
         row.sent_at = now
         row.last_error = ""
         row.finished_reason = decision.reason
-        if events is not None and row.lead_id is not None:
-            events.append(_event(row, ActivityKind.EMAIL_SENT, now))
-        else:
-            _record(session, row, ActivityKind.EMAIL_SENT, now)
+        _record(session, row, ActivityKind.EMAIL_SENT, now)
     elif verdict is Verdict.UNKNOWN:
         row.state = OutboxState.UNKNOWN
         row.finished_reason = decision.reason

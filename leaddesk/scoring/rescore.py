@@ -100,6 +100,12 @@ def on_activity(session: Session, lead: Lead, activity: Activity, now: datetime)
     score_loaded_lead(session, lead, now)
 
 
+def kinds_affect_score(session: Session, kinds: Iterable[str]) -> bool:
+    """True when the model in force counts activities of one of ``kinds`` (new activities of
+    other kinds cannot change any score)."""
+    return not compiled_config(session).kinds.isdisjoint(str(kind) for kind in kinds)
+
+
 def _crossing_event(
     lead_id: int, previous_band: str, result: ScoreResult, now: datetime
 ) -> ActivityEvent:

@@ -8,7 +8,7 @@ sales_ready, status_closed) and ``sequence.auto_enroll`` such as
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -136,6 +136,18 @@ def auto_enroll_new_leads(session: Session, lead_ids: Iterable[int], *, now: dat
     return total
 
 
-def react_to_bulk_change(session: Session, lead_ids: list[int], now: datetime) -> None:
-    """After an import or bulk edit: apply the "new leads from source X" rules once."""
+def react_to_bulk_change(
+    session: Session,
+    lead_ids: list[int],
+    now: datetime,
+    *,
+    kinds: Collection[str] | None = None,
+) -> None:
+    """After an import or bulk edit: apply the "new leads from source X" rules once.
+
+    ``kinds``: the change was only new activities of these kinds; unless one of them is a
+    new-lead kind (as for a single event) there is nothing to do.
+    """
+    if kinds is not None and not any(kind in NEW_LEAD_KINDS for kind in kinds):
+        return
     auto_enroll_new_leads(session, lead_ids, now=now)

@@ -22,6 +22,7 @@ from leaddesk.mail.sender import send_due
 from leaddesk.settings import SENDING_PAUSED, set_setting
 from tests.mail.mailtest_data import make_account, plan_messages, states
 from tests.mail.mailtest_keyring import PASSWORD
+from tests.scoring.scoring_helpers import engagement_rule, use_model
 
 
 def test_due_messages_are_sent_once_over_one_session(db, clock, smtp_server, tls):
@@ -41,6 +42,17 @@ def test_due_messages_are_sent_once_over_one_session(db, clock, smtp_server, tls
     assert {r.message_id for r in rows} == set(ids)
     again = send_due(db, clock, tls_context=tls)
     assert again.sent == 0 and len(smtp_server.received) == 20
+
+
+def test_sent_email_rescores_when_a_rule_counts_it(db, clock, smtp_server, tls):
+    """A scoring rule that counts sent emails raises the lead's score when its email goes out."""
+    account_id = make_account(db, smtp_server.port, PASSWORD)
+    with db.write() as session:
+        use_model(session, [engagement_rule("email_sent", 7)])
+    plan_messages(db, account_id, 2, clock.now())
+    assert send_due(db, clock, tls_context=tls).sent == 2
+    with db.session() as session:
+        assert sorted(session.scalars(select(Lead.engagement_score))) == [7, 7]
 
 
 def test_recipients_at_the_server_are_exactly_the_lead(db, clock, smtp_server, tls):
