@@ -13,13 +13,10 @@ from leaddesk import APP_NAME, __version__
 from leaddesk.db.engine import Database
 from leaddesk.db.migrate import open_database
 from leaddesk.logs import configure_logging
-from leaddesk.tasks.score_decay import install_score_decay
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.dialogs.crash import CrashReporter
 from leaddesk.ui.forms import leaddesk_rc  # noqa: F401  (registers :/icons and :/style.qss)
-from leaddesk.ui.mailbox.status import install_mailbox
 from leaddesk.ui.main_window import MainWindow
-from leaddesk.ui.outbox.status import install_sender
 from leaddesk.ui.single_instance import InstanceLock
 
 log = logging.getLogger(__name__)
@@ -75,6 +72,11 @@ def run_gui(db_url: str | None = None, *, verbose: bool = False) -> int:
         return 1
     context = AppContext.create(db)
     window = MainWindow(context)
+    # Background services (imported here, not at the top: the window opens sooner).
+    from leaddesk.tasks.score_decay import install_score_decay
+    from leaddesk.ui.mailbox.status import install_mailbox
+    from leaddesk.ui.outbox.status import install_sender
+
     install_mailbox(window)
     install_sender(window)
     install_score_decay(window)

@@ -61,7 +61,7 @@ def main() -> int:
     window.show()
     args.out.mkdir(parents=True, exist_ok=True)
     suffix = "-empty" if args.empty else ""
-    for key in list(window.pages):
+    for key in window.page_keys:
         page = window.show_page(key)
         _wait(app, lambda page=page: page.loaded and not context.runner.busy)
         path = args.out / f"{key}{suffix}.png"

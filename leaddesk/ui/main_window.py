@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
@@ -19,16 +23,45 @@ from leaddesk.paths import log_dir
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.dialogs.about import AboutDialog
 from leaddesk.ui.forms.ui_main_window import Ui_MainWindow
-from leaddesk.ui.importing.wizard import ImportWizard
 from leaddesk.ui.pages.base import Page
-from leaddesk.ui.pages.inbox import InboxPage
-from leaddesk.ui.pages.outbox import OutboxPage
-from leaddesk.ui.pages.reports import ReportsPage
-from leaddesk.ui.pages.sequences import SequencesPage
-from leaddesk.ui.pages.settings import SettingsPage
 from leaddesk.ui.widgets.progress import ProgressIndicator
 
-PAGES: list[type[Page]] = [InboxPage, SequencesPage, OutboxPage, ReportsPage, SettingsPage]
+if TYPE_CHECKING:
+    from leaddesk.ui.importing.wizard import ImportWizard
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page in the navigation. Its module is imported and the page built on first show, so
+    the window opens on the Inbox without paying for the other pages."""
+
+    key: str
+    title: str
+    icon: str
+    target: str  # "package.module:ClassName"
+
+    def page_class(self) -> type[Page]:
+        """Import and return the page's class."""
+        module, _, name = self.target.partition(":")
+        page_class = getattr(importlib.import_module(module), name)
+        assert issubclass(page_class, Page) and page_class.key == self.key, self.target
+        return page_class
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("inbox", "Inbox", ":/icons/inbox.svg", "leaddesk.ui.pages.inbox:InboxPage"),
+    PageSpec(
+        "sequences",
+        "Sequences",
+        ":/icons/sequences.svg",
+        "leaddesk.ui.pages.sequences:SequencesPage",
+    ),
+    PageSpec("outbox", "Outbox", ":/icons/outbox.svg", "leaddesk.ui.pages.outbox:OutboxPage"),
+    PageSpec("reports", "Reports", ":/icons/reports.svg", "leaddesk.ui.pages.reports:ReportsPage"),
+    PageSpec(
+        "settings", "Settings", ":/icons/settings.svg", "leaddesk.ui.pages.settings:SettingsPage"
+    ),
+]
 # The import wizard is wired in by the import studio; until then its entry points are hidden.
 IMPORT_AVAILABLE = True
 
@@ -43,9 +76,10 @@ class MainWindow(QMainWindow):
         self.context = context
         self.ui = Ui_MainWindow()
         self.ui.setupUi(self)
-        self.pages: dict[str, Page] = {}
-        for page_class in PAGES:
-            self._add_page(page_class(context))
+        self.page_keys = [spec.key for spec in PAGES]
+        self.pages: dict[str, Page] = {}  # the pages built so far (each on its first show)
+        for index, spec in enumerate(PAGES):
+            self._add_navigation(index, spec)
         self.ui.navList.currentRowChanged.connect(self._show_page)
         self.ui.actionQuit.triggered.connect(self.close)
         self.ui.actionAbout.triggered.connect(self.show_about)
@@ -66,15 +100,29 @@ class MainWindow(QMainWindow):
         context.runner.failed.connect(self._job_failed)
         self._restore_state()
 
-    def _add_page(self, page: Page) -> None:
-        index = self.ui.pageStack.addWidget(page)
-        self.pages[page.key] = page
-        item = QListWidgetItem(QIcon(page.icon), page.title)
-        self.ui.navList.addItem(item)
-        action = QAction(page.title, self)
+    def _add_navigation(self, index: int, spec: PageSpec) -> None:
+        self.ui.pageStack.addWidget(QWidget())  # stands in until the page is first shown
+        self.ui.navList.addItem(QListWidgetItem(QIcon(spec.icon), spec.title))
+        action = QAction(spec.title, self)
         action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
         action.triggered.connect(lambda _=False, row=index: self.ui.navList.setCurrentRow(row))
         self.ui.menuGo.addAction(action)
+
+    def page(self, key: str) -> Page:
+        """The page called ``key``, built (and its module imported) the first time it is asked."""
+        built = self.pages.get(key)
+        if built is not None:
+            return built
+        index = self.page_keys.index(key)
+        page = PAGES[index].page_class()(self.context)
+        stack = self.ui.pageStack
+        current = stack.currentIndex()
+        placeholder = stack.widget(index)
+        stack.insertWidget(index, page)
+        stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        stack.setCurrentIndex(current)
+        self.pages[key] = page
         page.import_requested.connect(self.open_import)
         page.sample_data_requested.connect(self.load_sample_data)
         page.data_changed.connect(self.data_changed)
@@ -85,25 +133,23 @@ class MainWindow(QMainWindow):
                 sample = page.empty_state.buttons.get("Load sample data")
                 if sample is not None:
                     sample.setProperty("primary", True)
+        return page
 
     @property
     def current_page(self) -> Page:
         """The page on screen."""
-        page = self.ui.pageStack.currentWidget()
-        assert isinstance(page, Page)
-        return page
+        return self.page(self.page_keys[max(self.ui.pageStack.currentIndex(), 0)])
 
     def show_page(self, key: str) -> Page:
         """Switch to the page called ``key`` and return it."""
-        row = list(self.pages).index(key)
-        self.ui.navList.setCurrentRow(row)
-        return self.pages[key]
+        self.ui.navList.setCurrentRow(self.page_keys.index(key))
+        return self.page(key)
 
     def _show_page(self, row: int) -> None:
         if row < 0:
             return
+        page = self.page(self.page_keys[row])
         self.ui.pageStack.setCurrentIndex(row)
-        page = self.current_page
         if not page.loaded:
             page.refresh()
 
@@ -142,6 +188,8 @@ class MainWindow(QMainWindow):
 
     def open_import(self, path: str | None = None) -> ImportWizard:
         """Open the import wizard (on ``path`` when a file was dropped on the window)."""
+        from leaddesk.ui.importing.wizard import ImportWizard  # built on demand (start-up time)
+
         wizard = ImportWizard(self.context, path if isinstance(path, str) else None, self)
         wizard.imported.connect(lambda _batch: self.data_changed.emit())
         wizard.undone.connect(lambda _batch: self.data_changed.emit())
@@ -178,7 +226,7 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
         last = str(prefs.value("window/page", "inbox"))
-        keys = list(self.pages)
+        keys = self.page_keys
         self.ui.navList.setCurrentRow(keys.index(last) if last in keys else 0)
 
     def save_state(self) -> None:

@@ -17,7 +17,7 @@ from leaddesk.ui.main_window import MainWindow
 
 
 def _open_every_page(qtbot: QtBot, window: MainWindow, context: AppContext) -> None:
-    for key in window.pages:
+    for key in window.page_keys:
         page = window.show_page(key)
         qtbot.waitUntil(lambda page=page: page.loaded and not context.runner.busy)
         assert window.current_page is page
