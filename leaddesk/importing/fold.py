@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from leaddesk.importing.activity_rows import ActivityMode, row_events
 from leaddesk.importing.mapping import CUSTOM, FULL_NAME, IGNORE, LEAD_FIELDS, TAGS, split_name
 from leaddesk.importing.table import SheetTable
-from leaddesk.importing.validate import email_problem
 from leaddesk.leads.emails import email_key
+from leaddesk.leads.fast_check import email_problem
 
 _TOTALS = re.compile(r"^(grand\s+)?(total|totals|sum|count|summe|gesamt)\b", re.IGNORECASE)
 PREVIEW_ROWS = 20

@@ -23,7 +23,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote
 
-from leaddesk.leads.emails import check_email
+from leaddesk.leads.fast_check import email_problem
 from leaddesk.mail.ids import domain_of
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]+")
@@ -162,7 +162,7 @@ def compose(
 ) -> Outgoing:
     """Build the message for one outbox row (raises :class:`CompositionError` when it cannot)."""
     recipient = to_address.strip()
-    if _CONTROL.search(recipient) or check_email(recipient):
+    if _CONTROL.search(recipient) or email_problem(recipient):
         raise CompositionError(f"the recipient address {to_address!r} is not valid")
     text = rendered.get("text") or ""
     markup = rendered.get("html") or ""

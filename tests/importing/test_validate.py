@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaddesk.importing.validate import email_problem
 from leaddesk.leads.emails import check_email
+from leaddesk.leads.fast_check import email_problem
 
 _local = st.from_regex(r"[A-Za-z0-9._%+'=-]{1,12}", fullmatch=True)
 _label = st.from_regex(r"[A-Za-z0-9-]{1,10}", fullmatch=True)

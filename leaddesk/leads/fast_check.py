@@ -1,4 +1,4 @@
-"""Fast, offline email checking for bulk imports, consistent with ``check_email``.
+"""Fast, offline email checking for bulk paths (imports, sending), consistent with ``check_email``.
 
 ``email_validator`` costs tens of microseconds per address, mostly in the domain checks. An
 ordinary ASCII address is split here: its local part is checked by a dot-atom pattern and its
