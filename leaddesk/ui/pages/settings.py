@@ -7,11 +7,9 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -27,6 +25,7 @@ from leaddesk.ui.outbox.accounts_tab import accounts_tab
 from leaddesk.ui.pages.base import Page
 from leaddesk.ui.settings.scoring import scoring_tab
 from leaddesk.ui.settings.sequences import sequences_tab
+from leaddesk.ui.widgets.settings_form import add_save_row, hint_label
 
 # Each entry builds one tab: (tab title, widget). Capabilities append their own builders.
 SettingsTab = Callable[[AppContext], tuple[str, QWidget]]
@@ -51,22 +50,13 @@ class GeneralSettings(QWidget):
         )
         self.postal_address_edit.setFixedHeight(72)
         form.addRow("Postal address:", self.postal_address_edit)
-        hint = QLabel(
+        hint = hint_label(
             "Anti-spam laws require a postal address in every marketing email; sending stays "
             "blocked until it is set."
         )
-        hint.setWordWrap(True)
-        hint.setObjectName("pageSubtitle")
         form.addRow("", hint)
         layout.addLayout(form)
-        self.save_button = QPushButton("Save")
-        self.save_button.setProperty("primary", True)
-        self.save_button.clicked.connect(self.save)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
+        self.save_button = add_save_row(layout, self.save)
 
     def load(self) -> None:
         """Fill the fields from the database (in the background)."""

@@ -8,9 +8,6 @@ from zoneinfo import available_timezones
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -19,6 +16,7 @@ from leaddesk.sequences.planner import DEFAULT_TIMEZONE_SETTING
 from leaddesk.sequences.timing import is_valid_zone
 from leaddesk.settings import get_setting, set_setting
 from leaddesk.ui.context import AppContext
+from leaddesk.ui.widgets.settings_form import add_save_row, hint_label
 
 
 class SequenceSettings(QWidget):
@@ -34,22 +32,13 @@ class SequenceSettings(QWidget):
         self.zone_combo.addItem("")
         self.zone_combo.addItems(sorted(available_timezones()))
         form.addRow("Default time zone:", self.zone_combo)
-        hint = QLabel(
+        hint = hint_label(
             "Emails go out inside each lead's business hours in the lead's own time zone. For "
             "leads without one, the sequence's fallback zone is used, then this one, then UTC."
         )
-        hint.setWordWrap(True)
-        hint.setObjectName("pageSubtitle")
         form.addRow("", hint)
         layout.addLayout(form)
-        self.save_button = QPushButton("Save")
-        self.save_button.setProperty("primary", True)
-        self.save_button.clicked.connect(self.save)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
+        self.save_button = add_save_row(layout, self.save)
 
     def load(self) -> None:
         """Show the stored zone (read in the background)."""
