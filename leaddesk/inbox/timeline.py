@@ -35,7 +35,17 @@ LOGGABLE_KINDS = (
     ActivityKind.CASE_STUDY_DOWNLOAD,
     ActivityKind.WEBSITE_VISIT,
 )
-SUMMARY_KEYS = ("outcome", "note", "text", "subject", "title", "reason", "sequence", "source")
+SUMMARY_KEYS = (
+    "outcome",
+    "note",
+    "text",
+    "subject",
+    "snippet",
+    "title",
+    "reason",
+    "sequence",
+    "source",
+)
 
 
 @dataclass(frozen=True)

@@ -158,3 +158,15 @@ def test_imported_entry_names_source_and_batch(
     with db.session() as s:
         entry = timeline(s, inbox.clara)[0]
     assert (entry.label, entry.summary) == ("Imported", f"CloudOps Expo — batch #{batch.id}")
+
+
+def test_reply_entry_shows_subject_and_snippet() -> None:
+    """A reply read from the mailbox shows its subject and the start of the text on the timeline."""
+    from leaddesk.activities.kinds import ActivityKind
+    from leaddesk.inbox.timeline import summarize
+
+    line = summarize(
+        ActivityKind.REPLIED,
+        {"subject": "Re: Thanks for stopping by", "snippet": "Yes, let's talk on Thursday"},
+    )
+    assert line == "Re: Thanks for stopping by — Yes, let's talk on Thursday"
