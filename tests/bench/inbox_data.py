@@ -18,36 +18,8 @@ from leaddesk.db.models import (
     Task,
     TeamMember,
 )
+from leaddesk.demo.generator import FIRST, LAST
 
-FIRST = [
-    "Anna",
-    "Ben",
-    "Clara",
-    "David",
-    "Elif",
-    "Farid",
-    "Grace",
-    "Hugo",
-    "Ines",
-    "Jonas",
-    "Kaito",
-    "Lena",
-    "Marco",
-    "Nadia",
-]
-LAST = [
-    "Andersen",
-    "Bauer",
-    "Costa",
-    "Dubois",
-    "Eriksen",
-    "Fischer",
-    "Garcia",
-    "Hansen",
-    "Ivanova",
-    "Jensen",
-    "Novak",
-]
 COMPANIES = ["Northwind", "Brightline", "Kestrel", "Harbor", "Alpine", "Cobalt", "Meridian"]
 TITLES = ["VP Operations", "CEO", "CFO", "Director of IT", "Intern", "Sales Director"]
 SOURCES = ["CloudOps Expo 2026", "RetailTech Summit", "Webinar March", "Website", "Referral"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from leaddesk.activities.kinds import label
 from leaddesk.scoring import BandChange, Rule, display_score
@@ -32,21 +32,20 @@ def describe_rule(rule: Rule) -> str:
     return f"{what} {operator} {rule.value or '(nothing yet)'}"
 
 
-class RulesTableModel(QAbstractTableModel):
+class RulesTableModel(RowsTableModel):
     """The ordered rules being edited; the first column switches a rule on and off."""
 
     COL_ON, COL_PART, COL_NAME, COL_CONDITION, COL_POINTS, COL_MAX, COL_DECAY = range(7)
     HEADERS = ("On", "Part", "Rule", "Condition", "Points", "Counts", "Half-life")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.rules: list[Rule] = []
+    @property
+    def rules(self) -> list[Rule]:
+        """The rules in their order (the model's rows)."""
+        return self.rows
 
     def set_rules(self, rules: list[Rule]) -> None:
         """Replace every rule."""
-        self.beginResetModel()
-        self.rules = list(rules)
-        self.endResetModel()
+        self.set_rows(rules)
 
     def replace_rule(self, row: int, rule: Rule) -> None:
         """Put an edited rule back in its row."""
@@ -74,19 +73,6 @@ class RulesTableModel(QAbstractTableModel):
         self.rules.insert(target, self.rules.pop(row))
         self.endMoveRows()
         return True
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rules)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
