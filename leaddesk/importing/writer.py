@@ -22,6 +22,7 @@ from leaddesk.activities import (
     ActivityEvent,
     ActivityKind,
     append_activities,
+    append_activity_for_batch_leads,
     append_activity_for_leads,
     leads_changed,
 )
@@ -38,16 +39,16 @@ from leaddesk.db.models import (
 from leaddesk.importing.activity_rows import parse_when
 from leaddesk.importing.fold import Record
 from leaddesk.importing.mapping import LEAD_FIELDS
+from leaddesk.importing.new_scores import STORED_FIELDS, BatchScorer
 from leaddesk.importing.plan import ImportPlan
 from leaddesk.scoring.compute import ScoreResult
 from leaddesk.scoring.fresh import UNSCORED, NewLeadScorer
 
 CHUNK = 5000
-# In the table's own column order, so rows go to the driver without reordering.
+# The columns each new lead's row gives (the batch's constants are added by BulkInsert).
 _LEAD_COLUMNS = (
-    *LEAD_FIELDS[:1], "email_key", *LEAD_FIELDS[1:], "source", "owner_id", "status",
-    "email_state", "custom_fields", "score", "fit_score", "engagement_score", "score_band",
-    "score_updated_at", "last_activity_at", "import_batch_id", "created_at", "updated_at",
+    *LEAD_FIELDS[:1], "email_key", *STORED_FIELDS, "custom_fields", "score", "fit_score",
+    "engagement_score", "score_band", "score_updated_at",
 )  # fmt: skip
 ORIGIN = "import"
 
@@ -58,6 +59,26 @@ def _table(model: type) -> Table:
 
 
 Tick = Callable[[int, int], None]
+
+
+class _StoredScores:
+    """The score columns of a new lead's row for each distinct result (rows share tuples)."""
+
+    def __init__(self, scored_at: Any) -> None:
+        self.scored_at = scored_at
+        self.unscored = (UNSCORED.total, UNSCORED.fit, UNSCORED.engagement, UNSCORED.band, None)
+        self._known: dict[ScoreResult, tuple[Any, ...]] = {}
+
+    def columns(self, result: ScoreResult) -> tuple[Any, ...]:
+        """``score, fit_score, engagement_score, score_band, score_updated_at`` for ``result``."""
+        known = self._known.get(result)
+        if known is None:
+            known = self._known[result] = (
+                self.unscored
+                if result == UNSCORED
+                else (result.total, result.fit, result.engagement, str(result.band), self.scored_at)
+            )
+        return known
 
 
 class ImportCancelled(Exception):
@@ -91,7 +112,9 @@ class BatchWriter:
         self._done = 0
         # New leads are scored as they are written, except when the file also lists activities
         # (those leads are re-scored after their activities, like existing leads).
-        self._scorer = NewLeadScorer(session) if plan.options.activity_mode is None else None
+        self._scorer = (
+            NewLeadScorer.for_session(session) if plan.options.activity_mode is None else None
+        )
         self._fresh: dict[int, ScoreResult] = {}
         records = len(plan.new_keys) + len(plan.changes)
         self._total = max(records * 3, 1)
@@ -140,37 +163,44 @@ class BatchWriter:
         """
         records = self.plan.folded.records
         options = self.plan.options
-        bulk = BulkInsert(self.session, _table(Lead), _LEAD_COLUMNS)
-        now = bulk.value("created_at", self.now)
+        # last_activity_at is the moment of the "imported" event recorded for each lead.
+        constants = {
+            "source": options.source,
+            "owner_id": options.owner_id,
+            "status": LifecycleStatus.NEW.value,
+            "email_state": EmailState.OK.value,
+            "last_activity_at": self.now,
+            "import_batch_id": batch_id,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+        bulk = BulkInsert(self.session, _table(Lead), _LEAD_COLUMNS, constants)
         as_json = bulk.converter("custom_fields")
         no_custom = as_json({})
-        head = (options.source, options.owner_id, LifecycleStatus.NEW.value, EmailState.OK.value)
-        # last_activity_at is the moment of the "imported" event recorded for each lead.
-        tail = (now, batch_id, now, now)
-        unscored = (UNSCORED.total, UNSCORED.fit, UNSCORED.engagement, UNSCORED.band, None)
-        blank = [""] * (len(LEAD_FIELDS) - 1)
-        names = LEAD_FIELDS[1:]
+        stored_scores = _StoredScores(bulk.value("score_updated_at", self.now))
+        blank = [""] * len(STORED_FIELDS)
         empty = repeat("")
-        score = self._score_function(batch_id)
-        scored_at = bulk.value("score_updated_at", self.now)
+        scorer = self._batch_scorer(batch_id)
         results: dict[str, ScoreResult] = {}
         with sqlite_indexes_paused(self.session, _table(Lead), len(self.plan.new_keys)):
             for keys in _chunks(self.plan.new_keys):
-                rows = []
-                for key in keys:
-                    record = records[key]
-                    fields = record.fields
-                    values = list(map(fields.get, names, empty)) if fields else blank
-                    custom = as_json(record.custom) if record.custom else no_custom
-                    columns = unscored
-                    if score is not None:
-                        result = results[key] = score(record, values)
-                        if result != UNSCORED:
-                            columns = (result.total, result.fit, result.engagement,
-                                       str(result.band), scored_at)  # fmt: skip
-                    rows.append((record.email, key, *values, *head, custom, *columns, *tail))
-                bulk.execute(rows)
-                self._progress(len(rows) * 2)
+                chunk = [records[key] for key in keys]
+                values = [
+                    list(map(r.fields.get, STORED_FIELDS, empty)) if r.fields else blank
+                    for r in chunk
+                ]
+                scores: Iterable[tuple[Any, ...]] = repeat(stored_scores.unscored)
+                if scorer is not None:
+                    chunk_results = scorer.score(chunk, values)
+                    results.update(zip(keys, chunk_results, strict=True))
+                    scores = map(stored_scores.columns, chunk_results)
+                bulk.execute(
+                    [
+                        (r.email, r.key, *row, as_json(r.custom) if r.custom else no_custom, *score)
+                        for r, row, score in zip(chunk, values, scores, strict=False)
+                    ]
+                )
+                self._progress(len(keys) * 2)
         created: dict[str, int] = {}
         if self.plan.new_keys:
             query = select(Lead.email_key, Lead.id).where(Lead.import_batch_id == batch_id)
@@ -179,38 +209,19 @@ class BatchWriter:
         self._fresh = {created[key]: result for key, result in results.items()}
         return created
 
-    def _score_function(self, batch_id: int) -> Callable[[Record, list[str]], ScoreResult] | None:
-        """``score(record, column values)`` for a new lead as it will be stored, or None."""
-        scorer = self._scorer
-        if scorer is None:
+    def _batch_scorer(self, batch_id: int) -> BatchScorer | None:
+        """Scores new leads as they will be stored (None when the file lists activities)."""
+        if self._scorer is None:
             return None
-        options = self.plan.options
-        wanted = scorer.wants
-        plain = [(i, name) for i, name in enumerate(LEAD_FIELDS[1:]) if wanted(name)]
-        constant = {
-            name: value
-            for name, value in (
-                ("source", options.source),
-                ("status", LifecycleStatus.NEW.value),
-                ("email_state", EmailState.OK.value),
-            )
-            if wanted(name)
-        }
-        domain, custom, tags = (wanted(n) for n in ("email_domain", "custom_fields", "tags"))
-        started = scorer.only_activity(str(ActivityKind.IMPORTED), self._imported_payload(batch_id))
-
-        def score(record: Record, values: list[str]) -> ScoreResult:
-            fields: dict[str, Any] = {name: values[i] for i, name in plain}
-            fields.update(constant)
-            if domain:
-                fields["email_domain"] = record.key.rpartition("@")[2]
-            if custom:
-                fields["custom_fields"] = record.custom
-            if tags:
-                fields["tags"] = ", ".join(sorted(self._new_lead_tags(record)))
-            return scorer.score(fields, started)
-
-        return score
+        started = self._scorer.only_activity(
+            str(ActivityKind.IMPORTED), self._imported_payload(batch_id)
+        )
+        return BatchScorer(
+            self._scorer,
+            source=self.plan.options.source,
+            started=started,
+            tags_of=self._new_lead_tags,
+        )
 
     def _new_lead_tags(self, record: Record) -> list[str]:
         """The tags a new lead is stored with: the batch's, then the file's own, each once."""
@@ -297,11 +308,21 @@ class BatchWriter:
         expected = len(lead_ids) + len(listed)
         with sqlite_indexes_paused(self.session, _table(Activity), expected):
             # One "imported" event per lead, then the listed activities, in that order.
+            payload = self._imported_payload(batch_id)
+            if created:  # the database copies the new leads' ids itself
+                append_activity_for_batch_leads(
+                    self.session,
+                    batch_id,
+                    ActivityKind.IMPORTED,
+                    payload=payload,
+                    origin=ORIGIN,
+                    now=self.now,
+                )
             append_activity_for_leads(
                 self.session,
-                lead_ids,
+                changed,
                 ActivityKind.IMPORTED,
-                payload=self._imported_payload(batch_id),
+                payload=payload,
                 origin=ORIGIN,
                 import_batch_id=batch_id,
                 now=self.now,

@@ -197,11 +197,30 @@ def evaluate(
     items: list[BreakdownItem] | None = None,
 ) -> ScoreResult:
     """Score one lead; when ``items`` is a list, append one item per contribution to it."""
-    config = compiled.config
     fit_raw = _fit(compiled, fields, items)
-    engagement_raw = 0.0
+    engagement_raw = engagement_points(compiled, activities, items)
+    return combine(compiled, fit_raw, engagement_raw, items)
+
+
+def engagement_points(
+    compiled: CompiledConfig,
+    activities: Sequence[ActivityFact],
+    items: list[BreakdownItem] | None = None,
+) -> float:
+    """The engagement rules' raw points for ``activities`` (before the cap)."""
     if activities and compiled.by_kind:
-        engagement_raw = _engagement(compiled, activities, items)
+        return _engagement(compiled, activities, items)
+    return 0.0
+
+
+def combine(
+    compiled: CompiledConfig,
+    fit_raw: float,
+    engagement_raw: float,
+    items: list[BreakdownItem] | None = None,
+) -> ScoreResult:
+    """The stored figures from the raw fit and engagement points: caps, 0–100 bounds, band."""
+    config = compiled.config
     fit = _capped(ScorePart.FIT, fit_raw, config.fit_cap, items)
     engagement = _capped(ScorePart.ENGAGEMENT, engagement_raw, config.engagement_cap, items)
     total = fit + engagement

@@ -28,7 +28,7 @@ LIST = (
 
 
 def _with_derived_rules(db: Database) -> None:
-    """Add fit rules on the tags, a custom field and the email domain to the default model."""
+    """Add fit rules on tags, a custom field, the email domain, status and city to the model."""
     with db.write() as session:
         config = load_config(session)
         extra = (
@@ -38,6 +38,10 @@ def _with_derived_rules(db: Database) -> None:
                  operator="contains_any", value="gold", points=5),
             Rule(part="fit", name="Rival", field="email_domain", operator="in_list",
                  value="rival.example", points=-50),
+            Rule(part="fit", name="Still new", field="status", operator="equals", value="new",
+                 points=1),
+            Rule(part="fit", name="Berlin", field="city", operator="equals", value="",
+                 points=0.1),
         )  # fmt: skip
         save_config(session, dataclasses.replace(config, rules=(*config.rules, *extra)))
 

@@ -13,6 +13,8 @@ from leaddesk.activities import ActivityEvent, record_activity
 from leaddesk.db.engine import Database
 from leaddesk.db.models import Activity, Lead
 from leaddesk.scoring import ScoringConfig, explain_lead, rescore_all, save_config
+from leaddesk.scoring.compute import CompiledConfig
+from leaddesk.scoring.fresh import NewLeadScorer
 from leaddesk.scoring.rules import Operator, Rule
 from tests.scoring.scoring_helpers import add_lead
 
@@ -103,3 +105,41 @@ def _reset(session: Session) -> None:
     session.execute(delete(Activity))
     session.execute(delete(Lead))
     session.expunge_all()
+
+
+FIT_FIELDS = ["title", "country", "source", "email_domain", "custom:Badge"]
+TEXTS = ["CEO", "VP Sales", "Germany", "Expo", "gold", "", "rival.example"]
+any_fit_rules = st.builds(
+    Rule,
+    part=st.just("fit"),
+    name=st.just("fit"),
+    points=st.floats(-40, 40, allow_nan=False),
+    field=st.sampled_from(FIT_FIELDS),
+    operator=st.sampled_from([Operator.CONTAINS_ANY, Operator.IN_LIST, Operator.IS_NOT_EMPTY]),
+    value=st.sampled_from(["CEO", "VP, Head of", "Germany", "Expo, gold", "rival.example"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rules=st.lists(st.one_of(any_fit_rules, engagement_rules), max_size=8),
+    fit_cap=st.integers(0, 100),
+    leads=st.lists(st.lists(st.sampled_from(TEXTS), min_size=5, max_size=5), max_size=12),
+)
+def test_batch_scores_of_new_leads_equal_one_by_one_scores(
+    rules: list[Rule], fit_cap: int, leads: list[list[str]]
+) -> None:
+    """An import's column-wise scores of new leads are exactly the one-lead-at-a-time scores."""
+    config = ScoringConfig(rules=tuple(rules), fit_cap=fit_cap, engagement_cap=100 - fit_cap)
+    scorer = NewLeadScorer(CompiledConfig(config))
+    started = scorer.only_activity("imported", {"source": "Expo"})
+    by_field = [dict(zip(FIT_FIELDS, texts, strict=True)) for texts in leads]
+    columns = [[lead[name] for lead in by_field] for name in scorer.fit_fields]
+    one_by_one = [
+        scorer.score(
+            {**lead, "custom_fields": {"Badge": lead["custom:Badge"]}},
+            started,
+        )
+        for lead in by_field
+    ]
+    assert scorer.by_fit_columns(started)(columns, len(leads)) == one_by_one

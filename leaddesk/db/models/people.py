@@ -56,6 +56,7 @@ class Lead(Timestamps, Base):
 
     __tablename__ = "leads"
     # The inbox filters by one of these and sorts by score (issue 5): index-only at 100k leads.
+    # They also serve lookups by their first column alone (migration 0003 dropped those).
     __table_args__ = (
         Index("ix_leads_status_score", "status", "score"),
         Index("ix_leads_band_score", "score_band", "score"),
@@ -76,17 +77,15 @@ class Lead(Timestamps, Base):
     country: Mapped[str] = mapped_column(String(100), default="")
     city: Mapped[str] = mapped_column(String(200), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="")
-    source: Mapped[str] = mapped_column(String(300), default="", index=True)
-    owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("team_members.id", ondelete="SET NULL"), index=True
-    )
-    status: Mapped[str] = mapped_column(String(30), default=LifecycleStatus.NEW, index=True)
+    source: Mapped[str] = mapped_column(String(300), default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(30), default=LifecycleStatus.NEW)
     email_state: Mapped[str] = mapped_column(String(20), default=EmailState.OK)
     custom_fields: Mapped[JSONDict] = mapped_column(default=dict)
     score: Mapped[float] = mapped_column(default=0.0, index=True)
     fit_score: Mapped[float] = mapped_column(default=0.0)
     engagement_score: Mapped[float] = mapped_column(default=0.0)
-    score_band: Mapped[str] = mapped_column(String(20), default=ScoreBand.COLD, index=True)
+    score_band: Mapped[str] = mapped_column(String(20), default=ScoreBand.COLD)
     score_updated_at: Mapped[datetime | None]
     last_activity_at: Mapped[datetime | None] = mapped_column(index=True)
     import_batch_id: Mapped[int | None] = mapped_column(
