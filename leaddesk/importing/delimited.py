@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections import Counter
@@ -18,6 +19,21 @@ csv.field_size_limit(16 * 1024 * 1024)
 def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
     raw = path.open("rb")
     return io.TextIOWrapper(raw, encoding=encoding, errors=decode_errors(encoding), newline="")
+
+
+# Encodings in which a NUL character is a 0 byte: the file's bytes tell whether it has any.
+_BYTE_PER_ASCII = frozenset({"utf-8", "utf-8-sig", "cp1252", "latin-1", "iso8859-1", "ascii"})
+
+
+def _may_hold_nul(path: Path, encoding: str) -> bool:
+    """False when the file certainly decodes without NUL characters (checked on its bytes)."""
+    if codecs.lookup(encoding).name not in _BYTE_PER_ASCII:
+        return True
+    with path.open("rb") as raw:
+        while block := raw.read(1 << 20):
+            if b"\x00" in block:
+                return True
+    return False
 
 
 def _without_nul(lines: Iterator[str]) -> Iterator[str]:
@@ -69,7 +85,8 @@ def read_delimited(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[
     Handles CRLF, LF and CR line ends, NUL bytes (dropped) and ragged rows (left as they are).
     """
     with _open_text(path, encoding) as handle:
-        reader = csv.reader(_without_nul(iter(handle)), delimiter=delimiter, strict=False)
+        lines = _without_nul(iter(handle)) if _may_hold_nul(path, encoding) else handle
+        reader = csv.reader(lines, delimiter=delimiter, strict=False)
         line = 1
         for cells in reader:
             yield line, cells

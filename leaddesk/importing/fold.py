@@ -94,25 +94,29 @@ def fold_table(
     records = folded.records
     pool: dict[str, str] = {}
     shared = pool.setdefault
-    for number, cells in table.data_rows():
-        if not any(cells):
+    header_row = table.header_row
+    # The raw rows, each cell stripped only when it is used: most cells are read once.
+    for number, cells in table.raw_rows():
+        if number <= header_row:
             continue
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
-        address = cells[email_col]
+        address = cells[email_col].strip()
         problem = email_problem(address)
         if problem is not None:
-            first = next((c for c in cells if c), "")
+            stripped = [c.strip() for c in cells]
+            if not any(stripped):
+                continue  # a blank line
+            first = next(c for c in stripped if c)
             if _TOTALS.match(first):
                 folded.ignored.append((number, "totals row"))
                 continue
             folded.rows += 1
-            folded.rejected.append(RejectedRow(number, problem, tuple(cells)))
+            folded.rejected.append(RejectedRow(number, problem, tuple(stripped)))
             continue
         folded.rows += 1
         if progress is not None and folded.rows % 5000 == 0:
             progress(folded.rows)
-        address = address.strip()
         key = email_key(address)
         record = records.get(key)
         if record is None:
@@ -120,19 +124,19 @@ def fold_table(
                 key = address  # one string object for both
             record = records[key] = Record(address, key, number)
             # Countries, titles and companies repeat: keep one copy of each value.
-            record.fields = {t: shared(v, v) for i, t in simple if (v := cells[i])}
+            record.fields = {t: shared(v, v) for i, t in simple if (v := cells[i].strip())}
         else:
             record.rows += 1
             folded.duplicates += 1
             for i, t in simple:
-                if cells[i] and t not in record.fields:
-                    record.fields[t] = cells[i]
+                if t not in record.fields and (value := cells[i].strip()):
+                    record.fields[t] = value
         for index, target in special:
-            value = cells[index]
+            value = cells[index].strip()
             if value:
                 _apply_special(record, target, value, names[index])
         if activity_mode is not None:
-            row_values = {t: cells[i] for i, t in plan}
+            row_values = {t: cells[i].strip() for i, t in plan}
             if record.events is _NO_EVENTS:
                 record.events = []
             record.events.extend(row_events(activity_mode, row_values, record.events))

@@ -17,7 +17,6 @@ from typing import Any
 
 from leaddesk.db.engine import Database
 from leaddesk.importing.encoding import display_name
-from leaddesk.importing.enroll import enroll_batch
 from leaddesk.importing.fold import FoldedFile, fold_table
 from leaddesk.importing.mapping import (
     auto_map,
@@ -158,6 +157,8 @@ def _run_import(
         batch = writer.write()
         counts = plan.counts()
         if options.enroll_sequence_id is not None:
+            from leaddesk.importing.enroll import enroll_batch  # sequences load only when used
+
             enroll_tick = (
                 (lambda done, total: progress("enrolling", done, total)) if progress else None
             )

@@ -15,9 +15,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse as safe_iterparse
-
 MAX_TOTAL_UNCOMPRESSED = 1 << 30  # 1 GiB of XML is far beyond any lead list
 MAX_ENTRY_UNCOMPRESSED = 512 << 20
 MAX_RATIO = 200  # real sheets compress 5-30x; bombs 1000x+
@@ -65,6 +62,9 @@ def check_zip(path: Path) -> None:
 
 def _check_xml_prolog(archive: zipfile.ZipFile, member: str, filename: str) -> None:
     """Parse up to the root element with defusedxml: any DTD or entity declaration is refused."""
+    from defusedxml import DefusedXmlException  # only XLSX files need it: keeps start-up short
+    from defusedxml.ElementTree import iterparse as safe_iterparse
+
     try:
         with archive.open(member) as stream:
             for _event, _element in safe_iterparse(stream, events=("start",), forbid_dtd=True):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-from email_validator import EmailNotValidError, validate_email
-
 
 def email_key(address: str) -> str:
     """The key a lead is stored under: the address trimmed and lower-cased."""
@@ -22,6 +20,8 @@ def check_email(address: str) -> str | None:
 
     Never looks anything up on the network (no DNS deliverability check).
     """
+    from email_validator import EmailNotValidError, validate_email  # 50 ms to import: on use
+
     candidate = address.strip()
     if not candidate:
         return "the email address is empty"

@@ -10,15 +10,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from email_validator import SPECIAL_USE_DOMAIN_NAMES
-
 from leaddesk.leads.emails import check_email
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 _SIMPLE = re.compile(rf"({_ATEXT}+(?:\.{_ATEXT}+)*)@([A-Za-z0-9.-]+)")
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _PLAIN_DOMAIN = re.compile(rf"(?:{_LABEL}\.)+[a-z]{{2,63}}")
-_SPECIAL_USE = tuple(SPECIAL_USE_DOMAIN_NAMES)
+# email_validator's SPECIAL_USE_DOMAIN_NAMES (a test keeps them equal): importing the validator
+# costs 50 ms of start-up, and most addresses never need it.
+SPECIAL_USE_DOMAINS = ("arpa", "invalid", "local", "localhost", "onion", "test")
 _INVALID_PLACEHOLDERS = frozenset({"n/a", "na", "none", "null", "-", "--", "?", "tbd", "unknown"})
 
 
@@ -28,7 +28,7 @@ def _domain_problem(domain: str) -> str | None:
         len(domain) <= 253
         and "xn--" not in domain
         and _PLAIN_DOMAIN.fullmatch(domain)
-        and not any(domain == s or domain.endswith("." + s) for s in _SPECIAL_USE)
+        and not any(domain == s or domain.endswith("." + s) for s in SPECIAL_USE_DOMAINS)
     ):
         return None  # a plain letters-digits-hyphens name: the full check would accept it
     return check_email(f"a@{domain}")

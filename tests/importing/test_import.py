@@ -116,6 +116,20 @@ def test_injection_payloads_are_stored_verbatim(
     assert [leads[f"p{i}@example.com"].first_name for i in range(5)] == payloads
 
 
+@pytest.mark.parametrize(
+    "source", ["O'Reilly Expo '26", "Expo ? %s :name -- ); DROP TABLE leads; --", "Nul\x00Expo"]
+)
+def test_batch_source_with_quotes_and_markers_is_stored_verbatim(
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any, source: str
+) -> None:
+    """A source name with quotes, parameter markers or a NUL is stored on each new lead as typed."""
+    path = write_text(tmp_path / "list.csv", LIST)
+    do_import(db, path, clock, source=source)
+    leads = _leads(db)
+    assert len(leads) == 2
+    assert {lead.source for lead in leads.values()} == {source}
+
+
 def test_reimport_adds_nothing(
     db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
 ) -> None:

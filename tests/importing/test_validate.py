@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leaddesk.leads.emails import check_email
-from leaddesk.leads.fast_check import email_problem
+from leaddesk.leads.fast_check import SPECIAL_USE_DOMAINS, email_problem
 
 _local = st.from_regex(r"[A-Za-z0-9._%+'=-]{1,12}", fullmatch=True)
 _label = st.from_regex(r"[A-Za-z0-9-]{1,10}", fullmatch=True)
@@ -25,3 +25,10 @@ def test_placeholders_are_rejected() -> None:
     """Placeholders such as N/A or "none" in the email column are rejected with a reason."""
     for text in ("N/A", "none", "", "  ", "-"):
         assert email_problem(text) is not None
+
+
+def test_special_use_domains_are_email_validators() -> None:
+    """The fast check refuses exactly the special-use domains email-validator refuses."""
+    from email_validator import SPECIAL_USE_DOMAIN_NAMES
+
+    assert sorted(SPECIAL_USE_DOMAINS) == sorted(SPECIAL_USE_DOMAIN_NAMES)
