@@ -5,7 +5,9 @@ leads and the existing leads the file names are enrolled through the sequences m
 refuses suppressed, unsubscribed, bounced, customer and disqualified leads and skips leads
 already in the sequence). Suppressed addresses in the file never become candidates. With
 "skip existing leads" only the new leads are enrolled. Each enrollment's origin is
-``import:<batch_id>`` so that undo can find and exit it.
+``import:<batch_id>`` (``auto:import:<batch_id>`` for those the import's changes set off through
+automatic enrolment rules) so that undo can find and exit it. The dry run reports the same
+counts (:func:`preview_enrollment`) without writing.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from leaddesk.db.models import Enrollment, Lead, Sequence, SequenceStatus
 from leaddesk.importing.plan import ImportPlan
-from leaddesk.sequences.enrollment import enroll_leads, exit_enrollments
+from leaddesk.sequences.enrollment import enroll_leads, exit_enrollments, refusal_reason
 from leaddesk.sequences.exits import LIVE_ENROLLMENT
 
 CHUNK = 500
@@ -68,6 +70,40 @@ def enroll_batch(
         reasons.update({"already in the sequence": len(result.already)} if result.already else {})
         if tick is not None:
             tick(start + len(chunk), len(lead_ids))
+    return _enrollment_counts(sequence, enrolled, reasons)
+
+
+def preview_enrollment(session: Session, plan: ImportPlan, sequence_id: int) -> dict[str, Any]:
+    """The dry run's answer: what :func:`enroll_batch` would report for ``plan`` (read-only).
+
+    New leads can all be enrolled (suppressed addresses never become leads); each existing
+    lead the file names is checked as enrolment would check it.
+    """
+    sequence = enrollable_sequence(session, sequence_id)
+    reasons: Counter[str] = Counter()
+    enrolled = len(plan.new_keys)
+    existing = list(plan.matched.values()) if plan.options.on_existing != "skip" else []
+    for start in range(0, len(existing), CHUNK):
+        chunk = existing[start : start + CHUNK]
+        live = set(
+            session.scalars(
+                select(Enrollment.lead_id).where(
+                    Enrollment.sequence_id == sequence.id,
+                    Enrollment.state.in_(LIVE_ENROLLMENT),
+                    Enrollment.lead_id.in_(chunk),
+                )
+            )
+        )
+        for lead in session.scalars(select(Lead).where(Lead.id.in_(chunk))):
+            reason = "already in the sequence" if lead.id in live else refusal_reason(lead, False)
+            if reason is None:
+                enrolled += 1
+            else:
+                reasons[reason] += 1
+    return _enrollment_counts(sequence, enrolled, reasons)
+
+
+def _enrollment_counts(sequence: Sequence, enrolled: int, reasons: Counter[str]) -> dict[str, Any]:
     return {
         "enroll_sequence": sequence.name,
         "enrolled": enrolled,
@@ -79,6 +115,9 @@ def enroll_batch(
 def exit_batch_enrollments(session: Session, batch_id: int, *, now: datetime) -> int:
     """Undo: exit the live enrollments the batch made (planned messages are cancelled).
 
+    Those are the ``--enroll`` ones and the automatic ones the import set off (origin
+    ``auto:import:<batch_id>``, see :func:`~leaddesk.sequences.reactions.auto_origin`).
+
     Enrollments of leads the batch created need no exit: deleting those leads deletes their
     enrollments and planned messages (ON DELETE CASCADE). Call before deleting them.
     """
@@ -86,7 +125,7 @@ def exit_batch_enrollments(session: Session, batch_id: int, *, now: datetime) ->
         select(Enrollment)
         .join(Lead, Lead.id == Enrollment.lead_id)
         .where(
-            Enrollment.origin == batch_origin(batch_id),
+            Enrollment.origin.in_([batch_origin(batch_id), f"auto:{batch_origin(batch_id)}"]),
             Enrollment.state.in_(LIVE_ENROLLMENT),
             (Lead.import_batch_id.is_(None)) | (Lead.import_batch_id != batch_id),
         )

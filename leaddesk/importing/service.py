@@ -41,7 +41,7 @@ class ImportResult:
     plan: ImportPlan
     dry_run: bool
     batch_id: int | None = None
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def folded(self) -> FoldedFile:
@@ -144,7 +144,12 @@ def _run_import(
     if dry_run:
         with db.session() as session:
             plan = classify(session, folded, options)
-        return ImportResult(table, plan, True, None, plan.counts())
+            counts = dict(plan.counts())
+            if options.enroll_sequence_id is not None:
+                from leaddesk.importing.enroll import preview_enrollment
+
+                counts.update(preview_enrollment(session, plan, options.enroll_sequence_id))
+        return ImportResult(table, plan, True, None, counts)
     write_tick = (lambda done, total: progress("writing", done, total)) if progress else None
     with db.write() as session:
         if db.is_sqlite:

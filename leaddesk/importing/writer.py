@@ -152,7 +152,11 @@ class BatchWriter:
         self._insert_tags(created)
         touched = [*created.values(), *changed]
         self._record_events(batch.id, created, changed)
-        leads_changed(self.session, touched, self.now, scored=self._fresh)
+        from leaddesk.importing.enroll import batch_origin
+        from leaddesk.sequences.reactions import auto_enrolments_caused_by
+
+        with auto_enrolments_caused_by(self.session, batch_origin(batch.id)):
+            leads_changed(self.session, touched, self.now, scored=self._fresh)
         return batch
 
     def _insert_new(self, batch_id: int) -> dict[str, int]:

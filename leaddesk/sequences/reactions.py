@@ -8,7 +8,8 @@ sales_ready, status_closed) and ``sequence.auto_enroll`` such as
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import select
@@ -28,6 +29,7 @@ from leaddesk.db.models import (
 from leaddesk.sequences.enrollment import enroll_leads, exit_enrollments, live_enrollments
 from leaddesk.sequences.exits import cancel_planned_messages
 
+AUTO_ORIGIN_KEY = "leaddesk.auto_enrolment_cause"
 ALWAYS_EXIT = ("unsubscribed", "bounced")  # never keep mailing someone who asked or bounced
 _RULE_BY_KIND = {
     ActivityKind.REPLIED: "replied",
@@ -98,7 +100,27 @@ def react_to_activity(session: Session, lead: Lead, activity: Activity, now: dat
     elif activity.kind == ActivityKind.BECAME_WARM:
         for sequence in _auto_sequences(session):
             if sequence.auto_enroll.get("became_warm"):
-                enroll_leads(session, sequence, [lead.id], now=now, origin="auto")
+                enroll_leads(session, sequence, [lead.id], now=now, origin=auto_origin(session))
+
+
+def auto_origin(session: Session) -> str:
+    """The origin stored on an automatic enrolment: ``auto``, or ``auto:<cause>`` (see below)."""
+    cause = session.info.get(AUTO_ORIGIN_KEY)
+    return f"auto:{cause}" if cause else "auto"
+
+
+@contextmanager
+def auto_enrolments_caused_by(session: Session, cause: str) -> Iterator[None]:
+    """Within the block, automatic enrolments made in ``session`` name ``cause`` in their origin.
+
+    An import wraps its bulk reactions in this, so that undoing the import can also take back
+    the enrolments it set off (an existing lead whose source the import filled in, say).
+    """
+    session.info[AUTO_ORIGIN_KEY] = cause
+    try:
+        yield
+    finally:
+        session.info.pop(AUTO_ORIGIN_KEY, None)
 
 
 def _auto_sequences(session: Session) -> list[Sequence]:
@@ -132,7 +154,11 @@ def auto_enroll_new_leads(session: Session, lead_ids: Iterable[int], *, now: dat
             if lead.id not in ever and lead.source.strip().casefold() in sources
         ]
         if wanted:
-            total += len(enroll_leads(session, sequence, wanted, now=now, origin="auto").enrolled)
+            total += len(
+                enroll_leads(
+                    session, sequence, wanted, now=now, origin=auto_origin(session)
+                ).enrolled
+            )
     return total
 
 

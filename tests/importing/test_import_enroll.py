@@ -18,6 +18,7 @@ from leaddesk.db.models import (
     ImportBatch,
     Lead,
     LifecycleStatus,
+    Sequence,
     SequenceStatus,
 )
 from leaddesk.leads.suppression import SuppressionReason, suppress
@@ -105,6 +106,25 @@ def test_cli_enroll_counts_and_undo_takes_enrollments_back(
         assert eve.exit_reason == "import undone" and eve.next_due_at is None
 
 
+def test_dry_run_reports_the_enrolment_it_would_make_and_writes_nothing(
+    db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--dry-run --enroll reports exactly the enrolled/refused counts the real import gives."""
+    seed(db)
+    path = tmp_path / "expo.csv"
+    path.write_text(LIST, encoding="utf-8")
+    sequence = "tradeshow follow-up: day 1, 7, 14, 30"
+    command = ["--db", str(db_path), "import", str(path), "--enroll", sequence, "--json"]
+    status, planned = _run(capsys, *command, "--dry-run")
+    assert status == 0
+    assert (planned["enrolled"], planned["enroll_refused"]) == (3, 1)
+    assert planned["enroll_refusals"] == {"the lead is customer": 1}
+    assert enrollments(db) == {}
+    status, done = _run(capsys, *command)
+    keys = ("enroll_sequence", "enrolled", "enroll_refused", "enroll_refusals")
+    assert {k: planned[k] for k in keys} == {k: done[k] for k in keys}
+
+
 def test_cli_enroll_refuses_unknown_or_archived_sequence_before_importing(
     db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -169,8 +189,8 @@ def context(qapp: object, db: Database) -> Iterator[AppContext]:
 def test_wizard_enrolls_in_the_chosen_sequence_and_undo_takes_it_back(
     qtbot: QtBot, context: AppContext, db: Database, tmp_path: Path
 ) -> None:
-    """The options step offers None + active sequences; importing enrolls and says how many;
-    Undo takes the enrollments back."""
+    """The options step offers None + active sequences and previews the enrolment; importing
+    enrolls and says how many; Undo takes the enrollments back."""
     from leaddesk.ui.importing.enroll_choice import NO_SEQUENCE
     from leaddesk.ui.importing.wizard import OPTIONS, RUN, ImportWizard
 
@@ -192,6 +212,10 @@ def test_wizard_enrolls_in_the_chosen_sequence_and_undo_takes_it_back(
         ("Tradeshow follow-up: day 1, 7, 14, 30", ids["sequence"]),
     ]
     combo.setCurrentIndex(1)
+    wizard.ui.recheckButton.click()
+    qtbot.waitUntil(lambda: not wizard.busy and not context.runner.busy, timeout=10_000)
+    assert "3 leads will be enrolled in “Tradeshow follow-up" in wizard.ui.planLabel.text()
+    assert enrollments(db) == {}
     wizard.next()
     assert wizard.currentId() == RUN
     qtbot.waitUntil(lambda: wizard.import_state == "done", timeout=10_000)
@@ -203,3 +227,33 @@ def test_wizard_enrolls_in_the_chosen_sequence_and_undo_takes_it_back(
     qtbot.waitUntil(lambda: wizard.import_state == "undone", timeout=10_000)
     assert "1 existing leads were taken out of the sequence" in wizard.ui.summaryLabel.text()
     assert enrollments(db) == {"eve@example.com": ("exited", f"import:{wizard.batch_id}")}
+
+
+def test_undo_takes_back_automatic_enrolments_the_import_set_off(
+    db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An import that fills an existing lead's source sets off a "new leads from Expo" rule;
+    undoing the import restores the source and takes that enrolment back."""
+    ids = seed(db)
+    with db.write() as session:
+        sequence = session.get_one(Sequence, ids["sequence"])
+        sequence.auto_enroll = {"new_from_sources": ["Expo"]}
+    path = tmp_path / "expo.csv"
+    path.write_text(LIST, encoding="utf-8")
+    status, data = _run(
+        capsys, "--db", str(db_path), "import", str(path), "--source", "Expo", "--json"
+    )
+    assert status == 0
+    origin = f"auto:import:{data['batch_id']}"
+    assert enrollments(db) == {
+        "ada@example.com": ("active", origin),
+        "bob@example.com": ("active", origin),
+        "eve@example.com": ("active", origin),
+    }
+    status, undone = _run(
+        capsys, "--db", str(db_path), "import", "--undo", str(data["batch_id"]), "--json"
+    )
+    assert (status, undone["exited_enrollments"]) == (0, 1)
+    assert enrollments(db) == {"eve@example.com": ("exited", origin)}
+    with db.session() as session:
+        assert session.get_one(Lead, ids["eve"]).source == ""

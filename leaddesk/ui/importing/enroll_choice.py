@@ -35,11 +35,12 @@ def load_sequence_choices(context: AppContext, combo: QComboBox) -> None:
     context.runner.run(read, on_done=show, write=False, label="Loading sequences")
 
 
-def describe_enrollment(counts: dict[str, Any]) -> str:
-    """One line about the enrolment the import made ("" when it made none)."""
+def describe_enrollment(counts: dict[str, Any], *, planned: bool = False) -> str:
+    """One line about the enrolment the import made or will make ("" when none)."""
     if "enrolled" not in counts:
         return ""
-    line = f"{counts['enrolled']:,} leads enrolled in “{counts['enroll_sequence']}”"
+    verb = "will be enrolled" if planned else "enrolled"
+    line = f"{counts['enrolled']:,} leads {verb} in “{counts['enroll_sequence']}”"
     refusals = counts.get("enroll_refusals") or {}
     if refusals:
         reasons = "; ".join(f"{n:,} {why}" for why, n in sorted(refusals.items()))

@@ -301,7 +301,9 @@ class ImportWizard(QWizard):
     def _show_plan(self, result: ImportResult) -> None:
         self.busy = False
         self.plan = result
-        self.ui.planLabel.setText(describe_counts(result.counts, planned=True))
+        enrolment = describe_enrollment(result.counts, planned=True)
+        summary = describe_counts(result.counts, planned=True)
+        self.ui.planLabel.setText(summary + ("\n" + enrolment if enrolment else ""))
         preview = result.plan.preview()
         rows = [[item.get(c, "") for c in PREVIEW_COLUMNS] for item in preview]
         self.planned_model.set_rows([c.replace("_", " ") for c in PREVIEW_COLUMNS], rows)
