@@ -140,7 +140,7 @@ def main() -> int:
         "(target <= 5x)"
     )
     print(
-        f"schema floor (raw sqlite3) : {floor_time:5.2f} s wall, {floor_cpu:5.2f} s CPU "
+        f"schema floor (raw sqlite3): {floor_time:6.2f} s wall, {floor_cpu:5.2f} s CPU "
         f"= {floor_time / ref_time:.1f}x the shell (the same writes with no Python logic; "
         f"leaddesk = {first_time / floor_time:.1f}x this)"
     )
