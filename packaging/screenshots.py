@@ -67,10 +67,35 @@ def main() -> int:
         path = args.out / f"{key}{suffix}.png"
         window.grab().save(str(path))
         print(path)
+    if not args.empty:
+        _import_options(app, context, args.out)
     window.close()
     context.runner.shutdown()
     db.dispose()
     return 0
+
+
+def _import_options(app: object, context: object, out: Path) -> None:
+    """Photograph the import wizard's options step: sample list, enrolment chosen, dry run."""
+    from leaddesk.paths import resource_path
+    from leaddesk.ui.importing.wizard import ImportWizard
+
+    wizard = ImportWizard(context, str(resource_path("sample", "tradeshow_badge_scans.csv")))
+    wizard.resize(1000, 720)
+    wizard.show()
+    idle = lambda: not wizard.busy and not context.runner.busy  # noqa: E731
+    _wait(app, idle)
+    wizard.next()
+    wizard.next()
+    _wait(app, idle)
+    wizard.ui.sourceEdit.setText("Expo Berlin 2026")
+    wizard.ui.enrollCombo.setCurrentIndex(min(1, wizard.ui.enrollCombo.count() - 1))
+    wizard.ui.recheckButton.click()
+    _wait(app, idle)
+    path = out / "import-options.png"
+    wizard.grab().save(str(path))
+    print(path)
+    wizard.close()
 
 
 if __name__ == "__main__":

@@ -91,7 +91,8 @@ class ImportWizard(QWizard):
             view.verticalHeader().hide()  # the file's own row numbers are a column
         self.ui.mappingTable.verticalHeader().hide()
         for label in (self.ui.planLabel, self.ui.summaryLabel):
-            label.setMinimumHeight(label.fontMetrics().lineSpacing() * 2 + 6)  # counts: 2 lines
+            # Two lines of counts and one about the enrolment.
+            label.setMinimumHeight(label.fontMetrics().lineSpacing() * 3 + 6)
         self.ui.mappingTable.horizontalHeader().setStretchLastSection(True)
         self._fill_choices()
         self.ui.browseButton.clicked.connect(self.browse)
@@ -307,6 +308,8 @@ class ImportWizard(QWizard):
         preview = result.plan.preview()
         rows = [[item.get(c, "") for c in PREVIEW_COLUMNS] for item in preview]
         self.planned_model.set_rows([c.replace("_", " ") for c in PREVIEW_COLUMNS], rows)
+        for column in ("action", "row", "email"):
+            self.ui.plannedTable.resizeColumnToContents(PREVIEW_COLUMNS.index(column))
 
     def validateCurrentPage(self) -> bool:
         """Move on only when the step's background work has finished and makes sense."""
