@@ -173,6 +173,16 @@ class SmtpSession:
 
     def submit(self, outgoing: Outgoing) -> Reply:
         """Run one SMTP transaction for ``outgoing`` and report how it ended."""
+        reply = self.begin(outgoing)
+        return reply if reply is not None else self.end()
+
+    def begin(self, outgoing: Outgoing) -> Reply | None:
+        """Send MAIL, RCPT, DATA and the message; ``None`` while the final reply is awaited.
+
+        The caller may do other work while the server digests the message, then MUST call
+        :meth:`end` before anything else uses this session. A reply is returned at once when
+        the server refused before the data or the connection dropped.
+        """
         if not self.is_open:
             return Reply(0, "not connected", Phase.CONNECT, dropped=True)
         connection = self._client.smtp
@@ -191,13 +201,23 @@ class SmtpSession:
                 return self._refused(code, text, phase)
             phase = Phase.PAYLOAD
             connection.send(_dot_stuffed(outgoing.data))
-            code, text = connection.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as error:
             self.broken = True
             return Reply(0, str(error) or type(error).__name__, phase, dropped=True)
+        return None
+
+    def end(self) -> Reply:
+        """The server's reply to the message sent by :meth:`begin`."""
+        if self._client is None:
+            return Reply(0, "the connection was closed", Phase.PAYLOAD, dropped=True)
+        try:
+            code, text = self._client.smtp.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as error:
+            self.broken = True
+            return Reply(0, str(error) or type(error).__name__, Phase.PAYLOAD, dropped=True)
         if code == 421:
             self.broken = True
-        return Reply(code, _decode(text), phase)
+        return Reply(code, _decode(text), Phase.PAYLOAD)
 
     def _refused(self, code: int, text: bytes, phase: Phase) -> Reply:
         reply = Reply(code, _decode(text), phase)
