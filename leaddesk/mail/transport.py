@@ -89,6 +89,16 @@ def _decode(raw: bytes | str) -> str:
     return " ".join(text.split())
 
 
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+")
+
+
+def _envelope_address(address: str) -> str:
+    """``<address>`` for MAIL/RCPT, as ``smtplib`` quotes it (without parsing a plain one)."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return f"<{address}>"
+    return str(smtplib.quoteaddr(address))
+
+
 def _dot_stuffed(data: bytes) -> bytes:
     body = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", data)
     body = re.sub(rb"(?m)^\.", b"..", body)
@@ -188,11 +198,13 @@ class SmtpSession:
         connection = self._client.smtp
         phase = Phase.MAIL
         try:
-            code, text = connection.mail(outgoing.envelope_from)
+            connection.putcmd("mail", f"FROM:{_envelope_address(outgoing.envelope_from)}")
+            code, text = connection.getreply()
             if code != 250:
                 return self._refused(code, text, phase)
             phase = Phase.RCPT
-            code, text = connection.rcpt(outgoing.recipient)
+            connection.putcmd("rcpt", f"TO:{_envelope_address(outgoing.recipient)}")
+            code, text = connection.getreply()
             if code not in (250, 251):
                 return self._refused(code, text, phase)
             phase = Phase.DATA
