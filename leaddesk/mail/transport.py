@@ -199,11 +199,13 @@ class SmtpSession:
         phase = Phase.MAIL
         try:
             connection.putcmd("mail", f"FROM:{_envelope_address(outgoing.envelope_from)}")
+            data = outgoing.data  # generated while the server checks the sender
             code, text = connection.getreply()
             if code != 250:
                 return self._refused(code, text, phase)
             phase = Phase.RCPT
             connection.putcmd("rcpt", f"TO:{_envelope_address(outgoing.recipient)}")
+            payload = _dot_stuffed(data)  # while the server checks the recipient
             code, text = connection.getreply()
             if code not in (250, 251):
                 return self._refused(code, text, phase)
@@ -212,7 +214,7 @@ class SmtpSession:
             if code != 354:
                 return self._refused(code, text, phase)
             phase = Phase.PAYLOAD
-            connection.send(_dot_stuffed(outgoing.data))
+            connection.send(payload)
         except (smtplib.SMTPServerDisconnected, OSError) as error:
             self.broken = True
             return Reply(0, str(error) or type(error).__name__, phase, dropped=True)
