@@ -1,10 +1,12 @@
 """``send_due``: one pass over the due outbox, safe alongside any other LeadDesk process.
 
 Used by the CLI (``leaddesk send-due``, e.g. from cron) and by the app's background sender.
-Each message is claimed in its own ``BEGIN IMMEDIATE`` transaction that is committed before the
-message is handed to the server; the outcome is written after the server's reply (together with
-the next claim, so a message costs one commit). Nothing here sleeps on a test clock: waiting goes
-through ``wait`` (real sleep, or advancing a :class:`~leaddesk.clock.FixedClock`).
+Up to ``CLAIM_BATCH`` messages are claimed in one ``BEGIN IMMEDIATE`` transaction that is
+committed before any of them is handed to the server; outcomes are written after the server's
+replies, in the same commit as the next claim. While the server digests one message the next
+one is composed, so the sender's own work overlaps the server's. Nothing here sleeps on a test
+clock: waiting goes through ``wait`` (real sleep, or advancing a
+:class:`~leaddesk.clock.FixedClock`).
 """
 
 from __future__ import annotations
