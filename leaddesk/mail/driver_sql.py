@@ -46,7 +46,13 @@ class DriverStatement:
         key = (dialect.name, str(dialect.paramstyle))
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compiled[key] = self.statement.compile(dialect=dialect)  # type: ignore[attr-defined]
+            compiled = self.statement.compile(dialect=dialect)  # type: ignore[attr-defined]
+            python_side = [*compiled.insert_prefetch, *compiled.update_prefetch]
+            if python_side:
+                # SQLAlchemy computes these per execution; the driver path would store NULL.
+                names = ", ".join(column.name for column in python_side)
+                raise ValueError(f"set {names} explicitly: its default is computed in Python")
+            self._compiled[key] = compiled
         return compiled
 
     def _plan(self, dialect: Dialect, params: Mapping[str, Any]) -> _Plan:
