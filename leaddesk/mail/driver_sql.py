@@ -77,9 +77,9 @@ class DriverStatement:
         sources: list[tuple[str, int | None] | None] = []
         fixed: dict[str, Any] = {}
         for name in names:
-            base, index = origin.get(name, (name, None))
+            base, position = origin.get(name, (name, None))
             if base in params:
-                sources.append((base, index))
+                sources.append((base, position))
                 continue
             sources.append(None)  # a value written in the statement (a literal state, say)
             value, processor = expanded.parameters[name], processors.get(base)

@@ -8,10 +8,9 @@ sender died: it becomes ``unknown`` and is never resent automatically.
 
 from __future__ import annotations
 
-from collections import namedtuple
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Connection, Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, lazyload
@@ -150,7 +149,36 @@ _CLAIM_VIEW = (
     .where(OutboundMessage.id.in_(_ROW_IDS), is_due(bindparam("now", type_=_MOMENT)))
 )
 _CLAIM_QUERY = DriverStatement(_CLAIM_VIEW)
-_ClaimRow = namedtuple("_ClaimRow", list(_CLAIM_VIEW.selected_columns.keys()))  # type: ignore[misc]
+
+
+class _ClaimRow(NamedTuple):
+    """One row of ``_CLAIM_VIEW``, fields in its column order."""
+
+    id: int
+    lead_id: int | None
+    account_id: int | None
+    enrollment_id: int | None
+    step_id: int | None
+    to_address: str
+    subject: str
+    message_id: str
+    unsubscribe_token: str
+    rendered: dict[str, Any] | None
+    first_attempt_at: datetime | None
+    last_error: str
+    lead_found: int | None
+    lead_state: str | None
+    first_name: str | None
+    last_name: str | None
+    enrollment_state: str | None
+    exit_reason: str | None
+    sequence_status: str | None
+    account_found: int | None
+    paused_until: datetime | None
+    pause_switch: dict[str, Any] | None
+
+
+assert _ClaimRow._fields == tuple(_CLAIM_VIEW.selected_columns.keys())
 _MARK_SENDING = DriverStatement(
     update(_OUTBOX)
     .where(_OUTBOX.c.id.in_(_ROW_IDS))
@@ -247,11 +275,12 @@ def claim_batch(
             results.append(refusal)
             continue
         claimed.append(row_id)
+        assert row.account_id is not None  # _check refuses rows whose account is gone
         results.append(
             Claimed(
                 id=row.id,
                 lead_id=row.lead_id,
-                account_id=int(row.account_id),
+                account_id=row.account_id,
                 enrollment_id=row.enrollment_id,
                 step_id=row.step_id,
                 to_address=row.to_address,
