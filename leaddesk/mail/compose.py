@@ -16,6 +16,7 @@ from datetime import datetime
 from email._policybase import Compat32
 from email.charset import QP, Charset
 from email.header import Header
+from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
@@ -90,13 +91,29 @@ class Sender:
     unsubscribe_url: str = ""
 
 
-@dataclass(frozen=True)
 class Outgoing:
-    """One message ready for the SMTP envelope: sender, the one recipient, the bytes."""
+    """One message ready for the SMTP envelope: sender, the one recipient, the bytes.
 
-    envelope_from: str
-    recipient: str
-    data: bytes
+    The bytes are generated on first use of :attr:`data`; the SMTP session asks for them
+    right after sending MAIL FROM, so they are generated while the server checks the sender.
+    """
+
+    __slots__ = ("_data", "_message", "envelope_from", "recipient")
+
+    def __init__(self, envelope_from: str, recipient: str, message: Message | bytes) -> None:
+        self.envelope_from = envelope_from
+        self.recipient = recipient
+        self._message = message if isinstance(message, Message) else None
+        self._data = message if isinstance(message, bytes) else None
+
+    @property
+    def data(self) -> bytes:
+        """The message as sent: CRLF line ends, 7-bit (quoted-printable bodies)."""
+        if self._data is None:
+            assert self._message is not None
+            self._data = self._message.as_bytes(policy=_WIRE_POLICY)
+            self._message = None
+        return self._data
 
 
 def clean_header(value: str) -> str:
@@ -193,5 +210,4 @@ def compose(
         part = MIMEText(_normal_lines(content), subtype, _UTF8_QP, policy=_WIRE_POLICY)  # type: ignore[arg-type]
         del part["MIME-Version"]
         message.attach(part)
-    data = message.as_bytes(policy=_WIRE_POLICY)
-    return Outgoing(sender.from_address, recipient, data)
+    return Outgoing(sender.from_address, recipient, message)

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.sql.elements import BindParameter
 
 from leaddesk.activities import ActivityEvent, ActivityKind, leads_changed, record_activity
 from leaddesk.activities.door import append_activities
 from leaddesk.db.models import (
+    AppSetting,
     EmailState,
     Enrollment,
     EnrollmentState,
@@ -32,6 +33,7 @@ from leaddesk.db.models import (
 )
 from leaddesk.leads.emails import email_hash, email_key
 from leaddesk.leads.suppression import SuppressionReason, suppress
+from leaddesk.mail.driver_sql import DriverStatement
 from leaddesk.mail.policy import Decision, Verdict, retry_delay
 from leaddesk.sequences.exits import exit_lead_sequences
 from leaddesk.settings import SENDING_PAUSED, get_setting
@@ -134,6 +136,11 @@ _CLAIM_VIEW = (
         Sequence.status.label("sequence_status"),
         SenderAccount.id.label("account_found"),
         SenderAccount.paused_until,
+        # The global "Pause all sending" switch, read in the same query.
+        select(AppSetting.value)
+        .where(AppSetting.key == SENDING_PAUSED)
+        .scalar_subquery()
+        .label("pause_switch"),
     )
     .outerjoin(Lead, Lead.id == OutboundMessage.lead_id)
     .outerjoin(Enrollment, Enrollment.id == OutboundMessage.enrollment_id)
@@ -141,7 +148,38 @@ _CLAIM_VIEW = (
     .outerjoin(SenderAccount, SenderAccount.id == OutboundMessage.account_id)
     .where(OutboundMessage.id.in_(_ROW_IDS), is_due(bindparam("now", type_=_MOMENT)))
 )
-_MARK_SENDING = (
+_CLAIM_QUERY = DriverStatement(_CLAIM_VIEW)
+
+
+class _ClaimRow(NamedTuple):
+    """One row of ``_CLAIM_VIEW``, fields in its column order."""
+
+    id: int
+    lead_id: int | None
+    account_id: int | None
+    enrollment_id: int | None
+    step_id: int | None
+    to_address: str
+    subject: str
+    message_id: str
+    unsubscribe_token: str
+    rendered: dict[str, Any] | None
+    first_attempt_at: datetime | None
+    last_error: str
+    lead_found: int | None
+    lead_state: str | None
+    first_name: str | None
+    last_name: str | None
+    enrollment_state: str | None
+    exit_reason: str | None
+    sequence_status: str | None
+    account_found: int | None
+    paused_until: datetime | None
+    pause_switch: dict[str, Any] | None
+
+
+assert _ClaimRow._fields == tuple(_CLAIM_VIEW.selected_columns.keys())
+_MARK_SENDING = DriverStatement(
     update(_OUTBOX)
     .where(_OUTBOX.c.id.in_(_ROW_IDS))
     .values(
@@ -154,20 +192,22 @@ _MARK_SENDING = (
 )
 
 
-_SUPPRESSED = select(Suppression.email_hash).where(
-    Suppression.email_hash.in_(bindparam("hashes", expanding=True))
+_SUPPRESSED = DriverStatement(
+    select(Suppression.email_hash).where(
+        Suppression.email_hash.in_(bindparam("hashes", expanding=True))
+    )
 )
 
 
-def _suppressed_among(session: Session, addresses: list[str]) -> set[str]:
+def _suppressed_among(connection: Connection, addresses: list[str]) -> set[str]:
     """The keys among ``addresses`` on the suppression list, as
     :func:`leaddesk.leads.suppression.suppressed_among` finds them (by hash), with a
     prebuilt statement: a claim asks about a handful of addresses many times a second."""
     by_hash = {email_hash(key): key for key in {email_key(a) for a in addresses}}
     if not by_hash:
         return set()
-    found = session.scalars(_SUPPRESSED, {"hashes": list(by_hash)})
-    return {by_hash[value] for value in found}
+    found = _SUPPRESSED.execute(connection, {"hashes": list(by_hash)})
+    return {by_hash[value] for (value,) in found}
 
 
 def _stop_reason(row: Any, suppressed: bool) -> Refusal | None:
@@ -212,10 +252,16 @@ def claim_batch(
     move with one UPDATE. The caller commits this transaction before it hands any of the
     messages to the server.
     """
-    if sending_paused(session):
+    session.flush()  # earlier outcomes (a bounce suppresses its address) must be seen below
+    connection = session.connection()
+    found = _CLAIM_QUERY.execute(connection, {"row_ids": row_ids, "now": now})
+    due = {row.id: row for row in map(_ClaimRow._make, found)}
+    # The switch comes with the rows (NULL: never set); with no row due, ask for it directly.
+    switch = next(iter(due.values())).pause_switch if due else None
+    paused = bool((switch or {}).get("value", False)) if due else sending_paused(session)
+    if paused:
         return [Refusal("paused_all", "sending is paused") for _ in row_ids]
-    due = {row.id: row for row in session.execute(_CLAIM_VIEW, {"row_ids": row_ids, "now": now})}
-    suppressed = _suppressed_among(session, [row.to_address for row in due.values()])
+    suppressed = _suppressed_among(connection, [row.to_address for row in due.values()])
     results: list[Claimed | Refusal] = []
     claimed: list[int] = []
     for row_id in row_ids:
@@ -229,11 +275,12 @@ def claim_batch(
             results.append(refusal)
             continue
         claimed.append(row_id)
+        assert row.account_id is not None  # _check refuses rows whose account is gone
         results.append(
             Claimed(
                 id=row.id,
                 lead_id=row.lead_id,
-                account_id=int(row.account_id),
+                account_id=row.account_id,
                 enrollment_id=row.enrollment_id,
                 step_id=row.step_id,
                 to_address=row.to_address,
@@ -246,7 +293,7 @@ def claim_batch(
         )
     session.flush()
     if claimed:
-        session.connection().execute(_MARK_SENDING, {"row_ids": claimed, "now": now})
+        _MARK_SENDING.execute(connection, {"row_ids": claimed, "now": now})
     return results
 
 
@@ -347,15 +394,18 @@ def finish_many(
 
 
 _FINISHABLE = (OutboxState.SENDING, OutboxState.UNKNOWN)
-_MARK_SENT = (
+_STILL_OPEN = DriverStatement(
+    select(_OUTBOX.c.id).where(_OUTBOX.c.id.in_(_ROW_IDS), _OUTBOX.c.state.in_(_FINISHABLE))
+)
+_MARK_SENT = DriverStatement(
     update(_OUTBOX)
     .where(_OUTBOX.c.id == bindparam("row_id"))
     .values(
         state=OutboxState.SENT,
-        sent_at=bindparam("now"),
+        sent_at=bindparam("now", type_=_MOMENT),
         last_error="",
         finished_reason=bindparam("reason"),
-        updated_at=bindparam("now"),
+        updated_at=bindparam("now", type_=_MOMENT),
     )
 )
 
@@ -364,19 +414,14 @@ def _record_sent(session: Session, sent: list[tuple[Claimed, Decision]], now: da
     """Mark accepted rows ``sent`` and record their "email sent" activities, set-based."""
     if not sent:
         return
-    open_ids = set(
-        session.scalars(
-            select(OutboundMessage.id).where(
-                OutboundMessage.id.in_([claimed.id for claimed, _ in sent]),
-                OutboundMessage.state.in_(_FINISHABLE),
-            )
-        )
-    )
+    connection = session.connection()
+    ids = [claimed.id for claimed, _ in sent]
+    open_ids = {row_id for (row_id,) in _STILL_OPEN.execute(connection, {"row_ids": ids})}
     sent = [(claimed, d) for claimed, d in sent if claimed.id in open_ids]
     if not sent:
         return
-    session.connection().execute(
-        _MARK_SENT,
+    _MARK_SENT.execute_many(
+        connection,
         [{"row_id": claimed.id, "now": now, "reason": d.reason} for claimed, d in sent],
     )
     events = [

@@ -1,10 +1,12 @@
 """``send_due``: one pass over the due outbox, safe alongside any other LeadDesk process.
 
 Used by the CLI (``leaddesk send-due``, e.g. from cron) and by the app's background sender.
-Each message is claimed in its own ``BEGIN IMMEDIATE`` transaction that is committed before the
-message is handed to the server; the outcome is written after the server's reply (together with
-the next claim, so a message costs one commit). Nothing here sleeps on a test clock: waiting goes
-through ``wait`` (real sleep, or advancing a :class:`~leaddesk.clock.FixedClock`).
+Up to ``CLAIM_BATCH`` messages are claimed in one ``BEGIN IMMEDIATE`` transaction that is
+committed before any of them is handed to the server; outcomes are written after the server's
+replies, in the same commit as the next claim. While the server digests one message the next
+one is composed, so the sender's own work overlaps the server's. Nothing here sleeps on a test
+clock: waiting goes through ``wait`` (real sleep, or advancing a
+:class:`~leaddesk.clock.FixedClock`).
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ from leaddesk.db.engine import Database
 from leaddesk.db.models import OutboundMessage, OutboxState, SenderAccount
 from leaddesk.mail import outbox
 from leaddesk.mail.accounts import account_password
-from leaddesk.mail.compose import CompositionError, Sender, compose
+from leaddesk.mail.compose import CompositionError, Outgoing, Sender, compose
 from leaddesk.mail.lock import SenderLock
 from leaddesk.mail.policy import DEFAULT_EXPIRY, Decision, Verdict, account_trouble, decide
 from leaddesk.mail.ratelimit import AccountPace
-from leaddesk.mail.transport import OpenError, ServerSettings, SmtpSession
+from leaddesk.mail.transport import OpenError, Reply, ServerSettings, SmtpSession
 from leaddesk.settings import get_setting
 
 _log = logging.getLogger(__name__)
@@ -230,27 +232,41 @@ class _Pass:
         return max(1, min(wanted, CLAIM_BATCH, pace.room(self.clock.now())))
 
     def send_batch(self, row_ids: list[int]) -> bool:
-        """Claim rows of one account and submit them; False when the pass must stop."""
+        """Claim rows of one account and submit them; False when the pass must stop.
+
+        While the server digests one message (its final reply can take as long as composing
+        the next), the next claimed message is composed; the reply is read before anything
+        else is written or sent.
+        """
         results = self.claim(row_ids)
         claimed = [r for r in results if isinstance(r, outbox.Claimed)]
         if any(isinstance(r, outbox.Refusal) and r.kind == "paused_all" for r in results):
             self.report.paused_all = True
             return False
+        upcoming: Outgoing | Decision | None = None
         for index, item in enumerate(claimed):
             if item.account_id in self.blocked or not self.prepare_account(item.account_id):
                 for rest in claimed[index:]:
                     self.pending.append((rest, Decision(Verdict.RELEASE, "not attempted")))
                 break
-            self.pending.append((item, self.submit(item)))
+            prepared = upcoming if upcoming is not None else self._compose(item)
+            upcoming = None
+            pace = self.paces.get(item.account_id)
+            if pace is not None:
+                pace.record(self.clock.now())
+            if isinstance(prepared, Decision):
+                self.pending.append((item, prepared))
+                continue
+            reply = self._begin(item.account_id, prepared)
+            if index + 1 < len(claimed):
+                upcoming = self._compose(claimed[index + 1])
+            self.pending.append((item, self._conclude(item.account_id, reply)))
         return True
 
-    def submit(self, item: outbox.Claimed) -> Decision:
-        """Compose and submit one claimed message; the decision about its outcome."""
-        pace = self.paces.get(item.account_id)
-        if pace is not None:
-            pace.record(self.clock.now())
+    def _compose(self, item: outbox.Claimed) -> Outgoing | Decision:
+        """The message for a claimed row, or the failure that composing it met."""
         try:
-            outgoing = compose(
+            return compose(
                 self.senders[item.account_id],
                 to_address=item.to_address,
                 to_name=item.to_name,
@@ -262,18 +278,28 @@ class _Pass:
             )
         except CompositionError as error:
             return Decision(Verdict.FAIL, str(error))
-        reply = self.sessions[item.account_id].submit(outgoing)
-        decision = decide(reply)
-        if decision.verdict is Verdict.RETRY and reply.dropped:
+
+    def _begin(self, account_id: int, outgoing: Outgoing) -> Reply | None:
+        """Hand ``outgoing`` to the account's server (``None``: its final reply is due)."""
+        reply = self.sessions[account_id].begin(outgoing)
+        if reply is not None and reply.dropped and decide(reply).verdict is Verdict.RETRY:
             # Not handed over yet (an idle connection timed out?): reconnect once, try again.
-            self._close(item.account_id)
-            if self.prepare_account(item.account_id):
-                decision = decide(self.sessions[item.account_id].submit(outgoing))
-        current = self.sessions.get(item.account_id)
+            self._close(account_id)
+            if self.prepare_account(account_id):
+                reply = self.sessions[account_id].begin(outgoing)
+        return reply
+
+    def _conclude(self, account_id: int, reply: Reply | None) -> Decision:
+        """Read the awaited reply (if any) and decide what the message's outcome is."""
+        current = self.sessions.get(account_id)
+        if reply is None:
+            assert current is not None
+            reply = current.end()
+        decision = decide(reply)
         if current is not None and not current.is_open:
-            self._close(item.account_id)
+            self._close(account_id)
         if decision.verdict is Verdict.PAUSE_ACCOUNT:
-            self.blocked.add(item.account_id)
+            self.blocked.add(account_id)
         return decision
 
     def _note_next(self, moment: datetime | None) -> None:

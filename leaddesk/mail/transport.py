@@ -89,6 +89,16 @@ def _decode(raw: bytes | str) -> str:
     return " ".join(text.split())
 
 
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+")
+
+
+def _envelope_address(address: str) -> str:
+    """``<address>`` for MAIL/RCPT, as ``smtplib`` quotes it (without parsing a plain one)."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return f"<{address}>"
+    return str(smtplib.quoteaddr(address))
+
+
 def _dot_stuffed(data: bytes) -> bytes:
     body = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", data)
     body = re.sub(rb"(?m)^\.", b"..", body)
@@ -173,16 +183,30 @@ class SmtpSession:
 
     def submit(self, outgoing: Outgoing) -> Reply:
         """Run one SMTP transaction for ``outgoing`` and report how it ended."""
+        reply = self.begin(outgoing)
+        return reply if reply is not None else self.end()
+
+    def begin(self, outgoing: Outgoing) -> Reply | None:
+        """Send MAIL, RCPT, DATA and the message; ``None`` while the final reply is awaited.
+
+        The caller may do other work while the server digests the message, then MUST call
+        :meth:`end` before anything else uses this session. A reply is returned at once when
+        the server refused before the data or the connection dropped.
+        """
         if not self.is_open:
             return Reply(0, "not connected", Phase.CONNECT, dropped=True)
         connection = self._client.smtp
         phase = Phase.MAIL
         try:
-            code, text = connection.mail(outgoing.envelope_from)
+            connection.putcmd("mail", f"FROM:{_envelope_address(outgoing.envelope_from)}")
+            data = outgoing.data  # generated while the server checks the sender
+            code, text = connection.getreply()
             if code != 250:
                 return self._refused(code, text, phase)
             phase = Phase.RCPT
-            code, text = connection.rcpt(outgoing.recipient)
+            connection.putcmd("rcpt", f"TO:{_envelope_address(outgoing.recipient)}")
+            payload = _dot_stuffed(data)  # while the server checks the recipient
+            code, text = connection.getreply()
             if code not in (250, 251):
                 return self._refused(code, text, phase)
             phase = Phase.DATA
@@ -190,14 +214,24 @@ class SmtpSession:
             if code != 354:
                 return self._refused(code, text, phase)
             phase = Phase.PAYLOAD
-            connection.send(_dot_stuffed(outgoing.data))
-            code, text = connection.getreply()
+            connection.send(payload)
         except (smtplib.SMTPServerDisconnected, OSError) as error:
             self.broken = True
             return Reply(0, str(error) or type(error).__name__, phase, dropped=True)
+        return None
+
+    def end(self) -> Reply:
+        """The server's reply to the message sent by :meth:`begin`."""
+        if self._client is None:
+            return Reply(0, "the connection was closed", Phase.PAYLOAD, dropped=True)
+        try:
+            code, text = self._client.smtp.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as error:
+            self.broken = True
+            return Reply(0, str(error) or type(error).__name__, Phase.PAYLOAD, dropped=True)
         if code == 421:
             self.broken = True
-        return Reply(code, _decode(text), phase)
+        return Reply(code, _decode(text), Phase.PAYLOAD)
 
     def _refused(self, code: int, text: bytes, phase: Phase) -> Reply:
         reply = Reply(code, _decode(text), phase)
