@@ -141,7 +141,10 @@ class TaskRunner(QObject):
             return
         handle.finished = True
         try:
-            if ok:
+            if self._closed:  # the app is closing: nobody is left to show the result to
+                if not ok and not isinstance(value, Cancelled):
+                    log.warning("job %r failed while closing", handle.label, exc_info=value)
+            elif ok:
                 if handle.on_done is not None:
                     handle.on_done(value)
             elif isinstance(value, Cancelled):

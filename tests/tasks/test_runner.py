@@ -118,3 +118,18 @@ def test_progress_appears_only_for_slow_jobs(qtbot: QtBot) -> None:
     release.set()
     qtbot.waitUntil(lambda: not indicator.isVisible())
     runner.shutdown()
+
+
+def test_results_arriving_after_shutdown_are_dropped(qtbot: QtBot) -> None:
+    """A job finishing while the app closes does not run its callback (which might queue more)."""
+    runner = TaskRunner()
+    release = threading.Event()
+    called: list[object] = []
+    runner.run(lambda _p: release.wait(5), on_done=called.append, write=False)
+    closing = threading.Thread(target=runner.shutdown)
+    closing.start()
+    qtbot.waitUntil(lambda: runner._closed)
+    release.set()
+    closing.join(5)
+    qtbot.wait(50)  # the finished job's result reaches the GUI thread now
+    assert called == [] and not runner.busy
