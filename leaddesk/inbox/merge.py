@@ -39,9 +39,9 @@ class MergeResult:
 def merge_leads(session: Session, survivor_id: int, other_id: int, *, now: datetime) -> MergeResult:
     """Move ``other_id``'s history onto ``survivor_id`` and delete ``other_id``.
 
-    Empty profile fields of the survivor are filled from the other lead. When both are live in
-    the same sequence, the other's enrollment is ended ("merged") before it moves, so the
-    survivor never gets the same email twice.
+    Empty profile fields of the survivor are filled from the other lead. When both have been in
+    the same sequence, the other's enrollment there is ended ("merged") and its planned emails
+    cancelled before it moves, so the survivor never gets the same email twice.
     """
     if survivor_id == other_id:
         raise ValueError("a lead cannot be merged with itself")
@@ -100,27 +100,30 @@ def _move_tags(session: Session, survivor_id: int, other_id: int) -> int:
 
 
 def _move_enrollments(session: Session, survivor_id: int, other_id: int, now: datetime) -> int:
-    live_sequences = set(
-        session.scalars(
-            select(Enrollment.sequence_id).where(
-                Enrollment.lead_id == survivor_id, Enrollment.state.in_(LIVE_ENROLLMENT)
-            )
-        )
+    """Move the other lead's enrollments, ending those in a sequence the survivor has had.
+
+    The survivor already gets (or got, or left) that sequence: the other's live enrollment is
+    exited and every email still planned for the other's enrollments there is cancelled — also
+    the last email of an enrollment already marked completed — so the person never gets the
+    same step twice.
+    """
+    survivor_sequences = set(
+        session.scalars(select(Enrollment.sequence_id).where(Enrollment.lead_id == survivor_id))
     )
     clashing = list(
         session.scalars(
             select(Enrollment).where(
                 Enrollment.lead_id == other_id,
-                Enrollment.state.in_(LIVE_ENROLLMENT),
-                Enrollment.sequence_id.in_(live_sequences),
+                Enrollment.sequence_id.in_(survivor_sequences),
             )
         )
     )
     for enrollment in clashing:
-        enrollment.state = EnrollmentState.EXITED
-        enrollment.exited_at = now
-        enrollment.exit_reason = "merged into another lead"
-        enrollment.next_due_at = None
+        if enrollment.state in LIVE_ENROLLMENT:
+            enrollment.state = EnrollmentState.EXITED
+            enrollment.exited_at = now
+            enrollment.exit_reason = "merged into another lead"
+            enrollment.next_due_at = None
     if clashing:
         session.flush()
         cancel_planned_messages(

@@ -68,6 +68,40 @@ def test_merge_ends_a_clashing_enrollment(db: Database, clock: FixedClock, inbox
         merge_leads(s, inbox.ben, inbox.ben, now=now)
 
 
+def test_merge_cancels_the_pending_last_email_of_a_completed_duplicate_enrollment(
+    db: Database, clock: FixedClock, inbox: Inbox
+) -> None:
+    """The merged lead finished the survivor's sequence but its last email is still planned:
+    merging cancels that email, so the person does not get that step a second time."""
+    now = clock.now()
+    with db.write() as s:
+        done = Enrollment(
+            lead_id=inbox.anna,
+            sequence_id=inbox.sequence,
+            version_id=inbox.version,
+            enrolled_at=now,
+            state="completed",
+        )
+        s.add(done)
+        s.flush()
+        s.add(
+            OutboundMessage(
+                lead_id=inbox.anna,
+                enrollment_id=done.id,
+                message_id="<last@y>",
+                to_address="anna@old.example",
+                due_at=now + timedelta(days=1),
+            )
+        )
+    with db.write() as s:
+        merge_leads(s, inbox.ben, inbox.anna, now=now)
+    with db.session() as s:
+        states = sorted(s.scalars(select(Enrollment.state).where(Enrollment.lead_id == inbox.ben)))
+        assert states == ["active", "completed"]
+        last = s.scalars(select(OutboundMessage).where(OutboundMessage.message_id == "<last@y>"))
+        assert [(m.state, m.finished_reason) for m in last] == [("cancelled", "merged")]
+
+
 def test_saved_views(db: Database, clock: FixedClock) -> None:
     """A view saved with a name is listed, loaded, replaced by name and deleted."""
     hot = InboxQuery(band="sales_ready", owner="none", sort="name", descending=False)
