@@ -7,6 +7,7 @@ from leaddesk.activities.door import (
     append_activity_for_leads,
     leads_changed,
     record_activities,
+    record_activities_bulk,
     record_activity,
 )
 from leaddesk.activities.kinds import ActivityKind
@@ -19,5 +20,6 @@ __all__ = [
     "append_activity_for_leads",
     "leads_changed",
     "record_activities",
+    "record_activities_bulk",
     "record_activity",
 ]

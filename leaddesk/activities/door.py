@@ -87,6 +87,39 @@ def record_activities(
     return activities
 
 
+def record_activities_bulk(
+    session: Session, events: Sequence[ActivityEvent], *, now: datetime | None = None
+) -> int:
+    """What ``record_activities(..., react=False)`` does, for many events at once.
+
+    The rows are written with one Core insert instead of one ORM object each (an enrolment of
+    a 20,000-lead list records 20,000 events), and each lead's ``last_activity_at`` is moved
+    forward on the lead object itself, exactly as :func:`record_activities` does. No reactions.
+    Returns the number of events recorded.
+    """
+    moment = now or utcnow()
+    leads = _load_leads(session, {event.lead_id for event in events})
+    bulk = BulkInsert(session, cast(Table, Activity.__table__), _ACTIVITY_COLUMNS)
+    stamp, as_json = bulk.converter("occurred_at"), bulk.converter("payload")
+    recorded = bulk.value("recorded_at", moment)
+    rows = []
+    for event in events:
+        occurred = event.occurred_at or moment
+        lead = leads[event.lead_id]
+        if str(event.kind) not in DERIVED_KINDS and (
+            lead.last_activity_at is None or occurred > lead.last_activity_at
+        ):
+            lead.last_activity_at = occurred
+        rows.append(
+            (event.lead_id, str(event.kind), stamp(occurred), recorded, event.origin,
+             as_json(dict(event.payload)), event.import_batch_id)
+        )  # fmt: skip
+    session.flush()  # the leads first, as record_activities flushes them with the rows
+    for start in range(0, len(rows), _BULK_CHUNK):
+        bulk.execute(rows[start : start + _BULK_CHUNK])
+    return len(rows)
+
+
 def _load_leads(session: Session, lead_ids: set[int]) -> dict[int, Lead]:
     found: dict[int, Lead] = {}
     missing = []

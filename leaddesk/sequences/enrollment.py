@@ -9,7 +9,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leaddesk.activities import ActivityEvent, ActivityKind, record_activities, record_activity
+from leaddesk.activities import (
+    ActivityEvent,
+    ActivityKind,
+    record_activities_bulk,
+    record_activity,
+)
 from leaddesk.db.models import (
     EmailState,
     Enrollment,
@@ -18,12 +23,14 @@ from leaddesk.db.models import (
     LifecycleStatus,
     Sequence,
     SequenceStatus,
+    SequenceStep,
     SequenceVersion,
 )
 from leaddesk.leads.emails import email_key
 from leaddesk.leads.suppression import suppressed_among
 from leaddesk.sequences.exits import LIVE_ENROLLMENT, cancel_planned_messages
 from leaddesk.sequences.planner import Planner, next_actionable, window_of
+from leaddesk.sequences.timing import SendWindow
 
 CLOSED_STATUSES = (LifecycleStatus.CUSTOMER, LifecycleStatus.DISQUALIFIED)
 
@@ -73,15 +80,25 @@ def plan_from(
 
 
 def first_step(
-    planner: Planner, lead: Lead, version: SequenceVersion, position: int, anchor: datetime
+    planner: Planner,
+    lead: Lead,
+    version: SequenceVersion,
+    position: int,
+    anchor: datetime,
+    *,
+    steps: list[SequenceStep] | None = None,
+    window: SendWindow | None = None,
 ) -> tuple[int, datetime] | None:
-    """``(position, due at)`` of the first actionable step from ``position``, or None."""
+    """``(position, due at)`` of the first actionable step from ``position``, or None.
+
+    ``steps`` and ``window`` are the version's, when the caller has them already (a list).
+    """
     return next_actionable(
-        list(version.steps),
+        steps if steps is not None else list(version.steps),
         position,
         anchor,
         zone=planner.zone_for(lead, version),
-        window=window_of(version),
+        window=window if window is not None else window_of(version),
     )
 
 
@@ -144,6 +161,7 @@ def enroll_leads(
     )
     blocked = suppressed_among(session, [lead.email for lead in leads.values()])
     planner = Planner(session, now)
+    steps, window = list(version.steps), window_of(version)
     joining: list[tuple[Enrollment, Lead, bool]] = []
     for lead_id in ids:
         lead = leads.get(lead_id)
@@ -164,7 +182,7 @@ def enroll_leads(
             enrolled_at=now,
             origin=origin,
         )
-        found = first_step(planner, lead, version, 0, now)
+        found = first_step(planner, lead, version, 0, now, steps=steps, window=window)
         if found is not None:
             enrollment.current_position, enrollment.next_due_at = found
         joining.append((enrollment, lead, found is None))
@@ -180,7 +198,7 @@ def enroll_leads(
         )
         for enrollment, lead, _done in joining
     ]
-    record_activities(session, events, now=now, react=False)
+    record_activities_bulk(session, events, now=now)
     result.enrolled.extend(lead.id for _enrollment, lead, _done in joining)
     for enrollment, lead, done in joining:  # a sequence with no step left completes at once
         if done:

@@ -95,3 +95,38 @@ def test_one_event_for_many_leads_appends_what_one_event_each_does(
     assert [tuple(r)[1:] for r in rows[:2]] == [tuple(r)[1:] for r in rows[2:]]
     assert [r.lead_id for r in rows] == [*first, *second]
     assert {touched[i] for i in [*first, *second]} == {earlier}
+
+
+def test_bulk_recording_stores_what_record_activities_stores(
+    db: Database, clock: FixedClock
+) -> None:
+    """record_activities_bulk writes the rows and last activity times record_activities does."""
+    from leaddesk.activities import record_activities, record_activities_bulk
+
+    with db.write() as session:
+        leads = [Lead(email=f"{n}@example.com", email_key=f"{n}@example.com") for n in "abcd"]
+        session.add_all(leads)
+        session.flush()
+        ids = [lead.id for lead in leads]
+    earlier, later = clock.now() - timedelta(days=2), clock.now() - timedelta(days=1)
+
+    def events(pair: list[int]) -> list[ActivityEvent]:
+        return [
+            ActivityEvent(pair[0], ActivityKind.ENROLLED, later, {"sequence": "S"}, "auto"),
+            ActivityEvent(pair[0], ActivityKind.CALL, earlier, {}, "user"),
+            ActivityEvent(pair[1], ActivityKind.BECAME_WARM, later, {"to": "warm"}, "scoring"),
+        ]
+
+    with db.write() as session:
+        record_activities(session, events(ids[:2]), now=clock.now(), react=False)
+        assert record_activities_bulk(session, events(ids[2:]), now=clock.now()) == 3
+    with db.session() as session:
+        rows = session.execute(
+            select(
+                Activity.lead_id, Activity.kind, Activity.occurred_at, Activity.recorded_at,
+                Activity.origin, Activity.payload, Activity.import_batch_id,
+            ).order_by(Activity.id)
+        ).all()  # fmt: skip
+        touched = dict(session.execute(select(Lead.id, Lead.last_activity_at)).all())
+    assert [tuple(r)[1:] for r in rows[:3]] == [tuple(r)[1:] for r in rows[3:]]
+    assert [touched[i] for i in ids] == [later, None, later, None]
