@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, literal, or_, select, update
+from sqlalchemy import CursorResult, Table, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from leaddesk.activities.kinds import DERIVED_KINDS
@@ -57,8 +57,9 @@ def append_activity_for_batch_leads(
         .order_by(_LEADS.c.id)
     )
     columns = ["lead_id", "kind", "occurred_at", "recorded_at", "origin", "payload"]
-    result = session.execute(
-        insert(_ACTIVITIES).from_select([*columns, "import_batch_id"], created)
+    result = cast(
+        CursorResult[Any],
+        session.execute(insert(_ACTIVITIES).from_select([*columns, "import_batch_id"], created)),
     )
     if str(kind) not in DERIVED_KINDS:
         session.execute(
