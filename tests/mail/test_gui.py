@@ -87,6 +87,24 @@ def test_outbox_page_tabs_and_actions(qtbot, qtmodeltester, window, context, db,
     assert states(db) == {"sent": 1, "scheduled": 2, "cancelled": 1}
 
 
+def test_outbox_tab_says_when_it_lists_only_part_of_its_emails(  # type: ignore[no-untyped-def]
+    qtbot, window, context, db, smtp_server, monkeypatch
+):
+    """A tab with more emails than it lists says which ones it shows and how many there are."""
+    from leaddesk.ui.pages import outbox
+
+    monkeypatch.setattr(outbox, "ROWS_PER_TAB", 2)
+    account_id = make_account(db, smtp_server.port, PASSWORD)
+    plan_messages(db, account_id, 3, datetime.now(UTC) + timedelta(days=1))
+    page = window.show_page("outbox")
+    page.refresh()
+    _idle(qtbot, context, window)
+    assert page.model.rowCount() == 2
+    assert page.count_label.text() == "Showing the soonest 2 of 3"
+    page.tab_bar.setCurrentIndex(1)
+    assert page.count_label.text() == ""
+
+
 def test_background_sender_sends_and_updates_the_status_bar(  # type: ignore[no-untyped-def]
     qtbot, window, context, db, smtp_server, monkeypatch
 ):

@@ -139,11 +139,12 @@ class OutboxPage(Page):
         self.show_content()
 
     def _show_tab(self, index: int) -> None:
-        name = TABS[max(0, index)][0]
+        name, states = TABS[max(0, index)]
         rows = self._data.tabs.get(name, [])
         self.model.set_rows(rows)
-        shown = f"{len(rows):,} shown" if len(rows) >= ROWS_PER_TAB else ""
-        self.count_label.setText(shown)
+        self.count_label.setText(
+            shown_text(name, len(rows), sum(self._data.totals.get(s, 0) for s in states))
+        )
         self._update_buttons()
 
     # -- actions -----------------------------------------------------------------------------
@@ -209,3 +210,11 @@ class OutboxPage(Page):
     def _failed(self, error: BaseException) -> None:
         QMessageBox.warning(self, "Outbox", str(error))
         self.refresh()
+
+
+def shown_text(tab: str, shown: int, total: int) -> str:
+    """What the count label says when a tab holds more emails than it lists ("" otherwise)."""
+    if shown >= total:
+        return ""
+    which = "the soonest" if tab == "Scheduled" else "the newest"
+    return f"Showing {which} {shown:,} of {total:,}"
