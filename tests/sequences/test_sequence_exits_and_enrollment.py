@@ -129,3 +129,37 @@ def test_leads_that_became_warm_are_enrolled(ready, clock: FixedClock) -> None:
         lead = add_lead(session, "ada@example.com")
         record_activity(session, ActivityEvent(lead.id, ActivityKind.BECAME_WARM), now=clock.now())
         assert [e.lead_id for e in session.scalars(select(Enrollment))] == [lead.id]
+
+
+def test_enrolment_writes_each_enrollment_and_its_events(ready, clock: FixedClock) -> None:
+    """Enrolled leads get an active enrollment due at the first email and an "enrolled" event
+    naming it; in a version with no email or task left they are completed at once."""
+    from leaddesk.db.models import Activity
+
+    with ready.write() as session:
+        mailing = make_sequence(session, [wait(days=1), email()], name="Mailing")
+        waiting = make_sequence(session, [wait(days=3)], name="Only waits")
+        leads = [add_lead(session, f"p{i}@example.com") for i in range(3)]
+        ids = [lead.id for lead in leads]
+        assert enroll_leads(session, mailing, ids, now=clock.now(), origin="user").enrolled == ids
+        assert enroll_leads(session, waiting, ids[:1], now=clock.now()).enrolled == ids[:1]
+        rows = {
+            (e.sequence_id, e.lead_id): e
+            for e in session.scalars(select(Enrollment).order_by(Enrollment.id))
+        }
+        events = session.execute(
+            select(Activity.lead_id, Activity.kind, Activity.payload).order_by(Activity.id)
+        ).all()
+    for lead_id in ids:
+        active = rows[(mailing.id, lead_id)]
+        assert (active.state, active.current_position, active.origin) == ("active", 1, "user")
+        assert active.next_due_at is not None and active.next_due_at >= clock.now()
+        assert active.enrolled_at == clock.now() and active.exited_at is None
+    done = rows[(waiting.id, ids[0])]
+    assert (done.state, done.next_due_at, done.exited_at) == ("completed", None, clock.now())
+    enrolled = [(lead, p["enrollment_id"]) for lead, kind, p in events if kind == "enrolled"]
+    assert enrolled == [(i, rows[(mailing.id, i)].id) for i in ids] + [(ids[0], done.id)]
+    completed = [
+        (lead, p["enrollment_id"]) for lead, kind, p in events if kind == "sequence_completed"
+    ]
+    assert completed == [(ids[0], done.id)]
