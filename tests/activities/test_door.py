@@ -20,6 +20,14 @@ def _lead(db: Database) -> int:
         return lead.id
 
 
+def _four_leads(db: Database) -> list[int]:
+    with db.write() as session:
+        leads = [Lead(email=f"{n}@example.com", email_key=f"{n}@example.com") for n in "abcd"]
+        session.add_all(leads)
+        session.flush()
+        return [lead.id for lead in leads]
+
+
 def test_activity_is_appended_and_moves_last_activity(db: Database, clock: FixedClock) -> None:
     """Recording a call appends one activity and sets the lead's last activity to its time."""
     lead_id = _lead(db)
@@ -58,11 +66,7 @@ def test_one_event_for_many_leads_appends_what_one_event_each_does(
     """The bulk "same event for many leads" entry stores the rows one event per lead stores."""
     from leaddesk.activities import append_activities, append_activity_for_leads
 
-    with db.write() as session:
-        leads = [Lead(email=f"{n}@example.com", email_key=f"{n}@example.com") for n in "abcd"]
-        session.add_all(leads)
-        session.flush()
-        ids = [lead.id for lead in leads]
+    ids = _four_leads(db)
     first, second = ids[:2], ids[2:]
     earlier = clock.now() - timedelta(days=1)
     payload = {"batch_id": 7, "source": "Expo"}
@@ -103,11 +107,7 @@ def test_bulk_recording_stores_what_record_activities_stores(
     """record_activities_bulk writes the rows and last activity times record_activities does."""
     from leaddesk.activities import record_activities, record_activities_bulk
 
-    with db.write() as session:
-        leads = [Lead(email=f"{n}@example.com", email_key=f"{n}@example.com") for n in "abcd"]
-        session.add_all(leads)
-        session.flush()
-        ids = [lead.id for lead in leads]
+    ids = _four_leads(db)
     earlier, later = clock.now() - timedelta(days=2), clock.now() - timedelta(days=1)
 
     def events(pair: list[int]) -> list[ActivityEvent]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -37,27 +37,35 @@ def test_merge_moves_everything_to_the_survivor(
     assert "note" in kinds and kinds[-1] == "merged"
 
 
-def test_merge_ends_a_clashing_enrollment(db: Database, clock: FixedClock, inbox: Inbox) -> None:
-    """Both in one sequence: the merged lead's enrollment ends and its planned mail is cancelled."""
-    now = clock.now()
+def _enrollment_with_planned_email(
+    db: Database, inbox: Inbox, now: datetime, state: str, message_id: str
+) -> None:
+    """Anna in the sample sequence (``state``), with one email planned for tomorrow."""
     with db.write() as s:
-        second = Enrollment(
+        enrollment = Enrollment(
             lead_id=inbox.anna,
             sequence_id=inbox.sequence,
             version_id=inbox.version,
             enrolled_at=now,
+            state=state,
         )
-        s.add(second)
+        s.add(enrollment)
         s.flush()
         s.add(
             OutboundMessage(
                 lead_id=inbox.anna,
-                enrollment_id=second.id,
-                message_id="<x@y>",
-                to_address="a@b.c",
+                enrollment_id=enrollment.id,
+                message_id=message_id,
+                to_address="anna@old.example",
                 due_at=now + timedelta(days=1),
             )
         )
+
+
+def test_merge_ends_a_clashing_enrollment(db: Database, clock: FixedClock, inbox: Inbox) -> None:
+    """Both in one sequence: the merged lead's enrollment ends and its planned mail is cancelled."""
+    now = clock.now()
+    _enrollment_with_planned_email(db, inbox, now, "active", "<x@y>")
     with db.write() as s:
         merge_leads(s, inbox.ben, inbox.anna, now=now)
     with db.session() as s:
@@ -74,25 +82,7 @@ def test_merge_cancels_the_pending_last_email_of_a_completed_duplicate_enrollmen
     """The merged lead finished the survivor's sequence but its last email is still planned:
     merging cancels that email, so the person does not get that step a second time."""
     now = clock.now()
-    with db.write() as s:
-        done = Enrollment(
-            lead_id=inbox.anna,
-            sequence_id=inbox.sequence,
-            version_id=inbox.version,
-            enrolled_at=now,
-            state="completed",
-        )
-        s.add(done)
-        s.flush()
-        s.add(
-            OutboundMessage(
-                lead_id=inbox.anna,
-                enrollment_id=done.id,
-                message_id="<last@y>",
-                to_address="anna@old.example",
-                due_at=now + timedelta(days=1),
-            )
-        )
+    _enrollment_with_planned_email(db, inbox, now, "completed", "<last@y>")
     with db.write() as s:
         merge_leads(s, inbox.ben, inbox.anna, now=now)
     with db.session() as s:
