@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash packaging/install_system_packages.sh packaging/system-packages.txt packaging/test-packages.txt
+. packaging/venv.sh
 python3 -m pip install --quiet -e ".[test]"
 echo "== generated forms are up to date"
 python3 packaging/build_ui.py --check
