@@ -26,7 +26,9 @@ _INVALID_PLACEHOLDERS = frozenset({"n/a", "na", "none", "null", "-", "--", "?", 
 def _domain_problem(domain: str) -> str | None:
     if (
         len(domain) <= 253
-        and "xn--" not in domain
+        # "xn--" (Punycode) and any other label with "--" in its third and fourth places
+        # have rules of their own (IDNA): the full check decides those.
+        and "--" not in domain
         and _PLAIN_DOMAIN.fullmatch(domain)
         and not any(domain == s or domain.endswith("." + s) for s in SPECIAL_USE_DOMAINS)
     ):
