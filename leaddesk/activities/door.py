@@ -1,8 +1,9 @@
 """``record_activity``: append to the log, keep the lead's derived fields fresh, react.
 
 Every feature that wants to say "this happened to a lead" calls :func:`record_activity`.
-Reactions that follow an event (re-scoring, leaving a sequence, hand-off) are wired in
-:func:`_react`, so there is exactly one place that decides what an event sets in motion.
+Reactions that follow an event (leaving a sequence, re-scoring, hand-off) are the ones the
+capabilities register in :mod:`leaddesk.activities.reactions`, in its one fixed order; the door
+itself imports none of them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from leaddesk.activities.kinds import DERIVED_KINDS
+from leaddesk.activities.reactions import reactions as registered_reactions
 from leaddesk.clock import utcnow
 from leaddesk.db.bulk import BulkInsert
 from leaddesk.db.models import Activity, Lead
@@ -264,14 +266,10 @@ _BULK_CHUNK = 5000
 
 
 def _react(session: Session, lead: Lead, activity: Activity, now: datetime) -> None:
-    """Everything an event sets in motion. Later capabilities add their reactions here."""
-    from leaddesk.scoring.rescore import on_activity  # scoring records crossings via this door
-    from leaddesk.sequences.reactions import react_to_activity  # sequences import the door
-
-    # Sequences first, so an exit carries the event's own reason (a reply) rather than a
-    # band change the same event causes (became sales-ready) a moment later.
-    react_to_activity(session, lead, activity, now)
-    on_activity(session, lead, activity, now)
+    """Everything an event sets in motion: each registered reaction, in the registry's order."""
+    for reaction in registered_reactions():
+        if reaction.on_activity is not None:
+            reaction.on_activity(session, lead, activity, now)
 
 
 def leads_changed(
@@ -287,13 +285,10 @@ def leads_changed(
     Bulk paths record activities with ``react=False`` and call this once at the end.
     ``kinds``: when the only change is new activities of these kinds, each capability reacts
     only if those kinds concern it (scores: the model counts one; ``None``: anything changed).
-    Later capabilities (scoring, auto-enrolment) add their bulk reactions here.
+    Each registered reaction (:mod:`leaddesk.activities.reactions`) gets the change in turn.
     ``scored`` maps new leads created with their score already stored to that score
     (see :mod:`leaddesk.scoring.fresh`); they are not re-scored, every other reaction runs.
     """
-    from leaddesk.scoring.rescore import kinds_affect_score, rescore_leads
-    from leaddesk.sequences.reactions import react_to_bulk_change  # sequences import the door
-
-    if kinds is None or kinds_affect_score(session, kinds):
-        rescore_leads(session, lead_ids, now, scored)
-    react_to_bulk_change(session, lead_ids, now, kinds=kinds)
+    for reaction in registered_reactions():
+        if reaction.on_bulk_change is not None:
+            reaction.on_bulk_change(session, lead_ids, now, kinds, scored)

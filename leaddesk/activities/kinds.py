@@ -24,6 +24,7 @@ class ActivityKind(StrEnum):
     WEBINAR_REGISTERED = "webinar_registered"
     WEBINAR_ATTENDED = "webinar_attended"
     CONSULTATION_REQUESTED = "consultation_requested"
+    DEMO_REQUESTED = "demo_requested"
     WEBSITE_VISIT = "website_visit"
     ENROLLED = "enrolled"
     SEQUENCE_EXITED = "sequence_exited"
@@ -35,15 +36,32 @@ class ActivityKind(StrEnum):
     BOUNCED = "bounced"
     UNSUBSCRIBED = "unsubscribed"
     HANDED_OFF = "handed_off"
+    HANDOFF_ACCEPTED = "handoff_accepted"
+    FOLLOW_UP_ATTEMPT = "follow_up_attempt"
+    SLA_MET = "sla_met"
+    SLA_BREACHED = "sla_breached"
+    REASSIGNED = "reassigned"
+    HANDED_BACK = "handed_back"
     TASK_CREATED = "task_created"
     TASK_COMPLETED = "task_completed"
     MERGED = "merged"
 
 
-# Events LeadDesk derives from others (score band changes): they are on the timeline but are not
-# something the lead did, so they do not move the lead's "last activity".
+# Events LeadDesk derives from others or records about its own bookkeeping (score band changes,
+# hand-offs between people, deadlines): they are on the timeline but are neither something the
+# lead did nor a touch of the lead, so they do not move the lead's "last activity".
 DERIVED_KINDS = frozenset(
-    {ActivityKind.BECAME_WARM, ActivityKind.BECAME_SALES_READY, ActivityKind.BECAME_COLD}
+    {
+        ActivityKind.BECAME_WARM,
+        ActivityKind.BECAME_SALES_READY,
+        ActivityKind.BECAME_COLD,
+        ActivityKind.HANDED_OFF,
+        ActivityKind.HANDOFF_ACCEPTED,
+        ActivityKind.SLA_MET,
+        ActivityKind.SLA_BREACHED,
+        ActivityKind.REASSIGNED,
+        ActivityKind.HANDED_BACK,
+    }
 )
 
 LABELS: dict[str, str] = {
@@ -63,6 +81,7 @@ LABELS: dict[str, str] = {
     ActivityKind.WEBINAR_REGISTERED: "Registered for a webinar",
     ActivityKind.WEBINAR_ATTENDED: "Attended a webinar",
     ActivityKind.CONSULTATION_REQUESTED: "Requested a consultation",
+    ActivityKind.DEMO_REQUESTED: "Requested a demo",
     ActivityKind.WEBSITE_VISIT: "Visited the website",
     ActivityKind.ENROLLED: "Enrolled in a sequence",
     ActivityKind.SEQUENCE_EXITED: "Left a sequence",
@@ -74,6 +93,12 @@ LABELS: dict[str, str] = {
     ActivityKind.BOUNCED: "Bounced",
     ActivityKind.UNSUBSCRIBED: "Unsubscribed",
     ActivityKind.HANDED_OFF: "Handed to sales",
+    ActivityKind.HANDOFF_ACCEPTED: "Accepted by sales",
+    ActivityKind.FOLLOW_UP_ATTEMPT: "Follow-up attempt",
+    ActivityKind.SLA_MET: "Followed up in time",
+    ActivityKind.SLA_BREACHED: "Follow-up deadline missed",
+    ActivityKind.REASSIGNED: "Reassigned",
+    ActivityKind.HANDED_BACK: "Handed back to marketing",
     ActivityKind.TASK_CREATED: "Task created",
     ActivityKind.TASK_COMPLETED: "Task done",
     ActivityKind.MERGED: "Merged with another lead",

@@ -101,10 +101,29 @@ def downgrade(db: Database, revision: str) -> None:
 
 
 def _run(db: Database, action: object) -> None:
+    """Run a migration in one transaction.
+
+    On SQLite foreign keys are switched off for the migration (they can only be switched
+    outside a transaction), as SQLite's documented way of changing a table requires: copying a
+    table and dropping the old one would otherwise fire the ``ON DELETE`` actions of every table
+    that references it. Before committing, ``foreign_key_check`` must find nothing broken.
+    """
     config = alembic_config()
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        action(config)  # type: ignore[operator]
+    with db.engine.connect() as connection:
+        raw = connection.connection.driver_connection if db.is_sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                action(config)  # type: ignore[operator]
+                if raw is not None:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def open_database(url: str | None = None, *, backup_dir: Path | None = None) -> Database:

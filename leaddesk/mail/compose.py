@@ -176,8 +176,14 @@ def compose(
     message_id: str,
     unsubscribe_token: str,
     now: datetime,
+    alert: bool = False,
 ) -> Outgoing:
-    """Build the message for one outbox row (raises :class:`CompositionError` when it cannot)."""
+    """Build the message for one outbox row (raises :class:`CompositionError` when it cannot).
+
+    ``alert``: an internal alert to a team member — no list or unsubscribe headers (it is not
+    marketing), marked ``Auto-Submitted: auto-generated`` (RFC 3834) so that vacation
+    responders stay quiet.
+    """
     recipient = to_address.strip()
     if _CONTROL.search(recipient) or email_problem(recipient):
         raise CompositionError(f"the recipient address {to_address!r} is not valid")
@@ -200,12 +206,16 @@ def compose(
     message["Message-ID"] = clean_header(message_id)
     if sender.reply_to:
         message["Reply-To"] = clean_header(sender.reply_to)
-    # List-Unsubscribe without List-Id reads as a half-built bulk mail to spam filters.
-    message["List-Id"] = f"<leaddesk.{domain_of(sender.from_address)}>"
-    value, one_click = list_unsubscribe(sender, unsubscribe_token)
-    message["List-Unsubscribe"] = value
-    if one_click:
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if alert:
+        message["Auto-Submitted"] = "auto-generated"
+        message["X-Auto-Response-Suppress"] = "All"
+    else:
+        # List-Unsubscribe without List-Id reads as a half-built bulk mail to spam filters.
+        message["List-Id"] = f"<leaddesk.{domain_of(sender.from_address)}>"
+        value, one_click = list_unsubscribe(sender, unsubscribe_token)
+        message["List-Unsubscribe"] = value
+        if one_click:
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     for subtype, content in (("plain", text), ("html", markup)):
         part = MIMEText(_normal_lines(content), subtype, _UTF8_QP, policy=_WIRE_POLICY)  # type: ignore[arg-type]
         del part["MIME-Version"]

@@ -107,6 +107,7 @@ class Claimed:
     message_id: str
     unsubscribe_token: str
     rendered: dict[str, str]
+    purpose: str = "lead"
 
 
 _OUTBOX = cast(Table, OutboundMessage.__table__)
@@ -125,6 +126,7 @@ _CLAIM_VIEW = (
         OutboundMessage.message_id,
         OutboundMessage.unsubscribe_token,
         OutboundMessage.rendered,
+        OutboundMessage.purpose,
         OutboundMessage.first_attempt_at,
         OutboundMessage.last_error,
         Lead.id.label("lead_found"),
@@ -164,6 +166,7 @@ class _ClaimRow(NamedTuple):
     message_id: str
     unsubscribe_token: str
     rendered: dict[str, Any] | None
+    purpose: str
     first_attempt_at: datetime | None
     last_error: str
     lead_found: int | None
@@ -289,6 +292,7 @@ def claim_batch(
                 message_id=row.message_id,
                 unsubscribe_token=row.unsubscribe_token,
                 rendered={k: str(v) for k, v in (row.rendered or {}).items()},
+                purpose=row.purpose,
             )
         )
     session.flush()

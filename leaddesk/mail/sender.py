@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from leaddesk.clock import Clock, FixedClock
 from leaddesk.db.engine import Database
-from leaddesk.db.models import OutboundMessage, OutboxState, SenderAccount
+from leaddesk.db.models import MessagePurpose, OutboundMessage, OutboxState, SenderAccount
 from leaddesk.mail import outbox
 from leaddesk.mail.accounts import account_password
 from leaddesk.mail.compose import CompositionError, Outgoing, Sender, compose
@@ -275,6 +275,7 @@ class _Pass:
                 message_id=item.message_id,
                 unsubscribe_token=item.unsubscribe_token,
                 now=self.clock.now(),
+                alert=item.purpose == MessagePurpose.ALERT,
             )
         except CompositionError as error:
             return Decision(Verdict.FAIL, str(error))

@@ -62,9 +62,18 @@ class RescoreSummary:
 
 
 def score_loaded_lead(
-    session: Session, lead: Lead, now: datetime, items: list[BreakdownItem] | None = None
+    session: Session,
+    lead: Lead,
+    now: datetime,
+    items: list[BreakdownItem] | None = None,
+    *,
+    cause: Activity | None = None,
 ) -> ScoreResult:
-    """Re-score a lead already loaded in ``session``; record a crossing when its band changes."""
+    """Re-score a lead already loaded in ``session``; record a crossing when its band changes.
+
+    ``cause`` is the event being reacted to: a crossing names it (``cause_id``, ``cause_kind``),
+    so a hand-off can say which event tipped the lead over.
+    """
     compiled = compiled_config(session)
     activities = lead_activities(session, Needs.of(compiled), lead.id, now)
     result = evaluate(compiled, lead_fields(lead), activities, items)
@@ -81,7 +90,7 @@ def score_loaded_lead(
         lead.score_band = result.band
         lead.score_updated_at = now
     if result.band != previous_band:
-        record_crossing(session, lead.id, previous_band, result, now)
+        record_crossing(session, lead.id, previous_band, result, now, cause=cause)
     return result
 
 
@@ -97,7 +106,7 @@ def on_activity(session: Session, lead: Lead, activity: Activity, now: datetime)
     """The event door's scoring reaction: re-score the lead unless the event is a band change."""
     if activity.kind in BAND_KINDS:
         return
-    score_loaded_lead(session, lead, now)
+    score_loaded_lead(session, lead, now, cause=activity)
 
 
 def kinds_affect_score(session: Session, kinds: Iterable[str]) -> bool:
@@ -107,22 +116,32 @@ def kinds_affect_score(session: Session, kinds: Iterable[str]) -> bool:
 
 
 def _crossing_event(
-    lead_id: int, previous_band: str, result: ScoreResult, now: datetime
+    lead_id: int,
+    previous_band: str,
+    result: ScoreResult,
+    now: datetime,
+    cause: Activity | None = None,
 ) -> ActivityEvent:
+    payload: dict[str, Any] = {"from": previous_band, "to": result.band, "score": result.total}
+    if cause is not None:
+        payload.update(cause_id=cause.id, cause_kind=cause.kind)
     return ActivityEvent(
-        lead_id,
-        CROSSING_KIND[result.band],
-        occurred_at=now,
-        payload={"from": previous_band, "to": result.band, "score": result.total},
-        origin="scoring",
+        lead_id, CROSSING_KIND[result.band], occurred_at=now, payload=payload, origin="scoring"
     )
 
 
 def record_crossing(
-    session: Session, lead_id: int, previous_band: str, result: ScoreResult, now: datetime
+    session: Session,
+    lead_id: int,
+    previous_band: str,
+    result: ScoreResult,
+    now: datetime,
+    *,
+    cause: Activity | None = None,
 ) -> Activity:
-    """Record one band change of one lead through the event door."""
-    return record_activity(session, _crossing_event(lead_id, previous_band, result, now), now=now)
+    """Record one band change of one lead through the event door (``cause``: what changed)."""
+    event = _crossing_event(lead_id, previous_band, result, now, cause)
+    return record_activity(session, event, now=now)
 
 
 def record_crossings(

@@ -1,6 +1,6 @@
 """What events do to sequences: exit rules and automatic enrolment.
 
-Called from the event door (``leaddesk.activities.door._react`` and ``leads_changed``).
+Registered with the event door (:func:`register_reactions`).
 Sequence settings hold the rules: ``version.exit_rules`` (replied, unsubscribed, bounced,
 sales_ready, status_closed) and ``sequence.auto_enroll`` such as
 ``{"new_from_sources": ["Expo Berlin 2026"], "became_warm": true}``.
@@ -8,14 +8,16 @@ sales_ready, status_closed) and ``sequence.auto_enroll`` such as
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leaddesk.activities.kinds import ActivityKind
+from leaddesk.activities.reactions import Reaction, ReactionRegistry
 from leaddesk.db.models import (
     Activity,
     Enrollment,
@@ -36,14 +38,19 @@ _RULE_BY_KIND = {
     ActivityKind.UNSUBSCRIBED: "unsubscribed",
     ActivityKind.BOUNCED: "bounced",
     ActivityKind.BECAME_SALES_READY: "sales_ready",
-    ActivityKind.HANDED_OFF: "sales_ready",
 }
 _RULE_BY_STATUS = {
     LifecycleStatus.SALES_READY: "sales_ready",
     LifecycleStatus.IN_SALES: "sales_ready",
+    LifecycleStatus.ACCEPTED: "sales_ready",
+    LifecycleStatus.OPPORTUNITY: "sales_ready",
     LifecycleStatus.CUSTOMER: "status_closed",
     LifecycleStatus.DISQUALIFIED: "status_closed",
 }
+# What a sequence does with a lead handed to sales (``Sequence.on_handoff``).
+ON_HANDOFF_EXIT, ON_HANDOFF_PAUSE, ON_HANDOFF_KEEP = "exit", "pause", "keep"
+ON_HANDOFF_CHOICES = (ON_HANDOFF_EXIT, ON_HANDOFF_PAUSE, ON_HANDOFF_KEEP)
+HANDOFF_EXIT_REASON = "sales_ready"
 NEW_LEAD_KINDS = (ActivityKind.IMPORTED, ActivityKind.CREATED)
 
 
@@ -76,9 +83,14 @@ def apply_exit_rule(session: Session, lead: Lead, rule: str, *, now: datetime) -
             )
         )
     }
+    kept_for_sales = _sequences_not_exiting_on_handoff(session, enrollments + completed)
 
     def matches(enrollment: Enrollment) -> bool:
-        return rule in ALWAYS_EXIT or rule in (versions[enrollment.version_id].exit_rules or [])
+        if rule in ALWAYS_EXIT:
+            return True
+        if rule == HANDOFF_EXIT_REASON and enrollment.sequence_id in kept_for_sales:
+            return False  # the sequence pauses or keeps going when the lead goes to sales
+        return rule in (versions[enrollment.version_id].exit_rules or [])
 
     finished = [e.id for e in completed if matches(e)]
     if finished:
@@ -89,8 +101,65 @@ def apply_exit_rule(session: Session, lead: Lead, rule: str, *, now: datetime) -
     return ended
 
 
+def _sequences_not_exiting_on_handoff(session: Session, enrollments: list[Enrollment]) -> set[int]:
+    ids = {e.sequence_id for e in enrollments}
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Sequence.id).where(Sequence.id.in_(ids), Sequence.on_handoff != ON_HANDOFF_EXIT)
+        )
+    )
+
+
+def handed_to_sales(session: Session, lead: Lead, now: datetime) -> int:
+    """Apply each live sequence's hand-off setting: exit (default), pause, or keep going.
+
+    Returns how many enrollments were exited or paused.
+    """
+    enrollments = live_enrollments(session, lead_ids=[lead.id])
+    finished = list(
+        session.scalars(
+            select(Enrollment.id)
+            .join(Sequence, Sequence.id == Enrollment.sequence_id)
+            .where(
+                Enrollment.lead_id == lead.id,
+                Enrollment.state == EnrollmentState.COMPLETED,
+                Sequence.on_handoff == ON_HANDOFF_EXIT,
+            )
+        )
+    )
+    if finished:  # a completed enrollment's last email may still be planned
+        cancel_planned_messages(
+            session, reason=HANDOFF_EXIT_REASON, enrollment_ids=finished, now=now
+        )
+    if not enrollments:
+        return 0
+    settings = dict(
+        session.execute(
+            select(Sequence.id, Sequence.on_handoff).where(
+                Sequence.id.in_({e.sequence_id for e in enrollments})
+            )
+        ).all()
+    )
+    leaving = [e for e in enrollments if settings.get(e.sequence_id) == ON_HANDOFF_EXIT]
+    pausing = [
+        e
+        for e in enrollments
+        if settings.get(e.sequence_id) == ON_HANDOFF_PAUSE and e.state == EnrollmentState.ACTIVE
+    ]
+    for enrollment in pausing:
+        enrollment.state = EnrollmentState.PAUSED
+    ended = exit_enrollments(session, leaving, HANDOFF_EXIT_REASON, now=now)
+    session.flush()
+    return ended + len(pausing)
+
+
 def react_to_activity(session: Session, lead: Lead, activity: Activity, now: datetime) -> None:
     """The sequence side of one event: exit on replies, bounces…; auto-enrol new/warm leads."""
+    if activity.kind == ActivityKind.HANDED_OFF:
+        handed_to_sales(session, lead, now)
+        return
     rule = exit_rule_for(activity, lead)
     if rule is not None:
         apply_exit_rule(session, lead, rule, now=now)
@@ -166,8 +235,8 @@ def react_to_bulk_change(
     session: Session,
     lead_ids: list[int],
     now: datetime,
-    *,
     kinds: Collection[str] | None = None,
+    _scored: Mapping[int, Any] | None = None,
 ) -> None:
     """After an import or bulk edit: apply the "new leads from source X" rules once.
 
@@ -177,3 +246,10 @@ def react_to_bulk_change(
     if kinds is not None and not any(kind in NEW_LEAD_KINDS for kind in kinds):
         return
     auto_enroll_new_leads(session, lead_ids, now=now)
+
+
+def register_reactions(registry: ReactionRegistry) -> None:
+    """Sequences react to single events (exits, auto-enrolment) and to bulk changes."""
+    registry.register(
+        Reaction("sequences", on_activity=react_to_activity, on_bulk_change=react_to_bulk_change)
+    )

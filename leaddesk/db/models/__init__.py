@@ -1,10 +1,12 @@
 """Every LeadDesk table, importable from one place."""
 
 from leaddesk.db.models.base import Base, UTCDateTime
+from leaddesk.db.models.handoff import Handoff, HandoffState, HandoffTrigger, SlaState
 from leaddesk.db.models.imports import BatchState, ImportBatch, ImportChange, ImportMapping
 from leaddesk.db.models.mail import (
     InboundMessage,
     MailboxFolderState,
+    MessagePurpose,
     OutboundMessage,
     OutboxState,
     SenderAccount,
@@ -21,6 +23,7 @@ from leaddesk.db.models.people import (
     Suppression,
     Task,
     TeamMember,
+    TeamRole,
 )
 from leaddesk.db.models.scoring import ScorePart, ScoringModel, ScoringRule
 from leaddesk.db.models.sequences import (
@@ -41,6 +44,9 @@ __all__ = [
     "EmailState",
     "Enrollment",
     "EnrollmentState",
+    "Handoff",
+    "HandoffState",
+    "HandoffTrigger",
     "ImportBatch",
     "ImportChange",
     "ImportMapping",
@@ -49,6 +55,7 @@ __all__ = [
     "LeadTag",
     "LifecycleStatus",
     "MailboxFolderState",
+    "MessagePurpose",
     "OutboundMessage",
     "OutboxState",
     "SavedView",
@@ -61,9 +68,11 @@ __all__ = [
     "SequenceStatus",
     "SequenceStep",
     "SequenceVersion",
+    "SlaState",
     "StepKind",
     "Suppression",
     "Task",
     "TeamMember",
+    "TeamRole",
     "UTCDateTime",
 ]

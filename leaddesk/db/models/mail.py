@@ -25,6 +25,13 @@ class OutboxState(StrEnum):
     UNKNOWN = "unknown"
 
 
+class MessagePurpose(StrEnum):
+    """Who a message is for: a lead (drip emails) or a team member (internal alerts)."""
+
+    LEAD = "lead"
+    ALERT = "alert"
+
+
 class SenderAccount(Timestamps, Base):
     """A mailbox LeadDesk sends from (and reads replies from). Passwords live in the keyring."""
 
@@ -65,6 +72,7 @@ class OutboundMessage(Timestamps, Base):
     __table_args__ = (
         UniqueConstraint("enrollment_id", "step_id"),
         Index("ix_outbound_messages_due", "state", "due_at"),
+        Index("uq_outbound_messages_alert_key", "alert_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +102,13 @@ class OutboundMessage(Timestamps, Base):
     sent_at: Mapped[datetime | None]
     finished_reason: Mapped[str] = mapped_column(Text, default="")
     rendered: Mapped[JSONDict] = mapped_column(default=dict)
+    # Internal alerts (``purpose="alert"``) go to a team member about ``about_lead_id``; they
+    # have no ``lead_id`` (never a lead email), and ``alert_key`` makes each one unique.
+    purpose: Mapped[str] = mapped_column(String(10), default=MessagePurpose.LEAD)
+    alert_key: Mapped[str | None] = mapped_column(String(200))
+    about_lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("leads.id", ondelete="CASCADE"), index=True
+    )
 
 
 class MailboxFolderState(Base):

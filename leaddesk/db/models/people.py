@@ -18,8 +18,13 @@ class LifecycleStatus(StrEnum):
     NEW = "new"
     NURTURING = "nurturing"
     SALES_READY = "sales_ready"
+    HANDED_OFF = "handed_off"
+    ACCEPTED = "accepted"
+    OPPORTUNITY = "opportunity"
     IN_SALES = "in_sales"
     CUSTOMER = "customer"
+    LOST = "lost"
+    RECYCLED = "recycled"
     DISQUALIFIED = "disqualified"
 
 
@@ -39,16 +44,30 @@ class ScoreBand(StrEnum):
     SALES_READY = "sales_ready"
 
 
+class TeamRole(StrEnum):
+    """What a team member does: marketing hands leads over, reps follow up, managers oversee."""
+
+    MARKETING = "marketing"
+    SALES_REP = "sales_rep"
+    SALES_MANAGER = "sales_manager"
+
+
 class TeamMember(Timestamps, Base):
-    """A person on the sales team who can own leads and tasks."""
+    """A person on the team who can own leads and tasks, with the hours they work."""
 
     __tablename__ = "team_members"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320), unique=True)
-    role: Mapped[str] = mapped_column(String(30), default="rep")
+    role: Mapped[str] = mapped_column(String(30), default=TeamRole.SALES_REP)
     active: Mapped[bool] = mapped_column(default=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="")
+    work_days: Mapped[str] = mapped_column(String(40), default="mon,tue,wed,thu,fri")
+    work_start: Mapped[str] = mapped_column(String(5), default="09:00")
+    work_end: Mapped[str] = mapped_column(String(5), default="17:00")
+    # At most this many open hand-offs at once (None: no limit).
+    capacity: Mapped[int | None]
 
 
 class Lead(Timestamps, Base):

@@ -48,6 +48,8 @@ class Sequence(Timestamps, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default=SequenceStatus.DRAFT)
     auto_enroll: Mapped[JSONDict] = mapped_column(default=dict)
+    # What a hand-off to sales does to the lead's enrollment: exit, pause or keep.
+    on_handoff: Mapped[str] = mapped_column(String(10), default="exit")
 
     versions: Mapped[list[SequenceVersion]] = relationship(
         back_populates="sequence",
