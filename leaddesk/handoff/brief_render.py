@@ -146,9 +146,8 @@ def brief_html(brief: LeadBrief, *, viewer_zone: str | None = None, standalone: 
             for h in brief.handoffs
         )
         parts.append(f"<table>{lines}</table>")
-    parts.append(
-        f"<p class='muted'>Brief made by LeadDesk on {_e(format_when(brief.generated_at, zone))}.</p>"
-    )
+    made = format_when(brief.generated_at, zone)
+    parts.append(f"<p class='muted'>Brief made by LeadDesk on {_e(made)}.</p>")
     body = "\n".join(parts)
     if not standalone:
         return f"<style>{STYLE}</style>{body}"
@@ -187,10 +186,9 @@ def brief_text(brief: LeadBrief, *, viewer_zone: str | None = None) -> str:
     lines.append(f"  Touches: {brief.touches}")
     if brief.consumed:
         lines += ["", "WHAT THEY ENGAGED WITH"]
-        lines += [
-            f"  {format_when(c.when, zone, '%d %b %Y')}  {c.label}{' — ' + c.detail if c.detail else ''}"
-            for c in brief.consumed
-        ]
+        for c in brief.consumed:
+            detail = f" — {c.detail}" if c.detail else ""
+            lines.append(f"  {format_when(c.when, zone, '%d %b %Y')}  {c.label}{detail}")
     if brief.emails:
         lines += ["", "EMAILS SENT"]
         lines += [

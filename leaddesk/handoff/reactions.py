@@ -60,17 +60,21 @@ def on_activity(session: Session, lead: Lead, activity: Activity, now: datetime)
                 reason=f"Hand-raise: {label(kind).lower()}",
                 activity_id=activity.id,
             )
-    elif kind == ActivityKind.REPLIED and settings.reply_from_warm:
-        if lead.score_band in WARM_BANDS and activity.occurred_at >= now - HAND_RAISE_MAX_AGE:
-            hand_off(
-                session,
-                lead,
-                trigger=HandoffTrigger.REPLY,
-                now=now,
-                reason=f"Replied while {lead.score_band.replace('_', '-')} "
-                f"(score {display_score(lead.score)})",
-                activity_id=activity.id,
-            )
+    elif (
+        kind == ActivityKind.REPLIED
+        and settings.reply_from_warm
+        and lead.score_band in WARM_BANDS
+        and activity.occurred_at >= now - HAND_RAISE_MAX_AGE
+    ):
+        hand_off(
+            session,
+            lead,
+            trigger=HandoffTrigger.REPLY,
+            now=now,
+            reason=f"Replied while {lead.score_band.replace('_', '-')} "
+            f"(score {display_score(lead.score)})",
+            activity_id=activity.id,
+        )
 
 
 def on_bulk_change(

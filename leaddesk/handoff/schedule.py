@@ -12,6 +12,7 @@ so a daylight-saving change moves them correctly; all arithmetic is on aware UTC
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,10 +46,8 @@ def parse_zone(name: str) -> ZoneInfo:
 def local_zone_name() -> str:
     """This computer's time zone as an IANA name (``UTC`` when it cannot be told)."""
     candidates = [os.environ.get("TZ", "").lstrip(":")]
-    try:
+    with contextlib.suppress(OSError):
         candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    except OSError:
-        pass
     try:
         target = str(Path("/etc/localtime").resolve())
         if "zoneinfo/" in target:

@@ -48,25 +48,6 @@ SALES_STATUSES = (
     LifecycleStatus.IN_SALES,
 )
 TASK_KIND = "handoff"
-CHANNELS = ("call", "email", "meeting", "linkedin", "other")
-OUTCOMES = (
-    "connected",
-    "voicemail",
-    "no_answer",
-    "wrong_number",
-    "meeting_booked",
-    "not_interested_now",
-    "not_a_fit",
-)
-HAND_BACK_REASONS = (
-    "not ready yet",
-    "no budget",
-    "bad timing",
-    "not a fit",
-    "no decision maker",
-    "unresponsive",
-    "other",
-)
 
 
 class HandoffError(ValueError):
@@ -130,7 +111,8 @@ def deadline_for(settings: HandoffSettings, member: TeamMember | None, start: da
     )
 
 
-def _check_target(member: TeamMember) -> None:
+def check_target(member: TeamMember) -> None:
+    """Raise :class:`HandoffError` unless ``member`` can take leads (active, in sales)."""
     if not member.active:
         raise HandoffError(f"{member.name} is inactive: choose an active member")
     if member.role not in SALES_ROLES:
@@ -168,7 +150,7 @@ def hand_off(
             raise HandoffError(problem)
         return None
     if to is not None:
-        _check_target(to)
+        check_target(to)
     settings = load_settings(session)
     load = team_load(session)
     decision = (
@@ -268,7 +250,8 @@ def _follow_up_task(
     return task
 
 
-def _require_open(session: Session, lead: Lead) -> Handoff:
+def require_open(session: Session, lead: Lead) -> Handoff:
+    """The lead's open hand-off; raises :class:`HandoffError` when there is none."""
     handoff = open_handoff(session, lead.id)
     if handoff is None:
         raise HandoffError(f"{lead.full_name} is not in sales' hands (no open hand-off)")
@@ -283,177 +266,6 @@ def record_event(
     record_activity(session, ActivityEvent(lead.id, kind, now, payload, ORIGIN), now=now)
 
 
-def accept(session: Session, lead: Lead, *, by: TeamMember | None, now: datetime) -> Handoff:
-    """The rep takes the lead on: status "accepted" (the SLA still waits for an attempt)."""
-    handoff = _require_open(session, lead)
-    if handoff.state == HandoffState.ACCEPTED:
-        return handoff
-    handoff.state = HandoffState.ACCEPTED
-    handoff.accepted_at = now
-    if handoff.owner_id is None and by is not None:
-        _check_target(by)
-        handoff.owner_id = by.id
-        lead.owner_id = by.id
-    previous = lead.status
-    lead.status = LifecycleStatus.ACCEPTED
-    record_event(
-        session,
-        lead,
-        ActivityKind.HANDOFF_ACCEPTED,
-        now,
-        by,
-        handoff_id=handoff.id,
-        **{"from": previous, "to": lead.status},
-    )
-    return handoff
-
-
-@dataclass(frozen=True)
-class AttemptResult:
-    """What logging an attempt did to the SLA: the state and how long the first attempt took."""
-
-    handoff_id: int | None
-    first: bool
-    sla_state: str
-    minutes_taken: float | None
-    next_task_id: int | None
-
-
-def log_attempt(
-    session: Session,
-    lead: Lead,
-    *,
-    channel: str,
-    outcome: str,
-    note: str = "",
-    next_step_at: datetime | None = None,
-    by: TeamMember | None,
-    now: datetime,
-) -> AttemptResult:
-    """Record a follow-up attempt; the first one stops the SLA clock (met or breached)."""
-    if channel not in CHANNELS:
-        raise HandoffError(f"unknown channel {channel!r}: use one of {', '.join(CHANNELS)}")
-    if outcome not in OUTCOMES:
-        raise HandoffError(f"unknown outcome {outcome!r}: use one of {', '.join(OUTCOMES)}")
-    if next_step_at is not None and next_step_at <= now:
-        raise HandoffError("the next step must be in the future")
-    handoff = open_handoff(session, lead.id)
-    first = handoff is not None and handoff.first_attempt_at is None
-    minutes = None
-    if handoff is not None and first:
-        handoff.first_attempt_at = now
-        handoff.escalate_at = None
-        minutes = round((now - handoff.handed_off_at).total_seconds() / 60, 1)
-        in_time = handoff.sla_due_at is None or now <= handoff.sla_due_at
-        was = handoff.sla_state
-        handoff.sla_state = (
-            SlaState.MET if in_time and was == SlaState.PENDING else SlaState.BREACHED
-        )
-        _finish_task(session, handoff, f"{channel}: {outcome.replace('_', ' ')}", now)
-    payload: dict[str, Any] = {
-        "channel": channel,
-        "outcome": outcome,
-        "note": note,
-        "next_step_at": next_step_at.isoformat() if next_step_at else None,
-        "handoff_id": handoff.id if handoff is not None else None,
-    }
-    if first and handoff is not None:
-        payload.update(sla=handoff.sla_state, minutes_taken=minutes)
-    record_event(session, lead, ActivityKind.FOLLOW_UP_ATTEMPT, now, by, **payload)
-    if first and handoff is not None:
-        _record_sla_outcome(session, lead, handoff, was, minutes, now, by)
-    task_id = None
-    if next_step_at is not None:
-        task = Task(
-            lead_id=lead.id,
-            owner_id=by.id if by is not None else lead.owner_id,
-            kind="follow_up",
-            title=f"Next step with {lead.full_name}"[:300],
-            notes=note,
-            due_at=next_step_at,
-            origin=ORIGIN,
-        )
-        session.add(task)
-        session.flush()
-        task_id = task.id
-    return AttemptResult(
-        handoff.id if handoff is not None else None,
-        first,
-        handoff.sla_state if handoff is not None else "",
-        minutes,
-        task_id,
-    )
-
-
-def _record_sla_outcome(
-    session: Session,
-    lead: Lead,
-    handoff: Handoff,
-    was: str,
-    minutes: float | None,
-    now: datetime,
-    by: TeamMember | None,
-) -> None:
-    """One SLA event per hand-off: met, or breached if the deadline timer had not said so."""
-    common = {
-        "handoff_id": handoff.id,
-        "due_at": handoff.sla_due_at.isoformat() if handoff.sla_due_at else None,
-        "first_attempt_at": now.isoformat(),
-        "minutes_taken": minutes,
-    }
-    if handoff.sla_state == SlaState.MET:
-        record_event(session, lead, ActivityKind.SLA_MET, now, by, **common)
-    elif was == SlaState.PENDING:  # late, and no tick saw the deadline pass
-        handoff.breached_at = handoff.sla_due_at
-        record_event(session, lead, ActivityKind.SLA_BREACHED, now, by, **common, late_attempt=True)
-
-
-def _finish_task(session: Session, handoff: Handoff, outcome: str, now: datetime) -> None:
-    task = session.get(Task, handoff.task_id) if handoff.task_id else None
-    if task is not None and task.completed_at is None:
-        task.completed_at = now
-        task.outcome = outcome[:300]
-
-
-def hand_back(
-    session: Session,
-    lead: Lead,
-    *,
-    reason: str,
-    note: str = "",
-    by: TeamMember | None,
-    now: datetime,
-) -> Handoff:
-    """Sales returns the lead to marketing with a reason: the hand-off closes, the lead is
-    "recycled" (its owner stays, so a later hand-off goes back to the same rep)."""
-    text = " ".join((reason or "").split())
-    if not text:
-        raise HandoffError("say why the lead goes back to marketing (a reason is required)")
-    if text == "other" and not note.strip():
-        raise HandoffError('with the reason "other", add a note that says why')
-    handoff = _require_open(session, lead)
-    handoff.state = HandoffState.CLOSED
-    handoff.closed_at = now
-    handoff.escalate_at = None
-    handoff.outcome = "handed_back"
-    handoff.outcome_reason = f"{text}: {note.strip()}" if note.strip() else text
-    _finish_task(session, handoff, "handed back to marketing", now)
-    previous = lead.status
-    lead.status = LifecycleStatus.RECYCLED
-    record_event(
-        session,
-        lead,
-        ActivityKind.HANDED_BACK,
-        now,
-        by,
-        handoff_id=handoff.id,
-        reason=text,
-        note=note.strip(),
-        **{"from": previous, "to": lead.status},
-    )
-    return handoff
-
-
 def reassign(
     session: Session,
     lead: Lead,
@@ -465,8 +277,8 @@ def reassign(
     automatic: bool = False,
 ) -> Handoff:
     """Give the open hand-off to ``to``; before the first attempt they get a fresh deadline."""
-    _check_target(to)
-    handoff = _require_open(session, lead)
+    check_target(to)
+    handoff = require_open(session, lead)
     if handoff.owner_id == to.id:
         return handoff
     previous = session.get(TeamMember, handoff.owner_id) if handoff.owner_id else None
@@ -544,15 +356,9 @@ def move_open_handoffs(
 
 __all__ = [
     "AUTO_STATUSES",
-    "CHANNELS",
-    "HAND_BACK_REASONS",
-    "OUTCOMES",
     "HandoffError",
     "HandoffResult",
-    "accept",
-    "hand_back",
     "hand_off",
-    "log_attempt",
     "open_handoff",
     "reassign",
 ]

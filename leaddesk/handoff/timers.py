@@ -32,11 +32,11 @@ from leaddesk.handoff.routing import load_routing, route
 from leaddesk.handoff.service import (
     AUTO_STATUSES,
     ORIGIN,
-    record_event,
-    team_load,
     deadline_for,
     member_label,
     reassign,
+    record_event,
+    team_load,
 )
 
 _ADVISORY_KEY = 0x1EAD_0FF5
@@ -203,8 +203,6 @@ def breach_overdue(session: Session, now: datetime) -> tuple[int, int]:
         if settings.escalate_after_hours is not None:
             base = max(handoff.due_at or handoff.sla_due_at, handoff.sla_due_at)
             handoff.escalate_at = base + timedelta(hours=settings.escalate_after_hours)
-        from leaddesk.handoff.service import _event
-
         record_event(
             session,
             lead,
