@@ -13,13 +13,28 @@ from leaddesk.activities import ActivityEvent, ActivityKind, record_activity
 from leaddesk.clock import utcnow
 from leaddesk.db.engine import Database
 from leaddesk.db.models import (
+    Activity,
     AppSetting,
     Enrollment,
+    Handoff,
     Lead,
     LeadTag,
     LifecycleStatus,
+    Task,
     TeamMember,
 )
+from leaddesk.handoff.followup import log_attempt
+from leaddesk.handoff.identity import adopt_if_unset
+from leaddesk.handoff.routing import (
+    AssignmentRule,
+    Condition,
+    RoutingConfig,
+    load_routing,
+    save_routing,
+)
+from leaddesk.handoff.team import add_member
+from leaddesk.handoff.timers import run_handoff_timers
+from leaddesk.scoring.rules import Operator
 from leaddesk.sequences.presets import load_preset, sequence_from_document
 
 DEMO_FLAG = "demo_loaded"
@@ -121,10 +136,17 @@ PLACES = (
     ("Spain", "Valencia", "Europe/Madrid"),
 )
 SHOWS = (("CloudOps Expo Berlin 2026", 60), ("RetailTech Summit Chicago 2026", 25))
+# (name, email, role, time zone): the first member is "you" on a computer that has no one yet.
 TEAM = (
-    ("Maya Lindgren", "maya@leaddesk.example", "admin"),
-    ("Tom Okoro", "tom@leaddesk.example", "rep"),
-    ("Sofia Reyes", "sofia@leaddesk.example", "rep"),
+    ("Maya Lindgren", "maya@leaddesk.example", "sales_manager", "Europe/Stockholm"),
+    ("Tom Okoro", "tom@leaddesk.example", "sales_rep", "Europe/Berlin"),
+    ("Sofia Reyes", "sofia@leaddesk.example", "sales_rep", "America/New_York"),
+    ("Jonas Weber", "jonas@leaddesk.example", "marketing", "Europe/Berlin"),
+)
+# (rule name, countries, member index): the rest go round-robin to the reps.
+ROUTING = (
+    ("DACH", "Germany, Austria, Switzerland", 1),
+    ("North America", "United States, Canada", 2),
 )
 ENGAGEMENT = (
     (ActivityKind.WHITEPAPER_DOWNLOAD, 0.35),
@@ -156,9 +178,7 @@ def load_demo_data(
     with db.write() as session:
         if session.get(AppSetting, DEMO_FLAG) is not None:
             return DemoSummary(0, 0, 0, 0, already_loaded=True)
-        team = [TeamMember(name=n, email=e, role=r) for n, e, r in TEAM]
-        session.add_all(team)
-        session.flush()
+        team = _add_team(session)
         created = [_make_lead(session, rng, i, team, moment) for i in range(leads)]
         activities = sum(_add_activities(session, rng, lead, moment) for lead in created)
         sequence = sequence_from_document(session, load_preset("tradeshow"))
@@ -175,8 +195,60 @@ def load_demo_data(
                     next_due_at=moment + timedelta(days=rng.randint(0, 6)),
                 )
             )
+        _age_handoffs(session, rng, moment)
         session.add(AppSetting(key=DEMO_FLAG, value={"seed": seed, "leads": leads}))
+    adopt_if_unset(db, team[0].email)
     return DemoSummary(len(created), activities, len(team), 1)
+
+
+def _add_team(session: Session) -> list[TeamMember]:
+    """The demo team and its assignment rules, through the same code as Settings → Team."""
+    team = []
+    for name, email, role, zone in TEAM:
+        found = session.scalar(select(TeamMember).where(TeamMember.email == email))
+        team.append(found or add_member(session, name, email, role=role, timezone=zone))
+    if not load_routing(session).rules:
+        rules = tuple(
+            AssignmentRule(
+                name, (Condition("country", Operator.IN_LIST, countries),), (team[i].id,)
+            )
+            for name, countries, i in ROUTING
+        )
+        save_routing(session, RoutingConfig(rules, (team[1].id, team[2].id)))
+    return team
+
+
+def _age_handoffs(session: Session, rng: random.Random, now: datetime) -> None:
+    """Spread the demo's hand-offs over the last two days, so the queue shows every state.
+
+    Leads crossed the threshold while the demo was built (all "now"); moving some hand-offs back
+    in time and letting the timers run gives fresh, due-soon, overdue and followed-up ones.
+    """
+    handoffs = list(session.scalars(select(Handoff).order_by(Handoff.id)))
+    for index, handoff in enumerate(handoffs):
+        hours = rng.choice([0, 3, 12, 21, 22, 30, 40]) if index % 4 else 0
+        if not hours:
+            continue
+        shift = timedelta(hours=hours, minutes=rng.randint(0, 59))
+        for column in ("handed_off_at", "assigned_at", "sla_due_at", "due_at"):
+            value = getattr(handoff, column)
+            if value is not None:
+                setattr(handoff, column, value - shift)
+        task = session.get(Task, handoff.task_id) if handoff.task_id else None
+        if task is not None:
+            task.due_at = handoff.due_at
+        for activity in session.scalars(
+            select(Activity).where(
+                Activity.lead_id == handoff.lead_id, Activity.kind == ActivityKind.HANDED_OFF
+            )
+        ):
+            activity.occurred_at = activity.occurred_at - shift
+    session.flush()
+    run_handoff_timers(session, now)
+    for handoff in handoffs[1::5]:
+        lead = session.get_one(Lead, handoff.lead_id)
+        owner = session.get(TeamMember, handoff.owner_id) if handoff.owner_id else None
+        log_attempt(session, lead, channel="call", outcome="connected", by=owner, now=now)
 
 
 def _make_lead(

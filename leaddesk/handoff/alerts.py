@@ -65,7 +65,7 @@ def queue_alert(
         return None
     account = alert_account(session)
     if account is None:
-        log.warning("alert %s not sent: no sender account for notifications", key)
+        log.info("alert %s not sent: no sender account for notifications", key)
         return None
     brief = build_brief(session, lead.id, now, viewer_zone=member.timezone)
     text = f"{intro}\n\n{brief_text(brief, viewer_zone=member.timezone)}"
