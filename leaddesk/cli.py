@@ -31,6 +31,17 @@ COMMAND_OWNERS = {
     "scoring": "leaddesk.commands.scoring",
     "sequence": "leaddesk.commands.sequences",
     "schedule": "leaddesk.commands.sequences",
+    "team": "leaddesk.commands.team",
+    "rules": "leaddesk.commands.team",
+    "sales-settings": "leaddesk.commands.team",
+    "handoff": "leaddesk.commands.handoff",
+    "queue": "leaddesk.commands.handoff",
+    "attempt": "leaddesk.commands.handoff",
+    "accept": "leaddesk.commands.handoff",
+    "hand-back": "leaddesk.commands.handoff",
+    "reassign": "leaddesk.commands.handoff",
+    "brief": "leaddesk.commands.handoff",
+    "tick": "leaddesk.commands.tick",
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMAND_OWNERS.values()))
 _GLOBAL_FLAGS = ("-v", "--verbose")

@@ -73,6 +73,19 @@ def run_decay_if_due(db: Database, now: datetime) -> Any | None:
         return summary
 
 
+def run_timers(db: Database, now: datetime) -> tuple[Any, Any]:
+    """The hand-off timers, then the sequence steps that came due: (timer report, tick result).
+
+    What the app's background sender runs before each sending pass (it has its own decay timer).
+    """
+    from leaddesk.handoff.timers import run_handoff_timers
+    from leaddesk.sequences.scheduler import run_due
+
+    with db.write() as session:
+        timers = run_handoff_timers(session, now)
+    return timers, run_due(db, now)
+
+
 def run_tick(
     db: Database,
     clock: Clock,
@@ -86,13 +99,8 @@ def run_tick(
     """Run every due timer once, then send what is due (unless ``send`` is False)."""
     import time
 
-    from leaddesk.handoff.timers import run_handoff_timers
-    from leaddesk.sequences.scheduler import run_due
-
     started = time.perf_counter()
-    with db.write() as session:
-        timers = run_handoff_timers(session, clock.now())
-    sequences = run_due(db, clock.now())
+    timers, sequences = run_timers(db, clock.now())
     decayed = run_decay_if_due(db, clock.now()) if decay else None
     sending = None
     if send:

@@ -21,6 +21,8 @@ from leaddesk.db.models import (
     Activity,
     Enrollment,
     EnrollmentState,
+    Handoff,
+    HandoffState,
     Lead,
     LeadTag,
     LifecycleStatus,
@@ -36,6 +38,7 @@ from leaddesk.inbox.search import (
 
 UNASSIGNED = "none"
 REPLY_ATTENTION_DAYS = 14
+HANDOFF_ATTENTION = timedelta(hours=4)  # as the Sales queue's amber countdown
 LIVE_STATES = (EnrollmentState.ACTIVE, EnrollmentState.PAUSED)
 
 
@@ -71,7 +74,7 @@ class InboxQuery:
 
     ``owner`` is a team member id, or ``"none"`` for leads without an owner.
     ``needs_attention`` keeps leads that replied recently with nothing logged since, leads that
-    are sales-ready, and leads with an overdue open task.
+    are sales-ready, leads with an overdue open task, and hand-offs near or past their deadline.
     """
 
     search: str = ""
@@ -170,7 +173,8 @@ def needs_attention_condition(now: datetime) -> ColumnElement[bool]:
     """Leads a salesperson should look at today.
 
     A reply in the last 14 days with nothing logged by a user after it, the sales-ready
-    status, or an open task whose due time has passed.
+    status, an open task whose due time has passed, or a hand-off still waiting for its first
+    follow-up attempt that is due within 4 hours or overdue.
     """
     later_user_touch = (
         select(Activity.id)
@@ -187,10 +191,16 @@ def needs_attention_condition(now: datetime) -> ColumnElement[bool]:
         ~later_user_touch,
     )
     overdue = select(Task.lead_id).where(Task.completed_at.is_(None), Task.due_at < now)
+    deadline_near = select(Handoff.lead_id).where(
+        Handoff.state != HandoffState.CLOSED,
+        Handoff.first_attempt_at.is_(None),
+        Handoff.due_at < now + HANDOFF_ATTENTION,
+    )
     return or_(
         Lead.status == LifecycleStatus.SALES_READY,
         Lead.id.in_(overdue),
         Lead.id.in_(unanswered),
+        Lead.id.in_(deadline_near),
     )
 
 

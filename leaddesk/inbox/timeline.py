@@ -120,8 +120,57 @@ def summarize(kind: str, payload: dict[str, Any], import_batch_id: int | None = 
         return ", ".join(k.replace("_", " ") for k in payload.get("fields", {}))
     if kind == ActivityKind.MERGED:
         return f"merged {payload.get('merged_email', '')}".strip()
+    handoff = _handoff_summary(kind, payload)
+    if handoff is not None:
+        return handoff
     parts = [str(payload[key]) for key in SUMMARY_KEYS if payload.get(key)]
     return " — ".join(parts)
+
+
+def _short_time(value: Any) -> str:
+    try:
+        return datetime.fromisoformat(str(value)).astimezone().strftime("%a %d %b %H:%M")
+    except ValueError:
+        return str(value or "")
+
+
+def _took(minutes: Any) -> str:
+    if not isinstance(minutes, int | float):
+        return ""
+    hours, rest = divmod(int(minutes), 60)
+    return f"{hours} h {rest} min" if hours else f"{rest} min"
+
+
+def _handoff_summary(kind: str, payload: dict[str, Any]) -> str | None:
+    """The timeline line of a hand-off step (None for other kinds)."""
+    by = payload.get("by") or "LeadDesk"
+    if kind == ActivityKind.HANDED_OFF:
+        due = _short_time(payload.get("due_at")) if payload.get("due_at") else "no deadline"
+        rule = f" by rule {payload['rule']!r}" if payload.get("rule") not in ("", None) else ""
+        return f"to {payload.get('owner', 'nobody')}{rule}, follow up by {due} — " + str(
+            payload.get("reason") or by
+        )
+    if kind == ActivityKind.FOLLOW_UP_ATTEMPT:
+        outcome = _pretty(payload.get("outcome"))
+        text = f"{payload.get('channel', '')}: {outcome} ({by})"
+        if payload.get("sla"):
+            text += f" — first attempt after {_took(payload.get('minutes_taken'))}, SLA "
+            text += str(payload["sla"])
+        return text + (f" — {payload['note']}" if payload.get("note") else "")
+    if kind == ActivityKind.SLA_MET:
+        return f"first attempt after {_took(payload.get('minutes_taken'))}"
+    if kind == ActivityKind.SLA_BREACHED:
+        owner = payload.get("owner") or by
+        return f"deadline {_short_time(payload.get('due_at'))} passed with no attempt ({owner})"
+    if kind == ActivityKind.REASSIGNED:
+        why = f" — {payload['reason']}" if payload.get("reason") else ""
+        return f"{payload.get('from_owner', 'nobody')} → {payload.get('to_owner', '?')}{why}"
+    if kind == ActivityKind.HANDED_BACK:
+        note = f" ({payload['note']})" if payload.get("note") else ""
+        return f"{payload.get('reason', '')}{note} — by {by}"
+    if kind == ActivityKind.HANDOFF_ACCEPTED:
+        return f"by {by}"
+    return None
 
 
 def _pretty(value: Any) -> str:

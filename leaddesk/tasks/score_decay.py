@@ -16,6 +16,7 @@ from leaddesk.clock import Clock
 from leaddesk.db.engine import Database
 from leaddesk.scoring import RescoreSummary, rescore_all
 from leaddesk.tasks.runner import TaskRunner
+from leaddesk.tick import note_decay_pass
 
 log = logging.getLogger(__name__)
 DECAY_INTERVAL_MINUTES = 60
@@ -64,7 +65,9 @@ class ScoreDecayTimer(QObject):
 
         def job(_progress: Any) -> RescoreSummary:
             with db.write() as session:
-                return rescore_all(session, now)
+                summary = rescore_all(session, now)
+                note_decay_pass(session, now)  # `leaddesk tick` from cron skips the next hour
+                return summary
 
         self._runner.run(
             job, on_done=self._done, on_error=self._failed, label="Updating scores", write=True

@@ -20,8 +20,8 @@ from leaddesk.db.engine import Database
 from leaddesk.db.models import SenderAccount
 from leaddesk.mail.sender import PassReport, send_due
 from leaddesk.mail.status import SenderStatus, sender_status
-from leaddesk.sequences.scheduler import run_due
 from leaddesk.tasks.runner import TaskRunner
+from leaddesk.tick import run_timers
 
 log = logging.getLogger(__name__)
 FIRST_PASS_DELAY_MS = 5_000
@@ -72,7 +72,9 @@ class BackgroundSender(QObject):
             stop.wait(seconds)  # pacing between sends; returns at once when asked to stop
 
         def job(_progress: Any) -> tuple[PassReport, SenderStatus, list[tuple[int, str, str]]]:
-            run_due(db, clock.now())  # steps that came due become messages first (once each)
+            # Hand-off deadlines and escalations first (their alerts go out in this pass), then
+            # the sequence steps that came due become messages (once each).
+            run_timers(db, clock.now())
             report = send_due(db, clock, wait=wait, should_stop=stop.is_set)
             with db.session() as session:
                 accounts = {a.id: (a.name, a.smtp_username) for a in session.query(SenderAccount)}
