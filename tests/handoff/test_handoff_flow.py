@@ -1,0 +1,186 @@
+"""The hand-off itself: triggers, exactly once per episode, sequences, refusals, follow-up."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from leaddesk.activities import ActivityKind
+from leaddesk.clock import FixedClock
+from leaddesk.db.engine import Database
+from leaddesk.db.models import Activity, Enrollment, Handoff, Lead, Task, TeamMember
+from leaddesk.handoff.config import HandoffSettings, HandoffSettingsError, save_settings
+from leaddesk.handoff.followup import accept, hand_back, log_attempt
+from leaddesk.handoff.service import HandoffError, hand_off, open_handoff
+from leaddesk.leads.suppression import SuppressionReason, suppress
+from leaddesk.sequences.enrollment import enroll_leads
+from tests.handoff.conftest import event, new_lead
+from tests.scoring.scoring_helpers import engagement_rule, use_model
+from tests.sequences.sequence_helpers import email, make_sequence, wait
+
+
+def _kinds(db: Database, lead_id: int) -> list[str]:
+    with db.session() as session:
+        return list(
+            session.scalars(
+                select(Activity.kind).where(Activity.lead_id == lead_id).order_by(Activity.id)
+            )
+        )
+
+
+def test_crossing_the_threshold_hands_off_once_with_the_tipping_event(
+    db: Database, team: dict[str, int], clock: FixedClock
+) -> None:
+    """Webinar + consultation make the lead sales-ready: one hand-off to Tom, task, status."""
+    with db.write() as session:
+        lead = new_lead(session, "anna@acme.example")
+        event(session, lead, ActivityKind.WEBINAR_ATTENDED, clock.now(), minutes=40)
+        event(session, lead, ActivityKind.CONSULTATION_REQUESTED, clock.now())
+        lead_id = lead.id
+    with db.session() as session:
+        handoff = session.scalars(select(Handoff)).one()
+        lead = session.get_one(Lead, lead_id)
+        task = session.get_one(Task, handoff.task_id)
+        tipping = session.get_one(Activity, handoff.trigger_activity_id)
+        assert (lead.status, lead.owner_id) == ("handed_off", team["tom"])
+        assert handoff.due_at == clock.now() + timedelta(hours=24)
+        assert (task.owner_id, task.due_at, task.kind) == (team["tom"], handoff.due_at, "handoff")
+        assert tipping.kind == "consultation_requested"
+        assert "after: Requested a consultation" in handoff.reason
+    assert _kinds(db, lead_id).count("handed_off") == 1
+
+
+def test_second_triggers_and_recrossing_do_not_hand_off_again(
+    db: Database, team: dict[str, int], clock: FixedClock
+) -> None:
+    """A demo request and another consultation while the hand-off is open change nothing."""
+    with db.write() as session:
+        lead = new_lead(session, "anna@acme.example")
+        event(session, lead, ActivityKind.CONSULTATION_REQUESTED, clock.now())
+        event(session, lead, ActivityKind.DEMO_REQUESTED, clock.now())
+        event(session, lead, ActivityKind.CONSULTATION_REQUESTED, clock.now())
+        assert hand_off(session, lead, trigger="manual", now=clock.now()).created is False  # type: ignore[union-attr]
+        lead_id = lead.id
+    with db.session() as session:
+        assert session.scalar(select(func.count(Handoff.id))) == 1
+    assert _kinds(db, lead_id).count("handed_off") == 1
+
+
+def test_hand_raise_hands_off_a_cold_lead(
+    db: Database, team: dict[str, int], clock: FixedClock
+) -> None:
+    """A demo request hands off a lead whose score is nowhere near the threshold."""
+    with db.write() as session:
+        lead = new_lead(session, "cold@acme.example", title="Intern", industry="", country="Peru")
+        event(session, lead, ActivityKind.DEMO_REQUESTED, clock.now())
+        handoff = open_handoff(session, lead.id)
+        assert handoff is not None and handoff.trigger == "hand_raise"
+        assert lead.score_band == "cold"
+
+
+def test_warm_reply_hands_off_only_when_switched_on(
+    db: Database, team: dict[str, int], clock: FixedClock
+) -> None:
+    """A reply from a warm lead starts a hand-off only with the team setting on."""
+    with db.write() as session:
+        use_model(session, [engagement_rule("webinar_attended", 50)])  # replies count nothing
+        lead = new_lead(session, "warm@acme.example")
+        event(session, lead, ActivityKind.WEBINAR_ATTENDED, clock.now())
+        assert lead.score_band == "warm"
+        event(session, lead, ActivityKind.REPLIED, clock.now(), snippet="Sounds good")
+        assert open_handoff(session, lead.id) is None
+        save_settings(session, HandoffSettings(reply_from_warm=True))
+        event(session, lead, ActivityKind.REPLIED, clock.now(), snippet="When can we talk?")
+        handoff = open_handoff(session, lead.id)
+        assert handoff is not None and handoff.trigger == "reply"
+
+
+def test_by_hand_refusals_say_why_and_change_nothing(
+    db: Database, team: dict[str, int], clock: FixedClock
+) -> None:
+    """Customers, disqualified and suppressed leads are refused with a reason."""
+    with db.write() as session:
+        customer = new_lead(session, "c@acme.example", status="customer")
+        gone = new_lead(session, "d@acme.example", status="disqualified")
+        quiet = new_lead(session, "u@acme.example")
+        suppress(session, quiet.email, SuppressionReason.UNSUBSCRIBED)
+        for lead, message in ((customer, "customer"), (gone, "disqualified"), (quiet, "suppress")):
+            with pytest.raises(HandoffError, match=message):
+                hand_off(session, lead, trigger="manual", now=clock.now())
+        marketing = TeamMember(name="Mia", email="mia@team.example", role="marketing")
+        session.add(marketing)
+        session.flush()
+        with pytest.raises(HandoffError, match="marketing"):
+            hand_off(session, new_lead(session, "ok@acme.example"), trigger="manual",
+                     now=clock.now(), to=marketing)  # fmt: skip
+    with db.session() as session:
+        assert session.scalar(select(func.count(Handoff.id))) == 0
+
+
+def test_sla_settings_are_validated(db: Database) -> None:
+    """An SLA of 0 hours and an unknown hand-raise kind are refused."""
+    with pytest.raises(HandoffSettingsError, match="more than 0"):
+        HandoffSettings(sla_hours=0).validate()
+    with pytest.raises(HandoffSettingsError, match="unknown activity kind"):
+        HandoffSettings(hand_raise_kinds=("smoke_signal",)).validate()
+
+
+@pytest.mark.parametrize(
+    ("setting", "state"), [("exit", "exited"), ("pause", "paused"), ("keep", "active")]
+)
+def test_sequences_exit_pause_or_keep_on_handoff(
+    db: Database, team: dict[str, int], clock: FixedClock, setting: str, state: str
+) -> None:
+    """A manual hand-off applies each sequence's own hand-off setting to the enrollment."""
+    with db.write() as session:
+        sequence = make_sequence(session, [wait(days=1), email(), wait(days=3), email()])
+        sequence.on_handoff = setting
+        lead = new_lead(session, "anna@acme.example", status="nurturing")
+        enroll_leads(session, sequence, [lead.id], now=clock.now())
+        hand_off(session, lead, trigger="manual", now=clock.now())
+        assert session.scalars(select(Enrollment)).one().state == state
+
+
+def test_first_attempt_stops_the_clock_met_in_time(
+    db: Database, team: dict[str, int], clock: FixedClock
+) -> None:
+    """An attempt at hour 20 records SLA met with the time taken and completes the task."""
+    with db.write() as session:
+        lead = new_lead(session, "anna@acme.example")
+        hand_off(session, lead, trigger="manual", now=clock.now())
+        tom = session.get_one(TeamMember, team["tom"])
+        accept(session, lead, by=tom, now=clock.now() + timedelta(hours=1))
+        result = log_attempt(session, lead, channel="call", outcome="voicemail", by=tom,
+                             now=clock.now() + timedelta(hours=20))  # fmt: skip
+        again = log_attempt(session, lead, channel="email", outcome="connected", by=tom,
+                            now=clock.now() + timedelta(hours=30))  # fmt: skip
+        handoff = session.scalars(select(Handoff)).one()
+        task = session.get_one(Task, handoff.task_id)
+        assert lead.status == "accepted"
+    assert (result.first, result.sla_state, result.minutes_taken) == (True, "met", 1200.0)
+    assert again.first is False
+    assert handoff.sla_state == "met" and task.completed_at is not None
+    assert _kinds(db, lead.id).count("sla_met") == 1
+
+
+def test_hand_back_needs_a_reason_and_recycles_the_lead(
+    db: Database, team: dict[str, int], clock: FixedClock
+) -> None:
+    """Hand back refuses an empty reason; with one the hand-off closes and the lead is recycled."""
+    with db.write() as session:
+        lead = new_lead(session, "anna@acme.example")
+        hand_off(session, lead, trigger="manual", now=clock.now())
+        with pytest.raises(HandoffError, match="reason"):
+            hand_back(session, lead, reason=" ", by=None, now=clock.now())
+        with pytest.raises(HandoffError, match="note"):
+            hand_back(session, lead, reason="other", by=None, now=clock.now())
+        hand_back(session, lead, reason="not ready yet", note="Budget in Q3", by=None,
+                  now=clock.now())  # fmt: skip
+        handoff = session.scalars(select(Handoff)).one()
+        assert (handoff.state, handoff.outcome) == ("closed", "handed_back")
+        assert handoff.outcome_reason == "not ready yet: Budget in Q3"
+        assert lead.status == "recycled" and open_handoff(session, lead.id) is None
+        # The same lead can be handed off again later: a new episode.
+        assert hand_off(session, lead, trigger="manual", now=clock.now()).created  # type: ignore[union-attr]
