@@ -68,3 +68,20 @@ def test_cli_does_not_import_qt() -> None:
     code = "import sys, leaddesk.cli; leaddesk.cli.build_parser(); print('PySide6' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_event_door_imports_no_capability() -> None:
+    """leaddesk/activities imports no capability that reacts to events (no import circles)."""
+    reacting = ("leaddesk.scoring", "leaddesk.sequences", "leaddesk.handoff")
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(n for n in _imports(path) if n.startswith(reacting))
+        for path in (PACKAGE / "activities").glob("*.py")
+    }
+    assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def test_reactions_are_registered_in_the_documented_order() -> None:
+    """Sequences, then scoring, then hand-off: one visible list, one order."""
+    from leaddesk.activities.reactions import install
+
+    assert [r.name for r in install().reactions] == ["sequences", "scoring", "handoff"]

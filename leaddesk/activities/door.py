@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
@@ -22,9 +22,6 @@ from leaddesk.activities.reactions import reactions as registered_reactions
 from leaddesk.clock import utcnow
 from leaddesk.db.bulk import BulkInsert
 from leaddesk.db.models import Activity, Lead
-
-if TYPE_CHECKING:
-    from leaddesk.scoring.compute import ScoreResult
 
 
 @dataclass(frozen=True)
@@ -277,7 +274,7 @@ def leads_changed(
     lead_ids: list[int],
     now: datetime,
     *,
-    scored: Mapping[int, ScoreResult] | None = None,
+    scored: Mapping[int, Any] | None = None,
     kinds: Collection[str] | None = None,
 ) -> None:
     """Bring derived fields up to date after a bulk change (an import, a bulk edit).

@@ -84,3 +84,43 @@ def test_opening_a_current_database_skips_alembic(db: Database, db_path: Path) -
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_handoff_migration_keeps_every_link(tmp_path: Path) -> None:
+    """0004 copies the outbox table with foreign keys off: owners, replies and roles survive."""
+    db = Database(str(tmp_path / "old.sqlite3"))
+    migrate.upgrade(db, revision="0003_lighter_indexes")
+    with db.engine.begin() as connection:
+        run = connection.exec_driver_sql
+        run("INSERT INTO team_members (id, name, email, role, active, created_at, updated_at) "
+            "VALUES (1, 'Tom', 'tom@x.example', 'rep', 1, '2026-01-01', '2026-01-01'), "
+            "(2, 'Maya', 'maya@x.example', 'admin', 1, '2026-01-01', '2026-01-01')")  # fmt: skip
+        run("INSERT INTO leads (id, email, email_key, first_name, last_name, company, title, "
+            "phone, industry, company_size, country, city, timezone, source, owner_id, status, "
+            "email_state, custom_fields, score, fit_score, engagement_score, score_band, "
+            "created_at, updated_at) VALUES (1, 'a@x.example', 'a@x.example', '', '', '', '', "
+            "'', '', '', '', '', '', '', 1, 'new', 'ok', '{}', 0, 0, 0, 'cold', '2026-01-01', "
+            "'2026-01-01')")  # fmt: skip
+        run("INSERT INTO sender_accounts (id, name, from_address, display_name, reply_to, "
+            "provider, smtp_host, smtp_port, smtp_security, smtp_username, pause_reason, "
+            "unsubscribe_mailto, unsubscribe_url, imap_host, imap_port, imap_security, "
+            "imap_username, imap_folders, sent_folder, poll_minutes, last_sync_error, "
+            "created_at, updated_at) VALUES (1, 'S', 's@x.example', '', '', 'custom', '', 587, "
+            "'starttls', '', '', '', '', '', 993, 'ssl', '', '[]', 'Sent', 5, '', '2026-01-01', "
+            "'2026-01-01')")  # fmt: skip
+        run("INSERT INTO outbound_messages (id, lead_id, account_id, message_id, to_address, "
+            "subject, unsubscribe_token, state, attempts, last_error, due_at, finished_reason, "
+            "rendered, created_at, updated_at) VALUES (7, 1, 1, '<m@x>', 'a@x.example', 'Hi', "
+            "'t', 'sent', 1, '', '2026-01-01', '', '{}', '2026-01-01', '2026-01-01')")  # fmt: skip
+        run("INSERT INTO inbound_messages (id, account_id, fingerprint, folder, classification, "
+            "lead_id, outbound_id, subject, processed_at) VALUES (1, 1, 'f', 'INBOX', 'reply', "
+            "1, 7, 'Re: Hi', '2026-01-02')")  # fmt: skip
+    migrate.upgrade(db)
+    with db.engine.connect() as connection:
+        run = connection.exec_driver_sql
+        assert run("SELECT outbound_id FROM inbound_messages").scalar() == 7
+        assert run("SELECT owner_id FROM leads").scalar() == 1
+        assert run("SELECT purpose FROM outbound_messages").scalar() == "lead"
+        roles = dict(run("SELECT name, role FROM team_members").all())
+        assert roles == {"Tom": "sales_rep", "Maya": "sales_manager"}
+        assert run("PRAGMA foreign_keys").scalar() == 1
