@@ -261,7 +261,7 @@ def _handoffs(session: Session, lead_id: int) -> tuple[list[PastHandoff], Handof
     past = [
         PastHandoff(
             h.handed_off_at,
-            names.get(h.owner_id, "nobody"),
+            names.get(h.owner_id, "nobody") if h.owner_id else "nobody",
             h.state,
             h.sla_state,
             h.outcome_reason or h.outcome or ("open" if h.state != "closed" else ""),

@@ -209,7 +209,9 @@ class TeamLoad:
                 .group_by(Handoff.owner_id)
             ).all()
         )
-        return cls(members, open_handoff_counts(session), {k: v for k, v in last.items() if v})
+        return cls(
+            members, open_handoff_counts(session), {k: v for k, v in last.items() if k and v}
+        )
 
     def available(self, member_id: int) -> bool:
         """Active, in a sales role, and below capacity."""
@@ -266,7 +268,7 @@ def _field_text(values: Mapping[str, Any], name: str) -> str:
         return str((values.get("custom_fields") or {}).get(name[len(CUSTOM_PREFIX) :], "") or "")
     if name == "score_band":
         band = str(values.get("score_band") or "")
-        return {ScoreBand.SALES_READY: "sales-ready"}.get(band, band)
+        return "sales-ready" if band == ScoreBand.SALES_READY else band
     return str(values.get(name) or "")
 
 

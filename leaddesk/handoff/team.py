@@ -234,7 +234,7 @@ def open_handoff_counts(session: Session) -> dict[int, int]:
         .where(Handoff.state != HandoffState.CLOSED, Handoff.owner_id.is_not(None))
         .group_by(Handoff.owner_id)
     )
-    return {int(owner): int(count) for owner, count in rows}
+    return {int(owner): int(count) for owner, count in rows if owner is not None}
 
 
 def _owned_counts(session: Session) -> Mapping[int, int]:
@@ -243,7 +243,7 @@ def _owned_counts(session: Session) -> Mapping[int, int]:
         .where(Lead.owner_id.is_not(None))
         .group_by(Lead.owner_id)
     )
-    return {int(owner): int(count) for owner, count in rows}
+    return {int(owner): int(count) for owner, count in rows if owner is not None}
 
 
 def member_info(member: TeamMember, open_handoffs: int = 0, owned_leads: int = 0) -> MemberInfo:
