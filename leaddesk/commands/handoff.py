@@ -221,10 +221,11 @@ def run_attempt(args: argparse.Namespace) -> int:
 
 
 def _took(minutes: float | None) -> str:
-    if minutes is None:
-        return "?"
-    hours, rest = divmod(int(minutes), 60)
-    return f"{hours} h {rest} min" if hours else f"{rest} min"
+    from datetime import timedelta
+
+    from leaddesk.handoff.queue import format_span
+
+    return "?" if minutes is None else format_span(timedelta(minutes=minutes))
 
 
 def _act(args: argparse.Namespace, action: Any, done: str) -> int:

@@ -19,7 +19,8 @@ SOON = timedelta(hours=4)
 OK, URGENT_SOON, URGENT_OVERDUE, DONE = "ok", "soon", "overdue", "done"
 
 
-def _span(delta: timedelta) -> str:
+def format_span(delta: timedelta) -> str:
+    """A duration as people read it: "2 d 3 h", "5 h 12 min", "45 min"."""
     minutes = int(delta.total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
@@ -40,8 +41,8 @@ def countdown(
         return "no deadline", OK
     left = due_at - now
     if left <= timedelta(0):
-        return f"overdue {_span(-left)}", URGENT_OVERDUE
-    return f"{_span(left)} left", URGENT_SOON if left < SOON else OK
+        return f"overdue {format_span(-left)}", URGENT_OVERDUE
+    return f"{format_span(left)} left", URGENT_SOON if left < SOON else OK
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -135,10 +135,9 @@ def _short_time(value: Any) -> str:
 
 
 def _took(minutes: Any) -> str:
-    if not isinstance(minutes, int | float):
-        return ""
-    hours, rest = divmod(int(minutes), 60)
-    return f"{hours} h {rest} min" if hours else f"{rest} min"
+    from leaddesk.handoff.queue import format_span  # the hand-off capability reads the inbox
+
+    return format_span(timedelta(minutes=minutes)) if isinstance(minutes, int | float) else ""
 
 
 def _handoff_summary(kind: str, payload: dict[str, Any]) -> str | None:

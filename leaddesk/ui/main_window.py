@@ -51,6 +51,12 @@ class PageSpec:
 PAGES: list[PageSpec] = [
     PageSpec("inbox", "Inbox", ":/icons/inbox.svg", "leaddesk.ui.pages.inbox:InboxPage"),
     PageSpec(
+        "sales_queue",
+        "Sales queue",
+        ":/icons/queue.svg",
+        "leaddesk.ui.pages.sales_queue:SalesQueuePage",
+    ),
+    PageSpec(
         "sequences",
         "Sequences",
         ":/icons/sequences.svg",

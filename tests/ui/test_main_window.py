@@ -30,6 +30,7 @@ def test_fresh_database_shows_empty_states(
     assert window.isVisible()
     assert [window.ui.navList.item(i).text() for i in range(window.ui.navList.count())] == [
         "Inbox",
+        "Sales queue",
         "Sequences",
         "Outbox",
         "Reports",
