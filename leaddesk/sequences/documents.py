@@ -1,7 +1,8 @@
 """Sequences as JSON documents: presets, export/import between team members, editor drafts.
 
 A document is ``{"format", "name", "description", "settings": {...}, "auto_enroll": {...},
-"steps": [...]}``. The sender account travels by name only (passwords never leave the keyring).
+"on_handoff": "exit"|"pause"|"keep", "steps": [...]}``. The sender account travels by name
+only (passwords never leave the keyring).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ STEP_FIELDS = (
     "task_note",
 )
 EXIT_RULES = ("replied", "unsubscribed", "bounced", "sales_ready", "status_closed")
+#: What a hand-off to sales does to an enrollment in the sequence (``Sequence.on_handoff``).
+ON_HANDOFF = ("exit", "pause", "keep")
 TASK_KINDS = ("call", "linkedin", "other")
 DEFAULT_SETTINGS: dict[str, Any] = {
     "send_days": "mon,tue,wed,thu,fri",
@@ -76,6 +79,7 @@ def document_from_version(
             "sender_account": account.name if account else "",
         },
         "auto_enroll": dict(sequence.auto_enroll or {}),
+        "on_handoff": sequence.on_handoff or "exit",
         "steps": [_step_document(step) for step in version.steps],
     }
 
@@ -94,6 +98,11 @@ def validate_document(document: Any) -> dict[str, Any]:
     unknown_rules = set(settings["exit_rules"]) - set(EXIT_RULES)
     if unknown_rules:
         raise DocumentError(f"unknown exit rules: {', '.join(sorted(unknown_rules))}")
+    on_handoff = document.get("on_handoff") or "exit"
+    if on_handoff not in ON_HANDOFF:
+        raise DocumentError(
+            f"on_handoff must be one of {', '.join(ON_HANDOFF)} (got {on_handoff!r})"
+        )
     steps = document.get("steps")
     if not isinstance(steps, list) or not steps:
         raise DocumentError("the sequence has no steps")
@@ -109,6 +118,7 @@ def validate_document(document: Any) -> dict[str, Any]:
     return {
         **document,
         "name": str(document["name"]).strip(),
+        "on_handoff": on_handoff,
         "settings": settings,
         "steps": clean_steps,
     }

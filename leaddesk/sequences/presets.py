@@ -37,6 +37,7 @@ def sequence_from_document(
         description=document.get("description", ""),
         status=SequenceStatus.ACTIVE,
         auto_enroll=document.get("auto_enroll") or {},
+        on_handoff=document["on_handoff"],
     )
     sequence.versions.append(version_from_document(session, document, number=1))
     session.add(sequence)

@@ -51,6 +51,8 @@ _RULE_BY_STATUS = {
 ON_HANDOFF_EXIT, ON_HANDOFF_PAUSE, ON_HANDOFF_KEEP = "exit", "pause", "keep"
 ON_HANDOFF_CHOICES = (ON_HANDOFF_EXIT, ON_HANDOFF_PAUSE, ON_HANDOFF_KEEP)
 HANDOFF_EXIT_REASON = "sales_ready"
+# Marks an enrollment the hand-off paused, so handing the lead back resumes exactly those.
+PAUSED_FOR_SALES = "paused while with sales"
 NEW_LEAD_KINDS = (ActivityKind.IMPORTED, ActivityKind.CREATED)
 
 
@@ -150,15 +152,33 @@ def handed_to_sales(session: Session, lead: Lead, now: datetime) -> int:
     ]
     for enrollment in pausing:
         enrollment.state = EnrollmentState.PAUSED
+        enrollment.exit_reason = PAUSED_FOR_SALES
     ended = exit_enrollments(session, leaving, HANDOFF_EXIT_REASON, now=now)
     session.flush()
     return ended + len(pausing)
+
+
+def back_from_sales(session: Session, lead: Lead) -> int:
+    """Resume the enrollments the hand-off paused; returns how many."""
+    paused = [
+        e
+        for e in live_enrollments(session, lead_ids=[lead.id])
+        if e.state == EnrollmentState.PAUSED and e.exit_reason == PAUSED_FOR_SALES
+    ]
+    for enrollment in paused:
+        enrollment.state = EnrollmentState.ACTIVE
+        enrollment.exit_reason = ""
+    session.flush()
+    return len(paused)
 
 
 def react_to_activity(session: Session, lead: Lead, activity: Activity, now: datetime) -> None:
     """The sequence side of one event: exit on replies, bounces…; auto-enrol new/warm leads."""
     if activity.kind == ActivityKind.HANDED_OFF:
         handed_to_sales(session, lead, now)
+        return
+    if activity.kind == ActivityKind.HANDED_BACK:
+        back_from_sales(session, lead)
         return
     rule = exit_rule_for(activity, lead)
     if rule is not None:

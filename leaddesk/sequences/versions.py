@@ -81,6 +81,7 @@ def save_sequence(
     sequence.description = str(document.get("description") or "")
     if "auto_enroll" in document:
         sequence.auto_enroll = dict(document.get("auto_enroll") or {})
+    sequence.on_handoff = document["on_handoff"]
     current = latest_version(session, sequence)
     if not version_in_use(session, current):
         apply_settings(session, current, document["settings"])

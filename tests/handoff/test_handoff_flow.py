@@ -133,7 +133,7 @@ def test_sla_settings_are_validated(db: Database) -> None:
 def test_sequences_exit_pause_or_keep_on_handoff(
     db: Database, team: dict[str, int], clock: FixedClock, setting: str, state: str
 ) -> None:
-    """A manual hand-off applies each sequence's own hand-off setting to the enrollment."""
+    """A hand-off applies the sequence's own setting; handing back resumes a paused one."""
     with db.write() as session:
         sequence = make_sequence(session, [wait(days=1), email(), wait(days=3), email()])
         sequence.on_handoff = setting
@@ -141,6 +141,9 @@ def test_sequences_exit_pause_or_keep_on_handoff(
         enroll_leads(session, sequence, [lead.id], now=clock.now())
         hand_off(session, lead, trigger="manual", now=clock.now())
         assert session.scalars(select(Enrollment)).one().state == state
+        hand_back(session, lead, reason="not ready yet", by=None, now=clock.now())
+        back = {"exit": "exited", "pause": "active", "keep": "active"}[setting]
+        assert session.scalars(select(Enrollment)).one().state == back  # paused ones resume
 
 
 def test_first_attempt_stops_the_clock_met_in_time(
@@ -184,3 +187,19 @@ def test_hand_back_needs_a_reason_and_recycles_the_lead(
         assert lead.status == "recycled" and open_handoff(session, lead.id) is None
         # The same lead can be handed off again later: a new episode.
         assert hand_off(session, lead, trigger="manual", now=clock.now()).created  # type: ignore[union-attr]
+
+
+def test_hand_off_setting_travels_with_the_sequence_file(db: Database) -> None:
+    """Export carries on_handoff; a file with an unknown value is refused with the choices."""
+    from leaddesk.sequences.documents import DocumentError, document_from_version
+    from leaddesk.sequences.presets import sequence_from_document
+
+    with db.write() as session:
+        sequence = make_sequence(session, [email()])
+        sequence.on_handoff = "pause"
+        document = document_from_version(session, sequence, sequence.versions[0])
+        assert document["on_handoff"] == "pause"
+        copy = sequence_from_document(session, {**document, "name": "Copy"})
+        assert copy.on_handoff == "pause"
+        with pytest.raises(DocumentError, match="exit, pause, keep"):
+            sequence_from_document(session, {**document, "name": "Odd", "on_handoff": "hide"})

@@ -190,6 +190,7 @@ class SequenceEditor(QWidget):
             "name": self.name_edit.text().strip(),
             "settings": self.settings_panel.settings(),
             "auto_enroll": self.settings_panel.auto_enroll(),
+            "on_handoff": self.settings_panel.on_handoff(),
             "steps": self.timeline.steps(),
         }
 

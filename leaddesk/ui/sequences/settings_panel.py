@@ -28,6 +28,13 @@ EXIT_LABELS = {
 }
 
 
+HANDOFF_CHOICES = (
+    ("exit", "Stop the sequence"),
+    ("pause", "Pause it (resumes if sales hands the lead back)"),
+    ("keep", "Keep sending"),
+)
+
+
 class SequenceSettingsPanel(QWidget):
     """The settings form; ``changed`` fires on every edit."""
 
@@ -69,6 +76,14 @@ class SequenceSettingsPanel(QWidget):
             check.toggled.connect(self.changed)
             self.exit_checks[rule] = check
             form.addRow("" if rule != EXIT_RULES[0] else "Exit rules:", check)
+        self.handoff_combo = QComboBox()
+        for value, text in HANDOFF_CHOICES:
+            self.handoff_combo.addItem(text, value)
+        self.handoff_combo.setToolTip(
+            "What happens to a lead's place in this sequence when it is handed to a sales rep."
+        )
+        self.handoff_combo.currentIndexChanged.connect(self.changed)
+        form.addRow("When handed to sales:", self.handoff_combo)
         self.sources_edit = QLineEdit()
         self.sources_edit.setPlaceholderText("e.g. Expo Berlin 2026, Webinar March")
         self.sources_edit.textEdited.connect(self.changed)
@@ -100,6 +115,8 @@ class SequenceSettingsPanel(QWidget):
             check.setChecked(rule in settings["exit_rules"])
         self.sources_edit.setText(", ".join(auto.get("new_from_sources", [])))
         self.warm_check.setChecked(bool(auto.get("became_warm")))
+        index = self.handoff_combo.findData(document.get("on_handoff") or "exit")
+        self.handoff_combo.setCurrentIndex(max(index, 0))
         self.blockSignals(False)
 
     def settings(self) -> dict[str, Any]:
@@ -113,6 +130,10 @@ class SequenceSettingsPanel(QWidget):
             "exit_rules": [r for r, c in self.exit_checks.items() if c.isChecked()],
             "sender_account": self.account_combo.currentData() or "",
         }
+
+    def on_handoff(self) -> str:
+        """Exit, pause or keep the enrollment when the lead is handed to sales."""
+        return str(self.handoff_combo.currentData() or "exit")
 
     def auto_enroll(self) -> dict[str, Any]:
         """The automatic enrolment rules."""
