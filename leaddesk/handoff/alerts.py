@@ -39,6 +39,19 @@ log = logging.getLogger(__name__)
 
 def alert_account(session: Session) -> SenderAccount | None:
     """The account alerts are sent from: the chosen one, else the first account."""
+    cached = session.info.get(_ACCOUNT_KEY)
+    if cached is not None:
+        return session.get(SenderAccount, cached)
+    account = _find_alert_account(session)
+    if account is not None:
+        session.info[_ACCOUNT_KEY] = account.id
+    return account
+
+
+_ACCOUNT_KEY = "leaddesk.alert_account_id"
+
+
+def _find_alert_account(session: Session) -> SenderAccount | None:
     chosen = load_settings(session).alert_account_id
     if chosen is not None:
         account = session.get(SenderAccount, chosen)
@@ -67,7 +80,8 @@ def queue_alert(
     if account is None:
         log.info("alert %s not sent: no sender account for notifications", key)
         return None
-    brief = build_brief(session, lead.id, now, viewer_zone=member.timezone)
+    with session.no_autoflush:  # reading only: one flush for the row below is enough
+        brief = build_brief(session, lead.id, now, viewer_zone=member.timezone)
     text = f"{intro}\n\n{brief_text(brief, viewer_zone=member.timezone)}"
     markup = brief_html(brief, viewer_zone=member.timezone).replace(
         "<body>\n", f"<body>\n<p><b>{html.escape(intro)}</b></p>\n", 1

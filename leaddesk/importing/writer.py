@@ -150,8 +150,10 @@ class BatchWriter:
         created = self._insert_new(batch.id)
         changed = self._apply_changes(batch.id)
         self._insert_tags(created)
-        touched = [*created.values(), *changed]
-        self._record_events(batch.id, created, changed)
+        listed_for = self._record_events(batch.id, created, changed)
+        # Leads that only got listed activities (a webinar report) changed too: their scores
+        # move, and a crossing may hand them to sales.
+        touched = list(dict.fromkeys([*created.values(), *changed, *sorted(listed_for)]))
         from leaddesk.importing.enroll import batch_origin
         from leaddesk.sequences.reactions import auto_enrolments_caused_by
 
@@ -292,7 +294,10 @@ class BatchWriter:
         for chunk in _chunks(rows):
             bulk.execute([(row["lead_id"], row["tag"]) for row in chunk])
 
-    def _record_events(self, batch_id: int, created: dict[str, int], changed: list[int]) -> None:
+    def _record_events(
+        self, batch_id: int, created: dict[str, int], changed: list[int]
+    ) -> set[int]:
+        """Append the "imported" and listed activities; returns the leads given listed ones."""
         options = self.plan.options
         lead_ids = [*created.values(), *changed]
         listed: list[ActivityEvent] = []
@@ -333,6 +338,7 @@ class BatchWriter:
             )
             append_activities(self.session, listed, now=self.now)
         self._progress(expected)
+        return {event.lead_id for event in listed}
 
 
 def _event_identity(event: ActivityEvent) -> tuple[Any, ...]:

@@ -98,3 +98,16 @@ def test_reimporting_a_report_adds_no_duplicate_activities(
     for _ in range(2):
         do_import(db, path, clock, source="Ops webinar", activity_mode=ActivityMode.WEBINAR)
     assert len(_activities(db)) == 2
+
+
+def test_an_activity_list_rescores_the_leads_it_names(
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
+) -> None:
+    """An existing lead whose only change is a webinar registration gains its points at once."""
+    with db.write() as session:
+        session.add(Lead(email="alan@example.com", email_key="alan@example.com"))
+    path = write_text(tmp_path / "zoom.csv", WEBINAR)
+    do_import(db, path, clock, source="Scaling Ops webinar", activity_mode=ActivityMode.WEBINAR)
+    with db.session() as session:
+        alan = session.scalars(select(Lead).where(Lead.email_key == "alan@example.com")).one()
+    assert alan.engagement_score == 15  # the default model's webinar registration
