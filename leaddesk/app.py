@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from PySide6.QtCore import QFile, QIODevice
+from PySide6.QtCore import QFile, QIODevice, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -74,13 +74,18 @@ def run_gui(db_url: str | None = None, *, verbose: bool = False) -> int:
     window = MainWindow(context)
     # Background services (imported here, not at the top: the window opens sooner).
     from leaddesk.tasks.score_decay import install_score_decay
+    from leaddesk.ui.dialogs.identity import ask_identity_if_needed
     from leaddesk.ui.mailbox.status import install_mailbox
     from leaddesk.ui.outbox.status import install_sender
+    from leaddesk.ui.sales_queue.notifier import install_queue_notifier
 
     install_mailbox(window)
     install_sender(window)
     install_score_decay(window)
+    install_queue_notifier(window)
     window.show()
+    # "Who are you on this computer?" once the window is on screen (not blocking its start).
+    QTimer.singleShot(0, lambda: ask_identity_if_needed(window))
     log.info("LeadDesk %s started on %s", __version__, db.describe())
     try:
         return app.exec()

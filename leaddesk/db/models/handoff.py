@@ -40,8 +40,9 @@ class Handoff(Timestamps, Base):
     """One qualification episode in sales' hands: at most one is not closed per lead.
 
     ``sla_due_at`` is the promise made when the lead was handed over (the first attempt must
-    come before it); ``due_at`` is the current owner's own deadline, which a reassignment moves. ``tried`` lists every member who has owned it, so an
-    escalation never hands it back to someone who let it lapse.
+    come before it); ``due_at`` is the current owner's own deadline, which a reassignment
+    moves. ``tried`` lists every member who has owned it, so an escalation never hands it back
+    to someone who let it lapse.
     """
 
     __tablename__ = "handoffs"

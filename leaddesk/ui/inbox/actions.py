@@ -1,5 +1,5 @@
-"""Bulk actions on the inbox selection: owner, status, sequence, tags, export, merge, delete,
-forget.
+"""Bulk actions on the inbox selection: hand to sales, owner, status, sequence, tags, export,
+merge, delete, forget.
 
 Every action runs on the database-writer thread; destructive ones ask first and say how many
 leads they touch.
@@ -12,7 +12,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
 
 from leaddesk.db.models import Sequence
@@ -21,7 +22,17 @@ from leaddesk.inbox.export import export_leads
 from leaddesk.inbox.forget import forget_leads
 from leaddesk.inbox.merge import merge_leads
 from leaddesk.sequences.enrollment import EnrollResult, enroll_leads
+from leaddesk.ui.inbox.handoff_dialog import (
+    HandoffChoices,
+    HandoffReport,
+    HandToSalesDialog,
+    hand_leads_to_sales,
+    load_choices,
+)
 from leaddesk.ui.models.inbox_table import STATUS_LABELS
+
+# Statuses that come with a follow-up clock: set by "Hand to sales…" and the Sales queue only.
+CLOCKED_STATUSES = ("handed_off", "accepted")
 
 if TYPE_CHECKING:
     from leaddesk.ui.pages.inbox import InboxPage
@@ -50,10 +61,23 @@ class BulkActions(QObject):
         super().__init__(page)
         self.page = page
         self.menu = QMenu(page)
+        self.handoff_action = QAction("Hand to sales…", page)
+        self.handoff_action.setObjectName("handToSalesAction")
+        self.handoff_action.setShortcut(QKeySequence("Ctrl+H"))
+        self.handoff_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.handoff_action.setToolTip(
+            "Give the selected leads to a rep with a follow-up deadline (Ctrl+H)"
+        )
+        self.handoff_action.triggered.connect(self.ask_hand_to_sales)
+        page.addAction(self.handoff_action)
+        self.menu.addAction(self.handoff_action)
+        self.menu.addSeparator()
         self.owner_menu = self.menu.addMenu("Assign owner")
         status_menu = self.menu.addMenu("Set status")
         for value, text in STATUS_LABELS.items():
-            status_menu.addAction(text, partial(self.set_status, value))
+            if value not in CLOCKED_STATUSES:
+                status_menu.addAction(text, partial(self.set_status, value))
+        self.report_box: QMessageBox | None = None
         self.sequence_menu = self.menu.addMenu("Enroll in sequence")
         self.menu.addAction("Add tag…", self._ask_add_tag)
         self.menu.addAction("Remove tag…", self._ask_remove_tag)
@@ -219,7 +243,65 @@ class BulkActions(QObject):
             label="Exporting",
         )
 
+    def hand_to_sales(self, lead_ids: list[int], member_id: int | None, reason: str) -> None:
+        """Hand ``lead_ids`` to ``member_id`` (None: by the rules) in one write job."""
+        db, now = self.page.context.db, self.page.context.clock.now()
+
+        def job(_progress: Any) -> HandoffReport:
+            with db.write() as session:
+                return hand_leads_to_sales(
+                    session, db, lead_ids, member_id=member_id, reason=reason, now=now
+                )
+
+        self.page.context.runner.run(
+            job,
+            on_done=self._handed,
+            on_error=lambda error: self.page.show_error("Handing to sales", error),
+            label="Handing to sales",
+        )
+
+    def _handed(self, report: HandoffReport) -> None:
+        detail = self.page.detail
+        if detail.isVisible() and detail.lead_id in report.lead_ids:
+            detail.reload()
+        self.page.after_write(report.summary())
+        problems = report.problems()
+        if problems:
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                "Hand to sales",
+                report.headline(),
+                QMessageBox.StandardButton.Ok,
+                self.page,
+            )
+            box.setObjectName("handoffReport")
+            box.setInformativeText("\n".join(f"• {line}" for line in problems))
+            box.open()  # not blocking: the inbox has already reloaded behind it
+            self.report_box = box
+
     # --- dialogs --------------------------------------------------------------------------
+    def ask_hand_to_sales(self) -> None:
+        """Ctrl+H: ask who gets the selected leads (or the open lead), then hand them over."""
+        ids = self.page.selected_ids()
+        detail = self.page.detail
+        if not ids and detail.isVisible() and detail.lead_id is not None:
+            ids = [detail.lead_id]
+        if not ids:
+            self.page.show_message("Select the leads to hand to sales first.")
+            return
+        db = self.page.context.db
+
+        def load(_progress: Any) -> HandoffChoices:
+            with db.session() as session:
+                return load_choices(session, db)
+
+        def ask(choices: HandoffChoices) -> None:
+            dialog = HandToSalesDialog(choices, len(ids), self.page)
+            if dialog.exec():
+                self.hand_to_sales(ids, dialog.member_id(), dialog.reason())
+
+        self.page.context.runner.run(load, on_done=ask, write=False, label="")
+
     def _ask_add_tag(self) -> None:
         tag, ok = QInputDialog.getText(self.page, "Add tag", "Tag for the selected leads:")
         if ok and tag.strip():

@@ -36,6 +36,7 @@ from leaddesk.inbox.timeline import (
 )
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.forms.ui_lead_profile import Ui_LeadProfileForm
+from leaddesk.ui.inbox.brief_tab import BriefTab
 from leaddesk.ui.models.inbox_table import BAND_LABELS, STATUS_LABELS, local_time
 from leaddesk.ui.models.timeline import TimelineModel
 from leaddesk.ui.widgets.score_breakdown import ScoreBreakdownWidget
@@ -87,9 +88,14 @@ class LeadDetailPanel(QWidget):
         self.tabs.addTab(self._build_tasks(), "Tasks && sequences")
         self.breakdown = ScoreBreakdownWidget(context)
         self.score_tab = self.tabs.addTab(self.breakdown, "Score")
+        self.brief = BriefTab(context)
+        self.brief_tab = self.tabs.addTab(self.brief, "Brief")
+        self.tabs.setTabToolTip(self.brief_tab, "What a rep needs to make the call")
         self.tabs.currentChanged.connect(lambda _index: self._show_breakdown())
+        self.tabs.currentChanged.connect(lambda _index: self._show_brief())
         self.breakdown.loaded.connect(self._breakdown_loaded)
         self._breakdown_lead: int | None = None
+        self._brief_lead: int | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 0, 0, 0)
         layout.addLayout(top)
@@ -127,6 +133,14 @@ class LeadDetailPanel(QWidget):
         if self._breakdown_lead != self.lead_id:
             self._breakdown_lead = self.lead_id
             self.breakdown.show_lead(self.lead_id)
+
+    def _show_brief(self) -> None:
+        """Build the brief when the Brief tab is shown (once per lead and reload)."""
+        if self.tabs.currentIndex() != self.brief_tab or self.lead_id is None:
+            return
+        if self._brief_lead != self.lead_id:
+            self._brief_lead = self.lead_id
+            self.brief.show_lead(self.lead_id)
 
     def _build_profile(self) -> QWidget:
         page = QWidget()
@@ -280,6 +294,8 @@ class LeadDetailPanel(QWidget):
         self.loaded = True
         self._breakdown_lead = None
         self._show_breakdown()
+        self._brief_lead = None
+        self._show_brief()
 
     # --- writing --------------------------------------------------------------------------
     def profile_changes(self) -> dict[str, Any]:

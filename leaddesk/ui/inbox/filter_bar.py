@@ -21,6 +21,7 @@ from leaddesk.inbox.views import SavedViewInfo
 from leaddesk.ui.models.inbox_table import BAND_LABELS, STATUS_LABELS
 
 SEARCH_DEBOUNCE_MS = 150
+MY_LEADS = "me"  # the owner combo's "My leads": the current member's id when the query is built
 SEQUENCE_LABELS = {
     SequenceFilter.ACTIVE: "In a sequence",
     SequenceFilter.PAUSED: "Sequence paused",
@@ -39,6 +40,7 @@ class FilterOptions:
     tags: list[str]
     views: list[SavedViewInfo]
     sequences: list[tuple[int, str]] = field(default_factory=list)
+    me_id: int | None = None  # who "My leads" means; None hides that choice
 
 
 def _combo(any_label: str, items: list[tuple[Any, str]], name: str) -> QComboBox:
@@ -82,7 +84,8 @@ class FilterBar(QWidget):
         )
         self.attention_check = QCheckBox("Needs attention")
         self.attention_check.setToolTip(
-            "Replied in the last 14 days with nothing logged since, sales-ready, or an overdue task"
+            "Replied in the last 14 days with nothing logged since, qualified with no rep yet, "
+            "an overdue task, or a hand-off due within 4 hours or overdue"
         )
         self.views_combo = _combo("Saved views…", [], "savedViews")
         self.save_view_button = QPushButton("Save view…")
@@ -130,6 +133,7 @@ class FilterBar(QWidget):
         self.save_view_button.clicked.connect(self.save_view_requested)
         self.delete_view_button.clicked.connect(self._delete_view)
         self._views: dict[int, SavedViewInfo] = {}
+        self._me_id: int | None = None
 
     @property
     def filter_combos(self) -> tuple[QComboBox, ...]:
@@ -155,7 +159,7 @@ class FilterBar(QWidget):
             search=self.search_edit.text(),
             status=self.status_combo.currentData(),
             band=self.band_combo.currentData(),
-            owner=self.owner_combo.currentData(),
+            owner=self._owner(),
             source=self.source_combo.currentData(),
             tag=self.tag_combo.currentData(),
             sequence_state=self.sequence_combo.currentData(),
@@ -163,6 +167,16 @@ class FilterBar(QWidget):
             sort=sort,
             descending=descending,
         )
+
+    def _owner(self) -> int | str | None:
+        owner = self.owner_combo.currentData()
+        return self._me_id if owner == MY_LEADS else owner
+
+    def show_my_leads(self) -> None:
+        """Choose "My leads" in the owner filter (when someone is chosen as "me")."""
+        index = self.owner_combo.findData(MY_LEADS)
+        if index >= 0:
+            self.owner_combo.setCurrentIndex(index)
 
     def show_query(self, query: InboxQuery) -> None:
         """Set every widget from ``query`` (a saved view) and emit ``changed`` once."""
@@ -188,7 +202,12 @@ class FilterBar(QWidget):
 
     def set_options(self, options: FilterOptions) -> None:
         """Refill the owner, source, tag and view combos, keeping the current choices."""
-        self._refill(self.owner_combo, [(UNASSIGNED, "Nobody"), *options.owners])
+        me_changed = options.me_id != self._me_id and self.owner_combo.currentData() == MY_LEADS
+        self._me_id = options.me_id
+        mine = [(MY_LEADS, "My leads")] if options.me_id is not None else []
+        self._refill(self.owner_combo, [*mine, (UNASSIGNED, "Nobody"), *options.owners])
+        if me_changed and self.owner_combo.currentData() == MY_LEADS:
+            self.changed.emit()  # "me" is someone else now: same choice, other leads
         self._refill(self.source_combo, [(s, s) for s in options.sources if s])
         self._refill(self.tag_combo, [(t, t) for t in options.tags])
         self._views = {v.id: v for v in options.views}

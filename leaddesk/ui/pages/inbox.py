@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import func, select
 
+from leaddesk.db.engine import Database
 from leaddesk.db.models import Lead, Sequence, SequenceStatus, TeamMember
+from leaddesk.handoff.identity import current_member
 from leaddesk.inbox.bulk import all_tags
 from leaddesk.inbox.profile import add_lead
 from leaddesk.inbox.query import InboxQuery, OrderedIdsCache, SortField, query_lead_ids
@@ -101,11 +103,21 @@ class InboxPage(Page):
         self.detail.changed.connect(self._detail_changed)
         self.detail.open_lead.connect(self.open_lead)
         self.bulk_actions = BulkActions(self)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(
+            lambda position: self.bulk_actions.menu.popup(
+                self.table.viewport().mapToGlobal(position)
+            )
+        )
         self.empty_result = QLabel("No leads match these filters.")
         self.empty_result.setObjectName("noMatches")
         self.empty_result.hide()
         add_button = QPushButton("Add lead…")
         add_button.clicked.connect(self._ask_add_lead)
+        self.handoff_button = QPushButton("Hand to sales…")
+        self.handoff_button.setObjectName("handToSalesButton")
+        self.handoff_button.setToolTip(self.bulk_actions.handoff_action.toolTip())
+        self.handoff_button.clicked.connect(self.bulk_actions.handoff_action.trigger)
         self.actions_button = QToolButton()
         self.actions_button.setText("Actions")
         self.actions_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -119,6 +131,7 @@ class InboxPage(Page):
         bar.addWidget(self.empty_result)
         bar.addStretch(1)
         bar.addWidget(add_button)
+        bar.addWidget(self.handoff_button)
         bar.addWidget(self.actions_button)
         splitter = QSplitter()
         splitter.addWidget(self.table)
@@ -200,7 +213,7 @@ class InboxPage(Page):
 
         def load(_progress: Any) -> FilterOptions:
             with db.session() as session:
-                return _options(session)
+                return _options(session, db)
 
         self.context.runner.run(load, on_done=self._show_options, write=False, label="")
 
@@ -386,7 +399,8 @@ class InboxPage(Page):
         super().hideEvent(event)
 
 
-def _options(session: Any) -> FilterOptions:
+def _options(session: Any, db: Database) -> FilterOptions:
+    me = current_member(session, db)
     owners = [(m.id, m.name) for m in session.scalars(select(TeamMember).order_by(TeamMember.name))]
     sources = list(session.scalars(select(Lead.source).distinct().order_by(Lead.source)))
     sequences = [
@@ -397,7 +411,14 @@ def _options(session: Any) -> FilterOptions:
             .order_by(Sequence.name)
         )
     ]
-    return FilterOptions(owners, sources, all_tags(session), list_views(session), sequences)
+    return FilterOptions(
+        owners,
+        sources,
+        all_tags(session),
+        list_views(session),
+        sequences,
+        me_id=me.id if me is not None else None,
+    )
 
 
 __all__ = ["InboxPage", "InboxResult", "leads_text"]

@@ -23,8 +23,10 @@ from leaddesk.ui.importing.history import import_history_tab
 from leaddesk.ui.mailbox.settings_section import mailbox_tab
 from leaddesk.ui.outbox.accounts_tab import accounts_tab
 from leaddesk.ui.pages.base import Page
+from leaddesk.ui.settings.routing import routing_tab
 from leaddesk.ui.settings.scoring import scoring_tab
 from leaddesk.ui.settings.sequences import sequences_tab
+from leaddesk.ui.settings.team import team_tab
 from leaddesk.ui.widgets.settings_form import add_save_row, hint_label
 
 # Each entry builds one tab: (tab title, widget). Capabilities append their own builders.
@@ -96,6 +98,8 @@ def general_tab(context: AppContext) -> tuple[str, QWidget]:
 
 SETTINGS_TABS: list[SettingsTab] = [
     general_tab,
+    team_tab,
+    routing_tab,
     accounts_tab,
     mailbox_tab,
     sequences_tab,
