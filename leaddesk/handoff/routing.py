@@ -202,16 +202,14 @@ class TeamLoad:
     def read(cls, session: Session) -> TeamLoad:
         """The team as it stands in the database."""
         members = {m.id: m for m in session.scalars(select(TeamMember))}
-        last = dict(
-            session.execute(
-                select(Handoff.owner_id, func.max(Handoff.assigned_at))
-                .where(Handoff.owner_id.is_not(None))
-                .group_by(Handoff.owner_id)
-            ).all()
-        )
-        return cls(
-            members, open_handoff_counts(session), {k: v for k, v in last.items() if k and v}
-        )
+        last: dict[int, datetime] = {}
+        for member_id in members:  # a few members, each one index lookup (history grows)
+            moment = session.scalar(
+                select(func.max(Handoff.assigned_at)).where(Handoff.owner_id == member_id)
+            )
+            if moment is not None:
+                last[member_id] = moment
+        return cls(members, open_handoff_counts(session), last)
 
     def available(self, member_id: int) -> bool:
         """Active, in a sales role, and below capacity."""

@@ -90,11 +90,13 @@ def missed_triggers(session: Session, now: datetime) -> list[tuple[int, int]]:
             .where(Activity.lead_id == Lead.id, Activity.kind == ActivityKind.BECAME_SALES_READY)
             .order_by(Activity.occurred_at.desc(), Activity.id.desc())
             .limit(1)
+            .correlate(Lead)
             .scalar_subquery()
         )
         crossing_at = (
             select(func.max(Activity.occurred_at))
             .where(Activity.lead_id == Lead.id, Activity.kind == ActivityKind.BECAME_SALES_READY)
+            .correlate(Lead)  # inside _ended_after's EXISTS it must still mean *this* lead
             .scalar_subquery()
         )
         rows = session.execute(
@@ -236,6 +238,8 @@ def escalate_overdue(session: Session, now: datetime) -> tuple[int, int, int]:
             .order_by(Handoff.escalate_at, Handoff.id)
         )
     )
+    if not due:
+        return 0, 0, 0
     config, load = load_routing(session), team_load(session)
     escalated = stuck = alerts = 0
     for handoff in due:

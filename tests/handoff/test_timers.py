@@ -160,3 +160,22 @@ def test_unassigned_handoffs_go_to_the_first_rep_added(db: Database, clock: Fixe
         lead = session.get_one(Lead, lead.id)
         assert (lead.status, lead.owner_id) == ("handed_off", rep.id)
         assert session.scalar(select(func.count(TeamMember.id))) == 1
+
+
+def test_a_handed_back_lead_stays_back_when_another_lead_qualifies(
+    db: Database, team: dict[str, int], clock: FixedClock
+) -> None:
+    """Anna, handed back while still sales-ready, is not handed off again when Ben qualifies."""
+    with db.write() as session:
+        anna = new_lead(session, "anna@acme.example")
+        event(session, anna, ActivityKind.CONSULTATION_REQUESTED, clock.now())
+        hand_back(session, anna, reason="bad timing", by=None, now=clock.now())
+        assert anna.score_band == "sales_ready"
+    clock.advance(timedelta(hours=2))
+    with db.write() as session:
+        ben = new_lead(session, "ben@acme.example", first_name="Ben")
+        event(session, ben, ActivityKind.CONSULTATION_REQUESTED, clock.now())
+    assert _tick(db, clock).handed_off == 0
+    with db.session() as session:
+        states = list(session.scalars(select(Handoff.state).where(Handoff.lead_id == anna.id)))
+    assert states == ["closed"]

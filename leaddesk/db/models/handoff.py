@@ -56,6 +56,7 @@ class Handoff(Timestamps, Base):
         ),
         Index("ix_handoffs_sla", "sla_state", "sla_due_at"),
         Index("ix_handoffs_owner_state", "owner_id", "state"),
+        Index("ix_handoffs_owner_assigned", "owner_id", "assigned_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -71,6 +71,7 @@ def upgrade() -> None:
     op.create_index(op.f('ix_handoffs_escalate_at'), 'handoffs', ['escalate_at'], unique=False)
     op.create_index(op.f('ix_handoffs_lead_id'), 'handoffs', ['lead_id'], unique=False)
     op.create_index('ix_handoffs_owner_state', 'handoffs', ['owner_id', 'state'], unique=False)
+    op.create_index('ix_handoffs_owner_assigned', 'handoffs', ['owner_id', 'assigned_at'], unique=False)
     op.create_index('ix_handoffs_sla', 'handoffs', ['sla_state', 'sla_due_at'], unique=False)
     op.create_index('uq_handoffs_one_open', 'handoffs', ['lead_id'], unique=True, sqlite_where=sa.text("state != 'closed'"), postgresql_where=sa.text("state != 'closed'"))
 
