@@ -182,6 +182,9 @@ def _handover_text(handover: Any) -> str:
         text += f"; {handover.leads_moved} lead(s) given to the same member"
     if handover.leads_unowned:
         text += f"; {handover.leads_unowned} lead(s) now have no owner"
+    if handover.rules:
+        named = ", ".join(repr(rule) for rule in handover.rules)
+        text += f"; still named in {named}: those leads go to the next rule until you change it"
     return text
 
 

@@ -66,18 +66,24 @@ def _profile(brief: LeadBrief) -> list[tuple[str, str]]:
     ]
 
 
+def band_text(brief: LeadBrief) -> str:
+    """The score band in words, with the threshold: "sales-ready band (from 70)"."""
+    threshold = f"{brief.sales_ready_threshold:g}"
+    if brief.band == "sales_ready":
+        return f"sales-ready band (from {threshold})"
+    return f"{BAND_WORDS.get(brief.band, brief.band)} band (sales-ready from {threshold})"
+
+
 def brief_html(brief: LeadBrief, *, viewer_zone: str | None = None, standalone: bool = True) -> str:
     """The brief as an HTML document (``standalone`` False: the body only, for a text view)."""
     zone = zone_or_none(viewer_zone)
-    band = BAND_WORDS.get(brief.band, brief.band)
     parts = [
         f"<h1>{_e(brief.name)}</h1>",
         f"<div class='muted'>{_e(brief.title)}{' · ' if brief.title else ''}{_e(brief.company)}"
         "</div>",
         "<h2>Why now</h2>",
-        f"<p><b>Score {display_score(brief.score)}</b> ({_e(band)}; sales-ready from "
-        f"{brief.sales_ready_threshold:g}) — fit {brief.fit:.0f} + engagement "
-        f"{brief.engagement:.0f}.</p>",
+        f"<p><b>Score {display_score(brief.score)}</b> — {_e(band_text(brief))} — fit "
+        f"{brief.fit:.0f} + engagement {brief.engagement:.0f}.</p>",
     ]
     if brief.qualified_why:
         parts.append(f"<p>{_e(brief.qualified_why)}.</p>")
@@ -161,14 +167,12 @@ def brief_html(brief: LeadBrief, *, viewer_zone: str | None = None, standalone: 
 def brief_text(brief: LeadBrief, *, viewer_zone: str | None = None) -> str:
     """The brief as plain text (the text part of the alert email)."""
     zone = zone_or_none(viewer_zone)
-    band = BAND_WORDS.get(brief.band, brief.band)
     lines = [
         brief.name,
         " · ".join(p for p in (brief.title, brief.company) if p),
         "",
-        f"WHY NOW: score {display_score(brief.score)} ({band}; sales-ready from "
-        f"{brief.sales_ready_threshold:g}), fit {brief.fit:.0f} + engagement "
-        f"{brief.engagement:.0f}",
+        f"WHY NOW: score {display_score(brief.score)} — {band_text(brief)} — fit "
+        f"{brief.fit:.0f} + engagement {brief.engagement:.0f}",
     ]
     if brief.qualified_why:
         lines.append(brief.qualified_why + ".")

@@ -305,6 +305,7 @@ class Handover:
     moved_to: dict[str, int]
     leads_moved: int
     leads_unowned: int
+    rules: tuple[str, ...] = ()  # assignment rules that still name them (leads go elsewhere)
 
 
 def _rules_naming(session: Session, member_id: int) -> list[str]:
@@ -339,7 +340,8 @@ def deactivate_member(
     moved = move_open_handoffs(
         session, member, to=reassign_to, by=by, now=now, reason=f"{member.name} was deactivated"
     )
-    return Handover(member.name, sum(moved.values()), moved, 0, 0)
+    rules = tuple(_rules_naming(session, member.id))
+    return Handover(member.name, sum(moved.values()), moved, 0, 0, rules)
 
 
 def reactivate_member(session: Session, member: TeamMember) -> None:

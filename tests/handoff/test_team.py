@@ -89,6 +89,7 @@ def test_deactivating_a_member_with_open_handoffs_asks_where_they_go(
         sofia = session.get_one(TeamMember, team["sofia"])
         handover = deactivate_member(session, tom, reassign_to=sofia, now=clock.now())
     assert handover.moved_to == {"Sofia Reyes": 3}
+    assert handover.rules == ("DACH", "the default pool")  # the user is told to edit them
     with db.session() as session:
         assert set(session.scalars(select(Handoff.owner_id))) == {team["sofia"]}
         assert set(session.scalars(select(Lead.owner_id))) == {team["sofia"]}

@@ -17,22 +17,14 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
 
 from leaddesk.db.models import Sequence
+from leaddesk.handoff.batch import HandoffReport, hand_leads_to_sales
 from leaddesk.inbox import bulk
 from leaddesk.inbox.export import export_leads
 from leaddesk.inbox.forget import forget_leads
 from leaddesk.inbox.merge import merge_leads
 from leaddesk.sequences.enrollment import EnrollResult, enroll_leads
-from leaddesk.ui.inbox.handoff_dialog import (
-    HandoffChoices,
-    HandoffReport,
-    HandToSalesDialog,
-    hand_leads_to_sales,
-    load_choices,
-)
-from leaddesk.ui.models.inbox_table import STATUS_LABELS
-
-# Statuses that come with a follow-up clock: set by "Hand to sales…" and the Sales queue only.
-CLOCKED_STATUSES = ("handed_off", "accepted")
+from leaddesk.ui.inbox.handoff_dialog import HandoffChoices, HandToSalesDialog, load_choices
+from leaddesk.ui.models.inbox_table import CLOCKED_STATUSES, STATUS_LABELS
 
 if TYPE_CHECKING:
     from leaddesk.ui.pages.inbox import InboxPage

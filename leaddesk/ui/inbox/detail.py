@@ -37,7 +37,12 @@ from leaddesk.inbox.timeline import (
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.forms.ui_lead_profile import Ui_LeadProfileForm
 from leaddesk.ui.inbox.brief_tab import BriefTab
-from leaddesk.ui.models.inbox_table import BAND_LABELS, STATUS_LABELS, local_time
+from leaddesk.ui.models.inbox_table import (
+    BAND_LABELS,
+    CLOCKED_STATUSES,
+    STATUS_LABELS,
+    local_time,
+)
 from leaddesk.ui.models.timeline import TimelineModel
 from leaddesk.ui.widgets.score_breakdown import ScoreBreakdownWidget
 
@@ -164,6 +169,10 @@ class LeadDetailPanel(QWidget):
         self.status_combo = form.statusCombo
         for value, text in STATUS_LABELS.items():
             self.status_combo.addItem(text, value)
+            if value in CLOCKED_STATUSES:  # shown when current, never picked by hand
+                item = self.status_combo.model().item(self.status_combo.count() - 1)  # type: ignore[attr-defined]
+                item.setEnabled(False)
+                item.setToolTip("Set by Hand to sales… (Ctrl+H) and the Sales queue")
         self.owner_combo = form.ownerCombo
         self.tags_label = form.tagsLabel
         self.error_label = form.errorLabel

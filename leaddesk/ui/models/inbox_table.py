@@ -72,6 +72,8 @@ STATUS_LABELS = {
     "disqualified": "Disqualified",
 }
 BAND_LABELS = {"cold": "Cold", "warm": "Warm", "sales_ready": "Sales-ready"}
+# Statuses that come with a follow-up clock: only "Hand to sales…" and the Sales queue set them.
+CLOCKED_STATUSES = ("handed_off", "accepted")
 
 RowsCallback = Callable[[dict[int, LeadRow]], None]
 BlockFetcher = Callable[[list[int], RowsCallback], None]

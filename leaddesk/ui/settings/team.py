@@ -125,6 +125,9 @@ def moved_text(handover: Handover) -> str:
         parts.append(f"{plural(handover.leads_moved, 'lead')} changed owner")
     if handover.leads_unowned:
         parts.append(f"{plural(handover.leads_unowned, 'lead')} now have no owner")
+    if handover.rules:
+        named = ", ".join(repr(rule) for rule in handover.rules)
+        parts.append(f"{named} still name them: edit those assignment rules")
     return "; ".join(parts)
 
 
