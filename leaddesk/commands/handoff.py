@@ -13,17 +13,7 @@ from typing import Any
 from leaddesk.cli import CommandError
 from leaddesk.clock import SystemClock
 from leaddesk.commands.common import database_from_args, print_json
-
-CHANNEL_CHOICES = ("call", "email", "meeting", "linkedin", "other")
-OUTCOME_CHOICES = (
-    "connected",
-    "voicemail",
-    "no_answer",
-    "wrong_number",
-    "meeting_booked",
-    "not_interested_now",
-    "not_a_fit",
-)
+from leaddesk.handoff.vocabulary import CHANNELS, OUTCOMES
 
 
 def register(subparsers: Any) -> None:
@@ -44,8 +34,8 @@ def register(subparsers: Any) -> None:
 
     attempt = subparsers.add_parser("attempt", help="log a follow-up attempt (stops the SLA)")
     attempt.add_argument("email", help="the lead's address")
-    attempt.add_argument("--channel", required=True, choices=CHANNEL_CHOICES)
-    attempt.add_argument("--outcome", required=True, choices=OUTCOME_CHOICES)
+    attempt.add_argument("--channel", required=True, choices=CHANNELS)
+    attempt.add_argument("--outcome", required=True, choices=OUTCOMES)
     attempt.add_argument("--note", default="", help="what was said")
     attempt.add_argument("--next", dest="next_step", metavar="DATE", help="next step, ISO date")
     attempt.add_argument("--json", action="store_true", help="print JSON")

@@ -188,6 +188,14 @@ def _handover_text(handover: Any) -> str:
     return text
 
 
+def _team_error(error: Exception) -> CommandError:
+    """The error for the shell, with the option to use when open hand-offs need a new owner."""
+    hint = (
+        " (use --reassign-to MEMBER or --reassign-to rules)" if "choose who" in str(error) else ""
+    )
+    return CommandError(f"{error}{hint}")
+
+
 def run_edit(args: argparse.Namespace) -> int:
     """Change a member's details, or (de)activate them."""
     from leaddesk.handoff.service import HandoffError
@@ -233,12 +241,7 @@ def run_edit(args: argparse.Namespace) -> int:
                 note = "; active again"
             name = member.name
     except (TeamError, HandoffError) as error:
-        hint = (
-            " (use --reassign-to MEMBER or --reassign-to rules)"
-            if "choose who" in str(error)
-            else ""
-        )
-        raise CommandError(f"{error}{hint}") from None
+        raise _team_error(error) from None
     print(f"updated {name}{note}")
     return 0
 
@@ -257,12 +260,7 @@ def run_remove(args: argparse.Namespace) -> int:
                 session, member, reassign_to=target, automatic=automatic, now=SystemClock().now()
             )
     except (TeamError, HandoffError) as error:
-        hint = (
-            " (use --reassign-to MEMBER or --reassign-to rules)"
-            if "choose who" in str(error)
-            else ""
-        )
-        raise CommandError(f"{error}{hint}") from None
+        raise _team_error(error) from None
     print(f"removed {handover.member}; {_handover_text(handover)}")
     return 0
 

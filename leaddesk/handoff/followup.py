@@ -29,18 +29,9 @@ from leaddesk.handoff.service import (
     record_event,
     require_open,
 )
+from leaddesk.handoff.vocabulary import CHANNELS, OUTCOMES
 
 ORIGIN = "handoff"
-CHANNELS = ("call", "email", "meeting", "linkedin", "other")
-OUTCOMES = (
-    "connected",
-    "voicemail",
-    "no_answer",
-    "wrong_number",
-    "meeting_booked",
-    "not_interested_now",
-    "not_a_fit",
-)
 HAND_BACK_REASONS = (
     "not ready yet",
     "no budget",

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 from leaddesk.cli import main
-from leaddesk.commands import handoff as handoff_commands
 from leaddesk.db.engine import Database
-from leaddesk.handoff import followup
 from tests.handoff.conftest import new_lead
 
 
@@ -92,9 +90,3 @@ def test_sales_settings_refuse_bad_values(
     status, out, _ = run(capsys, db_path, "sales-settings", "--sla-hours", "8",
                          "--working-hours", "on", "--escalate-after", "off")  # fmt: skip
     assert "within 8 h (the rep's working hours); escalation off" in out
-
-
-def test_cli_choices_match_the_core() -> None:
-    """The CLI's channel and outcome choices are exactly the ones the core accepts."""
-    assert handoff_commands.CHANNEL_CHOICES == followup.CHANNELS
-    assert handoff_commands.OUTCOME_CHOICES == followup.OUTCOMES
