@@ -86,16 +86,9 @@ class QueueRow:
         return data
 
 
-def sales_queue(
-    session: Session, now: datetime, *, member_id: int | None = None, limit: int = 5000
-) -> list[QueueRow]:
-    """Open hand-offs (``member_id``: only that member's), the most urgent first.
-
-    Those still waiting for a first attempt come first, by deadline; then the ones already
-    followed up, newest hand-off first.
-    """
+def _queue_select() -> Any:
     owner = aliased(TeamMember)
-    statement = (
+    return (
         select(
             Handoff.id,
             Lead.id,
@@ -123,25 +116,41 @@ def sales_queue(
         .outerjoin(owner, owner.id == Handoff.owner_id)
         .where(Handoff.state != HandoffState.CLOSED)
     )
+
+
+def _row(r: Any) -> QueueRow:
+    name = " ".join(p for p in (r[2], r[3]) if p) or r[4]
+    return QueueRow(
+        r[0], r[1], name, r[5], r[4], r[6], r[7], r[8], r[9], r[10], r[11] or "nobody",
+        r[12], r[13], r[14], r[15], r[16], r[17], r[18], r[19], r[20],
+    )  # fmt: skip
+
+
+def sales_queue(
+    session: Session, now: datetime, *, member_id: int | None = None, limit: int = 5000
+) -> list[QueueRow]:
+    """Open hand-offs (``member_id``: only that member's), the most urgent first.
+
+    Those still waiting for a first attempt come first, by deadline; then the ones already
+    followed up, newest hand-off first.
+    """
+    statement = _queue_select()
     if member_id is not None:
         statement = statement.where(Handoff.owner_id == member_id)
     statement = statement.order_by(
         Handoff.first_attempt_at.is_not(None), Handoff.due_at, Handoff.id
     ).limit(limit)
-    rows = []
-    for r in session.execute(statement):
-        name = " ".join(p for p in (r[2], r[3]) if p) or r[4]
-        rows.append(
-            QueueRow(
-                r[0], r[1], name, r[5], r[4], r[6], r[7], r[8], r[9], r[10], r[11] or "nobody",
-                r[12], r[13], r[14], r[15], r[16], r[17], r[18], r[19], r[20],
-            )
-        )  # fmt: skip
+    rows = [_row(r) for r in session.execute(statement)]
     waiting = [row for row in rows if not row.attempted]
-    done = sorted(
-        (row for row in rows if row.attempted), key=lambda r: r.handed_off_at, reverse=True
-    )
+    done = [row for row in rows if row.attempted]
+    done.sort(key=lambda r: r.handed_off_at, reverse=True)
     return waiting + done
+
+
+def queue_row(session: Session, lead_id: int) -> QueueRow | None:
+    """The lead's open hand-off as a queue row (None when it is not with sales)."""
+    found = session.execute(_queue_select().where(Handoff.lead_id == lead_id)).first()
+    return _row(found) if found is not None else None
 
 
 @dataclass(frozen=True)
