@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Open every page of LeadDesk on the demo data and save one PNG per page.
+"""Open every page of LeadDesk on the demo data and save one PNG per page (and a few close-ups).
 
     python packaging/screenshots.py --out screenshots/          # offscreen by default
     xvfb-run -a python packaging/screenshots.py --out shots/ --platform xcb
 
 Uses a throw-away LeadDesk home (database, settings, logs) unless ``--db`` names a database.
-``--empty`` photographs a brand-new database instead (the empty states).
+``--empty`` photographs a brand-new database instead (the empty states). On the demo data it
+also writes close-ups for the README: ``sales_queue.png`` (a lead selected, its brief
+shown), ``lead-brief.png`` (the Inbox's first lead on its Brief tab), ``settings-team.png``,
+``settings-assignment-rules.png`` (preview loaded) and ``import-options.png``.
 """
 
 from __future__ import annotations
@@ -32,13 +35,13 @@ def _wait(app: object, condition: object, timeout: float = 10.0) -> None:
 
 
 def main() -> int:
-    """Write ``<page>.png`` for every page into ``--out``."""
+    """Write ``<page>.png`` for every page into ``--out`` (and the close-ups on demo data)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, type=Path, help="folder for the PNG files")
     parser.add_argument("--db", help="use this database instead of a fresh demo one")
     parser.add_argument("--empty", action="store_true", help="photograph an empty database")
     parser.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
-    parser.add_argument("--size", default="1280x800", help="window size, e.g. 1280x800")
+    parser.add_argument("--size", default="1200x760", help="window size, e.g. 1200x760")
     args = parser.parse_args()
     os.environ["QT_QPA_PLATFORM"] = args.platform
     if not args.db:
@@ -68,11 +71,54 @@ def main() -> int:
         window.grab().save(str(path))
         print(path)
     if not args.empty:
+        _close_ups(app, window, context, args.out)
         _import_options(app, context, args.out)
     window.close()
     context.runner.shutdown()
     db.dispose()
     return 0
+
+
+def _save(widget: object, path: Path) -> None:
+    widget.grab().save(str(path))  # type: ignore[attr-defined]
+    print(path)
+
+
+def _close_ups(app: object, window: object, context: object, out: Path) -> None:
+    """The Sales queue with a lead selected, a lead's brief, and two Settings tabs."""
+    idle = lambda: not context.runner.busy  # type: ignore[attr-defined]  # noqa: E731
+
+    queue = window.show_page("sales_queue")  # type: ignore[attr-defined]
+    _wait(app, lambda: queue.loaded and idle())
+    if queue.model.rowCount() and queue.list_stack.currentWidget() is queue.table:
+        queue.table.selectRow(0)
+        _wait(app, lambda: queue.brief_lead_id is not None and idle())
+    _save(window, out / "sales_queue.png")  # the page's own shot, with the brief showing
+
+    inbox = window.show_page("inbox")  # type: ignore[attr-defined]
+    _wait(app, lambda: inbox.loaded and idle())
+    if inbox.model.rowCount():
+        inbox.table.selectRow(0)
+        inbox.open_current()
+        detail = inbox.detail
+        _wait(app, lambda: detail.loaded and idle())
+        detail.tabs.setCurrentIndex(detail.brief_tab)
+        _wait(app, lambda: detail.brief.view is not None and idle())
+    _save(window, out / "lead-brief.png")
+    if inbox.model.rowCount():
+        inbox.detail.close_panel()
+
+    settings = window.show_page("settings")  # type: ignore[attr-defined]
+    team = settings.tab_widgets["Team"]
+    settings.tabs.setCurrentWidget(team)
+    _wait(app, lambda: team.loaded and idle())
+    _save(window, out / "settings-team.png")
+
+    rules = settings.tab_widgets["Assignment rules"]
+    settings.tabs.setCurrentWidget(rules)
+    _wait(app, lambda: rules.last_preview is not None and idle())  # previews once shown
+    _save(window, out / "settings-assignment-rules.png")
+    settings.tabs.setCurrentIndex(0)
 
 
 def _import_options(app: object, context: object, out: Path) -> None:

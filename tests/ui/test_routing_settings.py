@@ -18,8 +18,9 @@ from leaddesk.handoff.routing import (
 )
 from leaddesk.handoff.team import add_member, deactivate_member
 from leaddesk.ui.context import AppContext
-from leaddesk.ui.settings.routing import AssignmentRulesModel, PreviewModel, RoutingSettings
+from leaddesk.ui.settings.routing import RoutingSettings
 from leaddesk.ui.settings.routing_dialog import AssignmentRuleDialog
+from leaddesk.ui.settings.routing_models import AssignmentRulesModel, PreviewModel
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ from leaddesk.handoff.service import hand_off
 from leaddesk.handoff.team import add_member
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.dialogs.identity import IdentityDialog, ask_identity_if_needed
-from leaddesk.ui.settings.team import MembersTableModel, TeamSettings
+from leaddesk.ui.settings.team import TeamSettings
 from leaddesk.ui.settings.team_dialogs import HandoverDialog, MemberDialog
+from leaddesk.ui.settings.team_models import MembersTableModel
 
 
 def _tab(qtbot: QtBot, context: AppContext) -> TeamSettings:

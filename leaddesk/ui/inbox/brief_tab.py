@@ -141,7 +141,7 @@ class BriefTab(QWidget):
         row.addWidget(self.export_button)
         row.addWidget(self.print_button)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setContentsMargins(6, 6, 6, 4)  # the labels clear the tab frame
         layout.addLayout(row)
         layout.addWidget(self.browser, 1)
         layout.addWidget(self.zone_label)

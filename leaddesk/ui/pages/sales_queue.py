@@ -55,7 +55,7 @@ class SalesQueuePage(Page):
         "Leads handed to sales, the most urgent first. Logging the first attempt stops the "
         "follow-up clock; hand a lead back to marketing when it is not ready to buy."
     )
-    icon = ":/icons/inbox.svg"
+    icon = ":/icons/queue.svg"
 
     def build_empty_state(self) -> EmptyState:
         state = EmptyState("No leads waiting for sales", "")
@@ -92,6 +92,7 @@ class SalesQueuePage(Page):
             button.clicked.connect(handler)
             bar.addWidget(button)
             self.buttons[name] = button
+        self.buttons["attempt"].setProperty("primary", True)  # the step that stops the clock
         self.model = QueueTableModel(self.context.clock.now(), self)
         self.table = QueueTableView(self.model)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -268,11 +269,6 @@ class SalesQueuePage(Page):
         row = self.selected_row()
         for name, button in self.buttons.items():
             button.setEnabled(row is not None and (name != "accept" or row.state == "open"))
-        attempt = self.buttons["attempt"]
-        if attempt.property("primary") != attempt.isEnabled():  # the style has no disabled primary
-            attempt.setProperty("primary", attempt.isEnabled())
-            attempt.style().unpolish(attempt)
-            attempt.style().polish(attempt)
 
     def _context_menu(self, position: QPoint) -> None:
         if self.selected_row() is None:

@@ -48,6 +48,8 @@ class QueueTableView(QTableView):
     def fit_columns(self) -> None:
         """Hide optional columns, least needed first, until the names have room."""
         model = self.model()
+        for column in OPTIONAL_COLUMNS:  # a hidden column measures as its header alone
+            self.setColumnHidden(column, False)
         fixed = [c for c in range(model.columnCount()) if c != COL_COMPANY]
         widths = {column: self.column_width(column) for column in fixed}
         needed = sum(widths.values()) + min(self.column_width(COL_COMPANY), NAME_WIDTH)

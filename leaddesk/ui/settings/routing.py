@@ -9,28 +9,23 @@ would go to …".
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from leaddesk.handoff.routing import (
     AssignmentRule,
-    PreviewRow,
     RoutingConfig,
     RoutingError,
     load_routing,
@@ -39,157 +34,14 @@ from leaddesk.handoff.routing import (
 )
 from leaddesk.handoff.team import SALES_ROLES, MemberInfo, list_members
 from leaddesk.ui.context import AppContext
-from leaddesk.ui.models.rows_model import AnyIndex, RowsTableModel
 from leaddesk.ui.settings.routing_dialog import AssignmentRuleDialog
+from leaddesk.ui.settings.routing_models import AssignmentRulesModel
+from leaddesk.ui.settings.routing_preview import Preview, RoutingPreviewBox, rows_table
 from leaddesk.ui.settings.team_dialogs import sentence
-from leaddesk.ui.widgets.score_chart import BAND_NAMES
 from leaddesk.ui.widgets.settings_form import hint_label
 
 PREVIEW_DELAY_MS = 250
 DEFAULT_POOL_HINT = "None ticked: every active sales rep (or the managers when there are no reps)."
-Preview = tuple[list[PreviewRow], dict[str, int]]
-
-
-def members_text(ids: tuple[int, ...], members: dict[int, MemberInfo]) -> str:
-    """Who a rule sends leads to: "Tom Okoro" or "round-robin: Tom Okoro, Sofia Reyes"."""
-    names = []
-    for member_id in ids:
-        member = members.get(member_id)
-        if member is None:
-            names.append(f"#{member_id} (no longer on the team)")
-        else:
-            names.append(member.name if member.active else f"{member.name} (inactive)")
-    if not names:
-        return "nobody yet"
-    return names[0] if len(names) == 1 else "round-robin: " + ", ".join(names)
-
-
-def counts_text(counts: dict[str, int]) -> str:
-    """Per-member counts, most first: "Sofia Reyes 12, Tom Okoro 8"."""
-    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return ", ".join(f"{name} {count}" for name, count in ordered)
-
-
-class AssignmentRulesModel(RowsTableModel):
-    """The ordered rules being edited; the first column switches a rule on and off."""
-
-    COL_ON, COL_NAME, COL_WHEN, COL_TO = range(4)
-    HEADERS = ("On", "Rule", "When", "Goes to")
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.members: dict[int, MemberInfo] = {}
-
-    @property
-    def rules(self) -> list[AssignmentRule]:
-        """The rules in their order."""
-        return self.rows
-
-    def set_members(self, members: list[MemberInfo]) -> None:
-        """The team, for the "Goes to" column."""
-        self.members = {m.id: m for m in members}
-        if self.rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 3))
-
-    def replace_rule(self, row: int, rule: AssignmentRule) -> None:
-        """Put an edited rule back in its row."""
-        self.rows[row] = rule
-        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
-
-    def insert_rule(self, row: int, rule: AssignmentRule) -> None:
-        """Insert ``rule`` before ``row``."""
-        self.beginInsertRows(QModelIndex(), row, row)
-        self.rows.insert(row, rule)
-        self.endInsertRows()
-
-    def remove_rule(self, row: int) -> None:
-        """Delete the rule in ``row``."""
-        self.beginRemoveRows(QModelIndex(), row, row)
-        del self.rows[row]
-        self.endRemoveRows()
-
-    def move_rule(self, row: int, target: int) -> bool:
-        """Move the rule in ``row`` to ``target``; False when it cannot move."""
-        if not (0 <= row < len(self.rows) and 0 <= target < len(self.rows)) or row == target:
-            return False
-        destination = target + 1 if target > row else target
-        self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), destination)
-        self.rows.insert(target, self.rows.pop(row))
-        self.endMoveRows()
-        return True
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == self.COL_ON:
-            flags |= Qt.ItemFlag.ItemIsUserCheckable
-        return flags
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        rule: AssignmentRule | None = self.row_at(index)
-        if rule is None:
-            return None
-        column = index.column()
-        if role == Qt.ItemDataRole.CheckStateRole and column == self.COL_ON:
-            return Qt.CheckState.Checked if rule.enabled else Qt.CheckState.Unchecked
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == self.COL_NAME:
-                return rule.name
-            if column == self.COL_WHEN:
-                return rule.describe()
-            if column == self.COL_TO:
-                return members_text(rule.members, self.members)
-        if role == Qt.ItemDataRole.UserRole:
-            return rule
-        return None
-
-    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if not index.isValid() or index.column() != self.COL_ON:
-            return False
-        if role != Qt.ItemDataRole.CheckStateRole:
-            return False
-        checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2, True)
-        self.rows[index.row()] = replace(self.rows[index.row()], enabled=checked)
-        self.dataChanged.emit(index, index, [role])
-        return True
-
-
-class PreviewModel(RowsTableModel):
-    """The preview's leads and who each would go to."""
-
-    COL_LEAD, COL_COMPANY, COL_COUNTRY, COL_BAND, COL_MEMBER, COL_WHY = range(6)
-    HEADERS = ("Lead", "Company", "Country", "Band", "Would go to", "Why")
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row: PreviewRow | None = self.row_at(index)
-        if row is None:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            if row.note:
-                why = row.note
-            elif row.rule in ("—", "default pool"):
-                why = row.rule
-            else:
-                why = f"rule “{row.rule}”"
-            band = BAND_NAMES.get(row.band, row.band)
-            return (row.name, row.company, row.country, band, row.member, why)[index.column()]
-        if role == Qt.ItemDataRole.UserRole:
-            return row.lead_id
-        return None
-
-
-def _table(model: RowsTableModel, stretch: int) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.verticalHeader().setVisible(False)
-    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-    view.setWordWrap(False)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return view
 
 
 class RoutingSettings(QWidget):
@@ -225,7 +77,10 @@ class RoutingSettings(QWidget):
         layout.addWidget(self.empty_label)
         layout.addLayout(self._build_rules(), 1)
         layout.addLayout(self._build_default_pool())
-        layout.addWidget(self._build_preview(), 2)
+        self.preview_box = RoutingPreviewBox(self)
+        self.preview_label = self.preview_box.label
+        self.preview_model = self.preview_box.model
+        layout.addWidget(self.preview_box, 2)
         layout.addLayout(self._build_buttons())
         self._update_state()
 
@@ -239,7 +94,7 @@ class RoutingSettings(QWidget):
             self.rules_model.modelReset,
         ):
             signal.connect(self._edited)
-        self.rules_view = _table(self.rules_model, AssignmentRulesModel.COL_WHEN)
+        self.rules_view = rows_table(self.rules_model, AssignmentRulesModel.COL_WHEN)
         self.rules_view.activated.connect(lambda _index: self.edit_rule())  # double-click, Enter
         self.rules_view.selectionModel().selectionChanged.connect(self._update_state)
         delete = QAction(self.rules_view)
@@ -286,17 +141,6 @@ class RoutingSettings(QWidget):
         column.addWidget(self.pool_list)
         column.addWidget(hint_label(DEFAULT_POOL_HINT))
         return column
-
-    def _build_preview(self) -> QGroupBox:
-        box = QGroupBox("Preview")
-        layout = QVBoxLayout(box)
-        self.preview_label = QLabel("The preview appears when the rules are loaded.")
-        self.preview_label.setWordWrap(True)
-        layout.addWidget(self.preview_label)
-        self.preview_model = PreviewModel(self)
-        self.preview_view = _table(self.preview_model, PreviewModel.COL_WHY)
-        layout.addWidget(self.preview_view)
-        return box
 
     def _build_buttons(self) -> QHBoxLayout:
         self.error_label = QLabel("")
@@ -524,29 +368,16 @@ class RoutingSettings(QWidget):
     def _previewed(self, generation: int, result: Preview) -> None:
         if generation != self._generation:
             return  # an older edit's preview
-        rows, counts = result
         self.last_preview = result
-        self.preview_model.set_rows(rows)
-        if not rows:
-            text = (
-                "No leads are waiting for sales, so there is nothing to preview yet. "
-                "Import leads and the preview shows who each would go to."
-            )
-        else:
-            lead_word = "lead" if len(rows) == 1 else f"{len(rows)} leads"
-            text = f"These {lead_word} would go to: {counts_text(counts)}"
-            if self.dirty:
-                text += " (with your unsaved changes)"
-        self.preview_label.setText(text)
+        self.preview_box.show_preview(result, unsaved=self.dirty)
         self.previewed.emit(result)
 
     def _preview_failed(self, generation: int, error: BaseException) -> None:
         if generation != self._generation:
             return
         self.last_preview = None
-        self.preview_model.set_rows([])
         problem = sentence(str(error)) if isinstance(error, RoutingError) else str(error)
-        self.preview_label.setText(f"No preview until this is fixed: {problem}")
+        self.preview_box.show_problem(problem)
         self.previewed.emit(None)
 
     def save(self) -> None:

@@ -7,40 +7,26 @@ first (:class:`HandoverDialog`), so no lead is left without an owner.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy import select
 
-from leaddesk.activities.kinds import ActivityKind, label
 from leaddesk.db.models import SenderAccount, TeamMember
-from leaddesk.handoff.config import (
-    MAX_SLA_HOURS,
-    HandoffSettings,
-    HandoffSettingsError,
-    load_settings,
-    save_settings,
-)
+from leaddesk.handoff.config import HandoffSettings, load_settings
 from leaddesk.handoff.identity import adopt_if_unset, current_member, my_email, set_me
 from leaddesk.handoff.team import (
     Handover,
@@ -51,54 +37,10 @@ from leaddesk.handoff.team import (
     remove_member,
 )
 from leaddesk.ui.context import AppContext
-from leaddesk.ui.models.rows_model import AnyIndex, RowsTableModel
+from leaddesk.ui.settings.handoff_settings import HandoffSettingsBox
 from leaddesk.ui.settings.team_dialogs import HandoverDialog, MemberDialog, plural, sentence
-from leaddesk.ui.widgets.settings_form import add_save_row, hint_label
-
-
-class MembersTableModel(RowsTableModel):
-    """The team as a table of :class:`MemberInfo` rows; inactive members are greyed."""
-
-    COL_NAME, COL_EMAIL, COL_ROLE, COL_HOURS, COL_CAPACITY, COL_OPEN, COL_ACTIVE = range(7)
-    HEADERS = ("Name", "Email", "Role", "Hours", "Capacity", "Open hand-offs", "Active")
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.me: str | None = None
-
-    def set_members(self, members: list[MemberInfo], me: str | None) -> None:
-        """Replace the rows; ``me`` (an email) is marked "(you)"."""
-        self.me = me
-        self.set_rows(members)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        member: MemberInfo | None = self.row_at(index)
-        if member is None:
-            return None
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(member, column)
-        if role == Qt.ItemDataRole.ForegroundRole and not member.active:
-            return QColor("#8a8f98")
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
-            self.COL_CAPACITY,
-            self.COL_OPEN,
-        ):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.UserRole:
-            return member
-        return None
-
-    def _text(self, member: MemberInfo, column: int) -> str:
-        if column == self.COL_NAME:
-            return f"{member.name} (you)" if member.email == self.me else member.name
-        if column == self.COL_CAPACITY:
-            return "No limit" if member.capacity is None else str(member.capacity)
-        if column == self.COL_OPEN:
-            return str(member.open_handoffs)
-        if column == self.COL_ACTIVE:
-            return "Active" if member.active else "Inactive"
-        return (member.name, member.email, member.role_label, member.hours_label)[column]
+from leaddesk.ui.settings.team_models import MembersTableModel
+from leaddesk.ui.widgets.settings_form import hint_label
 
 
 @dataclass(frozen=True)
@@ -131,189 +73,10 @@ def moved_text(handover: Handover) -> str:
     return "; ".join(parts)
 
 
-#: Activities a lead does that may count as raising a hand (first: the defaults).
-HAND_RAISE_CHOICES = (
-    ActivityKind.CONSULTATION_REQUESTED,
-    ActivityKind.DEMO_REQUESTED,
-    ActivityKind.WEBINAR_ATTENDED,
-    ActivityKind.WEBINAR_REGISTERED,
-    ActivityKind.CASE_STUDY_DOWNLOAD,
-    ActivityKind.WHITEPAPER_DOWNLOAD,
-    ActivityKind.WEBSITE_VISIT,
-    ActivityKind.MEETING,
-    ActivityKind.CALL,
-)
-WORKING_HOURS_HINT = (
-    "Each 24 h of the deadline is one working day of the rep, in the rep's time zone; the rest "
-    "counts in working hours. A lead handed over Friday 16:00 to a rep working 9–17 Mon–Fri is "
-    "due Monday 16:00."
-)
 EMPTY_TEAM = (
     "Nobody is on the team yet. Click Add… and start with yourself (the first person added is "
     "you on this computer), then add your sales reps: hand-offs need at least one."
 )
-NO_ACCOUNT_HINT = "Alerts are not emailed until you add a sender account (Settings → Accounts)."
-
-
-def _comparable(settings: HandoffSettings) -> HandoffSettings:
-    return replace(settings, hand_raise_kinds=tuple(sorted(settings.hand_raise_kinds)))
-
-
-class HandoffSettingsBox(QGroupBox):
-    """The team's hand-off settings: deadline, escalation, triggers and the alert sender.
-
-    ``show_settings`` fills it (keeping unsaved edits); Save stores them through
-    :func:`save_settings`, whose refusal is shown here and saves nothing.
-    """
-
-    saved = Signal()
-
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__("Hand-offs to sales", parent)
-        self.context = context
-        self.stored: HandoffSettings | None = None
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        grid = QGridLayout()
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(2, 1)
-        grid.setHorizontalSpacing(16)
-        self.sla_spin = QDoubleSpinBox()
-        self.sla_spin.setRange(0, MAX_SLA_HOURS)
-        self.sla_spin.setDecimals(1)
-        self.sla_spin.setSuffix(" hours")
-        self.working_check = QCheckBox("Count only the rep's &working hours")
-        self.escalate_spin = QDoubleSpinBox()
-        self.escalate_spin.setRange(0, MAX_SLA_HOURS)
-        self.escalate_spin.setDecimals(1)
-        self.escalate_spin.setSpecialValueText("Off")
-        self.escalate_spin.setSuffix(" hours after a missed deadline")
-        self.escalate_spin.setToolTip("The lead goes to the next rep; 0 turns escalation off")
-        for spin in (self.sla_spin, self.escalate_spin):
-            spin.setMaximumWidth(spin.fontMetrics().horizontalAdvance(spin.suffix()) + 120)
-        self.account_combo = QComboBox()
-        self.account_hint = hint_label(NO_ACCOUNT_HINT)
-        rows: list[tuple[str, QWidget]] = [
-            ("Follow-up &deadline:", self.sla_spin),
-            ("", self.working_check),
-            ("", hint_label(WORKING_HOURS_HINT)),
-            ("&Escalate:", self.escalate_spin),
-            ("Send alerts &from:", self.account_combo),
-            ("", self.account_hint),
-        ]
-        for row, (text, widget) in enumerate(rows):
-            if text:
-                caption = QLabel(text)
-                caption.setBuddy(widget)
-                grid.addWidget(caption, row, 0)
-            grid.addWidget(widget, row, 1)
-        self.threshold_check = QCheckBox(
-            "Hand off when the score crosses the &sales-ready threshold"
-        )
-        self.reply_check = QCheckBox("Hand off a warm lead that &replies (a human reply)")
-        caption = QLabel("…and, whatever the score, when a lead &has:")
-        self.kinds_list = QListWidget()
-        caption.setBuddy(self.kinds_list)
-        for kind in HAND_RAISE_CHOICES:
-            self._add_kind(kind)
-        rows_high = self.kinds_list.sizeHintForRow(0) * len(HAND_RAISE_CHOICES)
-        self.kinds_list.setFixedHeight(rows_high + 2 * self.kinds_list.frameWidth() + 4)
-        side = QVBoxLayout()
-        for widget in (self.threshold_check, self.reply_check, caption, self.kinds_list):
-            side.addWidget(widget)
-        side.addStretch(1)
-        grid.addLayout(side, 0, 2, len(rows), 1)
-        outer = QVBoxLayout(self)
-        outer.addLayout(grid)
-        self.error_label = QLabel("")
-        self.error_label.setStyleSheet("color: #b91c1c;")
-        self.error_label.setWordWrap(True)
-        outer.addWidget(self.error_label)
-        self.save_button = add_save_row(outer, self.save)
-
-    def _add_kind(self, kind: str) -> QListWidgetItem:
-        item = QListWidgetItem(label(kind))
-        item.setData(Qt.ItemDataRole.UserRole, str(kind))
-        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-        item.setCheckState(Qt.CheckState.Unchecked)
-        self.kinds_list.addItem(item)
-        return item
-
-    def _kind_items(self) -> list[QListWidgetItem]:
-        return [self.kinds_list.item(row) for row in range(self.kinds_list.count())]
-
-    def show_settings(self, settings: HandoffSettings, accounts: list[tuple[int, str]]) -> None:
-        """Show ``settings`` and the sender accounts (unsaved edits are kept)."""
-        keep = self.dirty
-        current = self.settings() if keep else settings
-        self.account_combo.clear()
-        self.account_combo.addItem("First account" if accounts else "No sender account", None)
-        for account_id, text in accounts:
-            self.account_combo.addItem(text, account_id)
-        self.account_hint.setVisible(not accounts)
-        self.stored = settings
-        self.sla_spin.setValue(current.sla_hours)
-        self.working_check.setChecked(current.working_hours_only)
-        self.escalate_spin.setValue(current.escalate_after_hours or 0)
-        self.threshold_check.setChecked(current.on_threshold)
-        self.reply_check.setChecked(current.reply_from_warm)
-        known = {item.data(Qt.ItemDataRole.UserRole) for item in self._kind_items()}
-        for kind in current.hand_raise_kinds:
-            if kind not in known:
-                self._add_kind(kind)
-        for item in self._kind_items():
-            chosen = item.data(Qt.ItemDataRole.UserRole) in current.hand_raise_kinds
-            item.setCheckState(Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked)
-        self.account_combo.setCurrentIndex(
-            max(0, self.account_combo.findData(current.alert_account_id))
-        )
-        if not keep:
-            self.error_label.clear()
-
-    def settings(self) -> HandoffSettings:
-        """The settings as the form shows them (not validated)."""
-        account = self.account_combo.currentData()
-        return HandoffSettings(
-            sla_hours=self.sla_spin.value(),
-            working_hours_only=self.working_check.isChecked(),
-            escalate_after_hours=self.escalate_spin.value() or None,
-            on_threshold=self.threshold_check.isChecked(),
-            hand_raise_kinds=tuple(
-                str(item.data(Qt.ItemDataRole.UserRole))
-                for item in self._kind_items()
-                if item.checkState() == Qt.CheckState.Checked
-            ),
-            reply_from_warm=self.reply_check.isChecked(),
-            alert_account_id=int(account) if account is not None else None,
-        )
-
-    @property
-    def dirty(self) -> bool:
-        """True when the form differs from the stored settings."""
-        return self.stored is not None and _comparable(self.settings()) != _comparable(self.stored)
-
-    def save(self) -> None:
-        """Store the settings; a refused value is explained here and nothing is saved."""
-        settings = self.settings()
-
-        def write(_progress: Any) -> HandoffSettings:
-            with self.context.db.write() as session:
-                return save_settings(session, settings)
-
-        self.save_button.setEnabled(False)
-        self.context.runner.run(write, on_done=self._saved, on_error=self._failed, label="Saving")
-
-    def _saved(self, settings: HandoffSettings) -> None:
-        self.save_button.setEnabled(True)
-        self.stored = settings
-        self.error_label.clear()
-        self.saved.emit()
-
-    def _failed(self, error: BaseException) -> None:
-        self.save_button.setEnabled(True)
-        if isinstance(error, HandoffSettingsError):
-            self.error_label.setText(f"Not saved: {sentence(str(error))}")
-        else:
-            self.error_label.setText(f"The settings were not saved: {error}")
 
 
 class TeamSettings(QWidget):
