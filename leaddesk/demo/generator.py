@@ -319,11 +319,32 @@ def _add_activities(session: Session, rng: random.Random, lead: Lead, now: datet
             when = now - timedelta(
                 days=rng.randint(0, max(created_days - 1, 0)), hours=rng.randint(0, 23)
             )
+            payload = _demo_payload(rng, kind)
             record_activity(
-                session, ActivityEvent(lead.id, kind, occurred_at=when, origin="demo"), now=now
+                session,
+                ActivityEvent(lead.id, kind, occurred_at=when, payload=payload, origin="demo"),
+                now=now,
             )
             count += 1
     return count
+
+
+ASSETS = {
+    ActivityKind.WHITEPAPER_DOWNLOAD: ["Route planning 101", "The cost of idle inventory"],
+    ActivityKind.CASE_STUDY_DOWNLOAD: ["How Northwind cut delivery times by 30%"],
+}
+WEBINARS = ["Scaling operations without hiring", "Forecasting demand in uncertain times"]
+
+
+def _demo_payload(rng: random.Random, kind: str) -> dict[str, object]:
+    """What an imported list would say about the activity: the asset, the webinar, minutes."""
+    if kind in ASSETS:
+        return {"asset": rng.choice(ASSETS[kind])}
+    if kind == ActivityKind.WEBINAR_ATTENDED:
+        return {"title": rng.choice(WEBINARS), "minutes": rng.randint(12, 58)}
+    if kind == ActivityKind.WEBINAR_REGISTERED:
+        return {"title": rng.choice(WEBINARS)}
+    return {}
 
 
 def demo_lead_count(db: Database) -> int:

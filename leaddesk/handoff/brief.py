@@ -182,8 +182,11 @@ def _opener(activities: list[Activity], lead: Lead) -> str:
             name = _detail(kind, payload) or "the webinar"
             return f"Ask what they took away from {name}, which they attended on {day}."
         if kind in (K.WHITEPAPER_DOWNLOAD, K.CASE_STUDY_DOWNLOAD):
-            asset = _detail(kind, payload) or label(kind).lower().replace("downloaded ", "")
-            return f"Ask what prompted them to read “{asset}” ({day})."
+            asset = _detail(kind, payload)
+            if asset:
+                return f"Ask what prompted them to read “{asset}” ({day})."
+            what = "whitepaper" if kind == K.WHITEPAPER_DOWNLOAD else "case study"
+            return f"Ask what prompted them to download your {what} ({day})."
         if kind == K.WEBSITE_VISIT:
             page = _detail(kind, payload)
             if "pric" in page.lower():

@@ -29,8 +29,10 @@ from PySide6.QtWidgets import (
 from leaddesk.handoff.brief import build_brief
 from leaddesk.handoff.brief_render import brief_html, zone_or_none
 from leaddesk.handoff.identity import current_member
+from leaddesk.handoff.queue import QueueRow, queue_row
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.models.inbox_table import STATUS_LABELS
+from leaddesk.ui.sales_queue.dialogs import LogAttemptDialog
 
 try:  # QtPrintSupport ships with PySide6-Essentials, but a trimmed build may leave it out
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -55,6 +57,7 @@ class BriefView:
     body_html: str
     document_html: str
     zone_note: str
+    handoff: QueueRow | None = None  # the open hand-off, when the lead is with sales
 
 
 def load_brief_view(context: AppContext, lead_id: int, now: Any) -> BriefView:
@@ -63,6 +66,7 @@ def load_brief_view(context: AppContext, lead_id: int, now: Any) -> BriefView:
         me = current_member(session, context.db)
         zone = me.timezone if me is not None and zone_or_none(me.timezone) else None
         brief = build_brief(session, lead_id, now, viewer_zone=zone)
+        handoff = queue_row(session, lead_id)
     if zone:
         note = f"Times are in your time zone, {zone}."
     elif me is not None:
@@ -76,6 +80,7 @@ def load_brief_view(context: AppContext, lead_id: int, now: Any) -> BriefView:
         brief_html(brief, viewer_zone=zone, standalone=False),
         brief_html(brief, viewer_zone=zone, standalone=True),
         note,
+        handoff,
     )
 
 
@@ -114,6 +119,7 @@ class BriefTab(QWidget):
 
     loaded = Signal()
     exported = Signal(str)
+    changed = Signal()  # a follow-up attempt was logged
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -133,11 +139,19 @@ class BriefTab(QWidget):
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip("Save the brief as a PDF or an HTML page")
         self.export_button.clicked.connect(self.ask_export)
+        self.attempt_button = QPushButton("Log attempt…")
+        self.attempt_button.setToolTip(
+            "Record a call, email or meeting with this lead; the first one stops the "
+            "follow-up clock"
+        )
+        self.attempt_button.clicked.connect(self.log_attempt)
+        self.attempt_dialog: LogAttemptDialog | None = None
         self.print_button = QPushButton("Print…")
         self.print_button.clicked.connect(self.print_brief)
         self.print_button.setVisible(PRINTING)
         row = QHBoxLayout()
         row.addWidget(self.status_label, 1)
+        row.addWidget(self.attempt_button)
         row.addWidget(self.export_button)
         row.addWidget(self.print_button)
         layout = QVBoxLayout(self)
@@ -150,6 +164,8 @@ class BriefTab(QWidget):
     def _set_buttons(self, enabled: bool) -> None:
         self.export_button.setEnabled(enabled)
         self.print_button.setEnabled(enabled)
+        with_sales = enabled and self.view is not None and self.view.handoff is not None
+        self.attempt_button.setVisible(with_sales)
 
     # --- loading --------------------------------------------------------------------------
     def show_lead(self, lead_id: int) -> None:
@@ -189,6 +205,22 @@ class BriefTab(QWidget):
         self.zone_label.setText(view.zone_note)
         self._set_buttons(True)
         self.loaded.emit()
+
+    def log_attempt(self) -> None:
+        """Ask how the follow-up went (as in the Sales queue) and log it."""
+        if self.view is None or self.view.handoff is None:
+            return
+        dialog = LogAttemptDialog(self.context, self.view.handoff, self)
+        self.attempt_dialog = dialog
+        dialog.accepted.connect(lambda: self._attempt_logged(dialog.message))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _attempt_logged(self, message: str) -> None:
+        status_bar = getattr(self.window(), "statusBar", None)
+        if callable(status_bar):
+            status_bar().showMessage(message, 10000)
+        self.changed.emit()
 
     # --- export, print --------------------------------------------------------------------
     def ask_export(self) -> None:

@@ -96,6 +96,7 @@ class LeadDetailPanel(QWidget):
         self.brief = BriefTab(context)
         self.brief_tab = self.tabs.addTab(self.brief, "Brief")
         self.tabs.setTabToolTip(self.brief_tab, "What a rep needs to make the call")
+        self.brief.changed.connect(self._brief_changed)
         self.tabs.currentChanged.connect(lambda _index: self._show_breakdown())
         self.tabs.currentChanged.connect(lambda _index: self._show_brief())
         self.breakdown.loaded.connect(self._breakdown_loaded)
@@ -239,6 +240,11 @@ class LeadDetailPanel(QWidget):
         self.loaded = False
         self.error_label.clear()
         self.show()
+        self.reload()
+
+    def _brief_changed(self) -> None:
+        """An attempt was logged from the Brief tab: reload the lead and tell the page."""
+        self.changed.emit()
         self.reload()
 
     def reload(self) -> None:

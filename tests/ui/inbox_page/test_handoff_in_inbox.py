@@ -9,9 +9,13 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select, update
 
+from leaddesk.clock import FixedClock
+from leaddesk.db.engine import Database
 from leaddesk.db.models import Handoff, Lead, TeamMember
 from leaddesk.handoff.identity import set_me
 from leaddesk.handoff.routing import RoutingConfig, save_routing
+from leaddesk.handoff.service import hand_off
+from leaddesk.handoff.team import add_member
 from leaddesk.ui.inbox.brief_tab import PRINTING
 from leaddesk.ui.inbox.handoff_dialog import HandToSalesDialog
 from leaddesk.ui.models.inbox_table import COL_STATUS
@@ -252,3 +256,28 @@ def test_brief_export_html_and_pdf(
     assert pdf.startswith(b"%PDF-")
     assert "Lead brief: Anna Andersen".encode("utf-16-be") in pdf  # the document title
     assert b"/Type /Page" in pdf
+
+
+def test_a_follow_up_attempt_can_be_logged_from_the_lead_panel(
+    qtbot: QtBot, page: InboxPage, inbox: Inbox, db: Database, clock: FixedClock
+) -> None:
+    """With the lead in sales' hands, the Brief tab's Log attempt… stops the clock (SLA met)."""
+    text = open_brief(qtbot, page, inbox.ben)
+    assert not page.detail.brief.attempt_button.isVisibleTo(page)  # not with sales yet
+    assert "Ben Bauer" in text
+    with db.write() as session:
+        add_member(session, "Rita Rep", "rita@team.example")
+        hand_off(session, session.get_one(Lead, inbox.ben), trigger="manual", now=clock.now())
+    page.detail.reload()
+    idle(qtbot, page)
+    brief = page.detail.brief
+    qtbot.waitUntil(lambda: brief.attempt_button.isVisibleTo(page), timeout=5000)
+    brief.attempt_button.click()
+    dialog = brief.attempt_dialog
+    assert dialog is not None
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: not dialog.busy and not page.context.runner.busy, timeout=10000)
+    with db.session() as session:
+        handoff = session.scalars(select(Handoff).where(Handoff.lead_id == inbox.ben)).one()
+    assert handoff.sla_state == "met" and handoff.first_attempt_at == clock.now()
+    assert "First attempt for Ben Bauer logged" in dialog.message
