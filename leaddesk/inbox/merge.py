@@ -13,6 +13,8 @@ from leaddesk.db.models import (
     Activity,
     Enrollment,
     EnrollmentState,
+    Handoff,
+    HandoffState,
     InboundMessage,
     Lead,
     LeadTag,
@@ -56,6 +58,8 @@ def merge_leads(session: Session, survivor_id: int, other_id: int, *, now: datet
     tasks = _move(session, Task, other_id, survivor_id)
     _move(session, OutboundMessage, other_id, survivor_id)
     _move(session, InboundMessage, other_id, survivor_id)
+    if _move_handoffs(session, survivor_id, other_id, now):  # the survivor is with sales now
+        survivor.status, survivor.owner_id = other.status, other.owner_id
     if other.last_activity_at and (
         survivor.last_activity_at is None or other.last_activity_at > survivor.last_activity_at
     ):
@@ -130,6 +134,35 @@ def _move_enrollments(session: Session, survivor_id: int, other_id: int, now: da
             session, reason="merged", enrollment_ids=[e.id for e in clashing], now=now
         )
     return _move(session, Enrollment, other_id, survivor_id)
+
+
+def _move_handoffs(session: Session, survivor_id: int, other_id: int, now: datetime) -> bool:
+    """Move the other lead's hand-offs (and alerts about it) onto the survivor.
+
+    Only one hand-off may be open per lead: when both have one, the other's is closed as
+    "merged" (the survivor's rep keeps the lead) before it moves. True when the survivor got
+    an open hand-off it did not have.
+    """
+    open_states = Handoff.state != HandoffState.CLOSED
+    survivor_open = session.scalar(
+        select(Handoff.id).where(Handoff.lead_id == survivor_id, open_states)
+    )
+    other_open = session.scalar(select(Handoff.id).where(Handoff.lead_id == other_id, open_states))
+    if survivor_open is not None:
+        session.execute(
+            update(Handoff)
+            .where(Handoff.lead_id == other_id, open_states)
+            .values(state=HandoffState.CLOSED, closed_at=now, outcome="merged", escalate_at=None),
+            execution_options={"synchronize_session": False},
+        )
+    _move(session, Handoff, other_id, survivor_id)
+    session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.about_lead_id == other_id)
+        .values(about_lead_id=survivor_id),
+        execution_options={"synchronize_session": False},
+    )
+    return survivor_open is None and other_open is not None
 
 
 def _move(session: Session, model: type, from_id: int, to_id: int) -> int:

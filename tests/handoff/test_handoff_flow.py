@@ -203,3 +203,25 @@ def test_hand_off_setting_travels_with_the_sequence_file(db: Database) -> None:
         assert copy.on_handoff == "pause"
         with pytest.raises(DocumentError, match="exit, pause, keep"):
             sequence_from_document(session, {**document, "name": "Odd", "on_handoff": "hide"})
+
+
+def test_merging_keeps_one_open_handoff_and_the_history(
+    db: Database, team: dict[str, int], clock: FixedClock
+) -> None:
+    """Merging a handed-off duplicate moves its hand-off; two open ones become one (merged)."""
+    from leaddesk.inbox.merge import merge_leads
+
+    with db.write() as session:
+        survivor = new_lead(session, "anna@acme.example", status="nurturing")
+        other = new_lead(session, "anna.b@acme.example")
+        hand_off(session, other, trigger="manual", now=clock.now())
+        merge_leads(session, survivor.id, other.id, now=clock.now())
+        moved = session.scalars(select(Handoff)).one()
+        survivor = session.get_one(Lead, survivor.id)
+        assert moved.lead_id == survivor.id and moved.state == "open"
+        assert (survivor.status, survivor.owner_id) == ("handed_off", team["tom"])
+        third = new_lead(session, "a.bauer@acme.example")
+        hand_off(session, third, trigger="manual", now=clock.now(), to=None)
+        merge_leads(session, survivor.id, third.id, now=clock.now())
+        states = sorted(h.outcome or h.state for h in session.scalars(select(Handoff)))
+    assert states == ["merged", "open"]
