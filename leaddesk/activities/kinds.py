@@ -42,6 +42,7 @@ class ActivityKind(StrEnum):
     SLA_BREACHED = "sla_breached"
     REASSIGNED = "reassigned"
     HANDED_BACK = "handed_back"
+    HANDOFF_CLOSED = "handoff_closed"
     TASK_CREATED = "task_created"
     TASK_COMPLETED = "task_completed"
     MERGED = "merged"
@@ -61,6 +62,7 @@ DERIVED_KINDS = frozenset(
         ActivityKind.SLA_BREACHED,
         ActivityKind.REASSIGNED,
         ActivityKind.HANDED_BACK,
+        ActivityKind.HANDOFF_CLOSED,
     }
 )
 
@@ -99,6 +101,7 @@ LABELS: dict[str, str] = {
     ActivityKind.SLA_BREACHED: "Follow-up deadline missed",
     ActivityKind.REASSIGNED: "Reassigned",
     ActivityKind.HANDED_BACK: "Handed back to marketing",
+    ActivityKind.HANDOFF_CLOSED: "Hand-off closed",
     ActivityKind.TASK_CREATED: "Task created",
     ActivityKind.TASK_COMPLETED: "Task done",
     ActivityKind.MERGED: "Merged with another lead",

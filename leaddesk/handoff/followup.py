@@ -25,6 +25,7 @@ from leaddesk.db.models import (
 from leaddesk.handoff.service import (
     HandoffError,
     check_target,
+    finish_task,
     open_handoff,
     record_event,
     require_open,
@@ -166,14 +167,6 @@ def _record_sla_outcome(
     elif was == SlaState.PENDING:  # late, and no tick saw the deadline pass
         handoff.breached_at = handoff.sla_due_at
         record_event(session, lead, ActivityKind.SLA_BREACHED, now, by, **common, late_attempt=True)
-
-
-def finish_task(session: Session, handoff: Handoff, outcome: str, now: datetime) -> None:
-    """Mark the hand-off's first-follow-up task done with ``outcome``."""
-    task = session.get(Task, handoff.task_id) if handoff.task_id else None
-    if task is not None and task.completed_at is None:
-        task.completed_at = now
-        task.outcome = outcome[:300]
 
 
 def hand_back(

@@ -10,14 +10,29 @@ from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from leaddesk.activities.kinds import ActivityKind, label
 from leaddesk.activities.reactions import Reaction, ReactionRegistry
-from leaddesk.db.models import Activity, HandoffTrigger, Lead, ScoreBand
+from leaddesk.db.models import (
+    Activity,
+    Handoff,
+    HandoffState,
+    HandoffTrigger,
+    Lead,
+    ScoreBand,
+    TeamMember,
+)
 from leaddesk.handoff.config import load_settings
-from leaddesk.handoff.service import hand_off
+from leaddesk.handoff.service import (
+    WITH_SALES,
+    close_handoff,
+    hand_off,
+    open_handoff,
+    reassign,
+)
+from leaddesk.handoff.team import SALES_ROLES
 from leaddesk.scoring.explain import display_score
 from leaddesk.scoring.store import compiled_config
 
@@ -35,9 +50,32 @@ def threshold_reason(session: Session, lead: Lead, activity: Activity) -> str:
     return f"Score {display_score(score)} crossed the sales-ready threshold ({threshold:g}){after}"
 
 
+def keep_in_step(session: Session, lead: Lead, now: datetime) -> None:
+    """After someone changed a lead's status or owner by hand, let its open hand-off follow.
+
+    A status outside sales (customer, nurturing, disqualified…) closes it; a new owner in
+    sales takes it over (with a fresh deadline, as any reassignment).
+    """
+    handoff = open_handoff(session, lead.id)
+    if handoff is None:
+        return
+    if lead.status not in WITH_SALES:
+        shown = lead.status.replace("_", " ")
+        close_handoff(session, lead, handoff, outcome="status_changed",
+                      reason=f"status set to {shown} by hand", now=now)  # fmt: skip
+        return
+    if lead.owner_id is not None and lead.owner_id != handoff.owner_id:
+        member = session.get(TeamMember, lead.owner_id)
+        if member is not None and member.active and member.role in SALES_ROLES:
+            reassign(session, lead, to=member, by=None, now=now, reason="owner changed by hand")
+
+
 def on_activity(session: Session, lead: Lead, activity: Activity, now: datetime) -> None:
     """Hand the lead off when ``activity`` is a trigger the team's settings name."""
     kind = activity.kind
+    if kind in (ActivityKind.STATUS_CHANGED, ActivityKind.OWNER_CHANGED):
+        keep_in_step(session, lead, now)
+        return
     settings = load_settings(session)  # cached for the session: cheap for every event
     if kind == ActivityKind.BECAME_SALES_READY:
         if settings.on_threshold:
@@ -89,6 +127,8 @@ def on_bulk_change(
     Crossings an import causes come through :func:`on_activity` one by one; hand-raise
     activities are appended in bulk, so they are found here by the moment they were recorded.
     """
+    if kinds is None or {ActivityKind.STATUS_CHANGED, ActivityKind.OWNER_CHANGED} & set(kinds):
+        _bulk_keep_in_step(session, set(lead_ids), now)
     settings = load_settings(session)
     wanted = set(settings.hand_raise_kinds)
     if settings.reply_from_warm:
@@ -113,6 +153,26 @@ def on_bulk_change(
             seen.add(lead_id)
             lead = session.get_one(Lead, lead_id)
             on_activity(session, lead, session.get_one(Activity, activity_id), now)
+
+
+def _bulk_keep_in_step(session: Session, lead_ids: set[int], now: datetime) -> None:
+    """:func:`keep_in_step` for the leads of a bulk change whose open hand-off disagrees."""
+    rows = session.execute(
+        select(Lead.id)
+        .join(Handoff, Handoff.lead_id == Lead.id)
+        .where(
+            Handoff.state != HandoffState.CLOSED,
+            or_(
+                Lead.status.not_in(list(WITH_SALES)),
+                and_(
+                    Lead.owner_id.is_not(None), Lead.owner_id != func.coalesce(Handoff.owner_id, 0)
+                ),
+            ),
+        )
+    )
+    for (lead_id,) in rows:
+        if lead_id in lead_ids:
+            keep_in_step(session, session.get_one(Lead, lead_id), now)
 
 
 def register_reactions(registry: ReactionRegistry) -> None:

@@ -258,6 +258,72 @@ def require_open(session: Session, lead: Lead) -> Handoff:
     return handoff
 
 
+def finish_task(session: Session, handoff: Handoff, outcome: str, now: datetime) -> None:
+    """Mark the hand-off's first-follow-up task done with ``outcome``."""
+    task = session.get(Task, handoff.task_id) if handoff.task_id else None
+    if task is not None and task.completed_at is None:
+        task.completed_at = now
+        task.outcome = outcome[:300]
+
+
+def close_handoff(
+    session: Session,
+    lead: Lead,
+    handoff: Handoff,
+    *,
+    outcome: str,
+    reason: str,
+    now: datetime,
+    by: TeamMember | None = None,
+) -> None:
+    """Close an open hand-off that ended some other way (a status set by hand, an import
+    undone): its clock and task stop, and the timeline says why."""
+    handoff.state = HandoffState.CLOSED
+    handoff.closed_at = now
+    handoff.escalate_at = None
+    handoff.outcome = outcome
+    handoff.outcome_reason = reason
+    finish_task(session, handoff, reason, now)
+    record_event(
+        session,
+        lead,
+        ActivityKind.HANDOFF_CLOSED,
+        now,
+        by,
+        handoff_id=handoff.id,
+        outcome=outcome,
+        reason=reason,
+    )
+
+
+#: Statuses a lead may have while a hand-off of it is open (sales-ready: nobody has it yet).
+WITH_SALES = (*SALES_STATUSES, LifecycleStatus.SALES_READY)
+
+
+def owner_change_problem(session: Session, lead_ids: list[int], owner_id: int | None) -> str | None:
+    """Why the leads cannot be given to ``owner_id`` by hand (a lead with an open hand-off only
+    goes to someone in sales; the hand-off follows the new owner)."""
+    target = session.get(TeamMember, owner_id) if owner_id is not None else None
+    if target is not None and target.active and target.role in SALES_ROLES:
+        return None
+    names = list(
+        session.scalars(
+            select(Lead.first_name + " " + Lead.last_name)
+            .join(Handoff, Handoff.lead_id == Lead.id)
+            .where(Lead.id.in_(lead_ids), Handoff.state != HandoffState.CLOSED)
+            .limit(3)
+        )
+    )
+    if not names:
+        return None
+    who = "nobody" if target is None else target.name
+    return (
+        f"{', '.join(n.strip() for n in names)} {'is' if len(names) == 1 else 'are'} with sales: "
+        f"give {'it' if len(names) == 1 else 'them'} to a sales rep or manager (not {who}), "
+        "or hand back to marketing first"
+    )
+
+
 def record_event(
     session: Session, lead: Lead, kind: str, now: datetime, by: TeamMember | None, **payload: Any
 ) -> None:

@@ -34,6 +34,11 @@ def assign_owner(
     """Give the leads to ``owner_id`` (None: unassign); returns how many changed owner."""
     if owner_id is not None and session.get(TeamMember, owner_id) is None:
         raise LookupError(f"there is no team member #{owner_id}")
+    from leaddesk.handoff.service import owner_change_problem  # hand-off reads the inbox
+
+    problem = owner_change_problem(session, list(lead_ids), owner_id)
+    if problem is not None:
+        raise ValueError(problem)
     name = owner_name(session, owner_id)
     changed: list[int] = []
     for chunk in chunks(lead_ids):

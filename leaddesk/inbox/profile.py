@@ -140,6 +140,12 @@ def update_profile(
     if "email" in changes and str(changes["email"] or "").strip() == lead.email:
         changes = {k: v for k, v in changes.items() if k != "email"}  # unchanged: not re-checked
     cleaned = _clean(session, changes, lead_id)
+    if "owner_id" in cleaned and cleaned["owner_id"] != lead.owner_id:
+        from leaddesk.handoff.service import owner_change_problem  # hand-off reads the inbox
+
+        problem = owner_change_problem(session, [lead_id], cleaned["owner_id"])
+        if problem is not None:
+            raise ProfileError("owner_id", problem)
     changed: dict[str, tuple[Any, Any]] = {}
     for field, value in cleaned.items():
         old = getattr(lead, field)

@@ -225,3 +225,33 @@ def test_merging_keeps_one_open_handoff_and_the_history(
         merge_leads(session, survivor.id, third.id, now=clock.now())
         states = sorted(h.outcome or h.state for h in session.scalars(select(Handoff)))
     assert states == ["merged", "open"]
+
+
+def test_status_and_owner_set_by_hand_carry_the_open_handoff(
+    db: Database, team: dict[str, int], clock: FixedClock
+) -> None:
+    """Marking a handed-off lead Customer closes its hand-off (no breach later); a new sales
+    owner takes it over; an owner outside sales is refused."""
+    from leaddesk.handoff.timers import run_handoff_timers
+    from leaddesk.inbox import bulk
+
+    with db.write() as session:
+        won = new_lead(session, "won@acme.example")
+        moved = new_lead(session, "moved@acme.example", first_name="Ben")
+        for lead in (won, moved):
+            hand_off(session, lead, trigger="manual", now=clock.now())
+        bulk.set_status(session, [won.id], "customer", now=clock.now())
+        bulk.assign_owner(session, [moved.id], team["sofia"], now=clock.now())
+        marketing = TeamMember(name="Mia", email="mia@team.example", role="marketing")
+        session.add(marketing)
+        session.flush()
+        with pytest.raises(ValueError, match="Ben Bauer is with sales"):
+            bulk.assign_owner(session, [moved.id], marketing.id, now=clock.now())
+    clock.advance(timedelta(hours=30))
+    with db.write() as session:
+        report = run_handoff_timers(session, clock.now())
+        closed = session.scalars(select(Handoff).where(Handoff.lead_id == won.id)).one()
+        taken = session.scalars(select(Handoff).where(Handoff.lead_id == moved.id)).one()
+    assert (closed.state, closed.outcome) == ("closed", "status_changed")
+    assert taken.owner_id == team["sofia"]
+    assert report.breached == 1  # only Ben's, now Sofia's; nothing about the customer
