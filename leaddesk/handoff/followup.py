@@ -98,7 +98,7 @@ def log_attempt(
         raise HandoffError(f"unknown outcome {outcome!r}: use one of {', '.join(OUTCOMES)}")
     if next_step_at is not None and next_step_at <= now:
         raise HandoffError("the next step must be in the future")
-    handoff = open_handoff(session, lead.id)
+    handoff = open_handoff(session, lead.id, lock=True)
     first = handoff is not None and handoff.first_attempt_at is None
     minutes = None
     if handoff is not None and first:

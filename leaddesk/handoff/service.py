@@ -72,11 +72,18 @@ class HandoffResult:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
-def open_handoff(session: Session, lead_id: int) -> Handoff | None:
-    """The lead's hand-off that is not closed, if any."""
-    return session.scalar(
-        select(Handoff).where(Handoff.lead_id == lead_id, Handoff.state != HandoffState.CLOSED)
+def open_handoff(session: Session, lead_id: int, *, lock: bool = False) -> Handoff | None:
+    """The lead's hand-off that is not closed, if any.
+
+    ``lock``: take the row's lock (PostgreSQL ``FOR UPDATE``; SQLite's write transaction holds
+    the whole database already), so a rep's step and a timer never overwrite each other.
+    """
+    statement = select(Handoff).where(
+        Handoff.lead_id == lead_id, Handoff.state != HandoffState.CLOSED
     )
+    if lock:
+        statement = statement.with_for_update()
+    return session.scalar(statement)
 
 
 def refusal(session: Session, lead: Lead) -> str | None:
@@ -251,8 +258,8 @@ def _follow_up_task(
 
 
 def require_open(session: Session, lead: Lead) -> Handoff:
-    """The lead's open hand-off; raises :class:`HandoffError` when there is none."""
-    handoff = open_handoff(session, lead.id)
+    """The lead's open hand-off (locked); raises :class:`HandoffError` when there is none."""
+    handoff = open_handoff(session, lead.id, lock=True)
     if handoff is None:
         raise HandoffError(f"{lead.full_name} is not in sales' hands (no open hand-off)")
     return handoff

@@ -64,47 +64,59 @@ def _serialise(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_KEY})
 
 
-def _ended_after(moment: Any) -> Any:
-    """SQL: the lead has no hand-off that is open, or that ended after ``moment``."""
-    later = aliased(Handoff)
-    return ~exists().where(
-        later.lead_id == Lead.id,
-        or_(later.state != HandoffState.CLOSED, later.closed_at >= moment),
+EPISODE_KINDS = (
+    ActivityKind.HANDED_OFF,
+    ActivityKind.HANDED_BACK,
+    ActivityKind.HANDOFF_CLOSED,
+)
+
+
+def _last_episode_event(lead_id: Any) -> Any:
+    """SQL: the id of the lead's latest hand-off event (hand-off, hand-back, close), or 0.
+
+    Activity ids grow with every event recorded, whatever the clocks of the laptops said, so
+    "a trigger newer than the last hand-off event" never depends on a clock.
+    """
+    episode = aliased(Activity)
+    return func.coalesce(
+        select(func.max(episode.id))
+        .where(episode.lead_id == lead_id, episode.kind.in_(EPISODE_KINDS))
+        .scalar_subquery(),
+        0,
     )
 
 
 def missed_triggers(session: Session, now: datetime) -> list[tuple[int, int]]:
     """(lead id, trigger activity id) of leads that should be with sales and are not.
 
-    A crossing into sales-ready (while the lead still is), a hand-raise of the last 30 days or
-    (when the team wants it) a warm reply, that happened after the lead's last hand-off ended.
+    A crossing into sales-ready (while the lead still is), a hand-raise or (when the team wants
+    it) a warm reply, of the last 30 days and recorded after the lead's last hand-off event.
     These come from paths that record activities without reactions, or from before hand-off
-    existed; normally the event door hands the lead off at once.
+    existed; normally the event door hands the lead off at once. Older triggers are left to
+    people (Needs attention, the band filter), so an upgrade does not flood the reps.
     """
     settings = load_settings(session)
     found: dict[int, int] = {}
+    recent = now - HAND_RAISE_MAX_AGE
     eligible = Lead.status.in_(list(AUTO_STATUSES))
+    no_open = ~exists().where(Handoff.lead_id == Lead.id, Handoff.state != HandoffState.CLOSED)
     if settings.on_threshold:
         crossing = (
-            select(Activity.id)
-            .where(Activity.lead_id == Lead.id, Activity.kind == ActivityKind.BECAME_SALES_READY)
-            .order_by(Activity.occurred_at.desc(), Activity.id.desc())
-            .limit(1)
+            select(func.max(Activity.id))
+            .where(
+                Activity.lead_id == Lead.id,
+                Activity.kind == ActivityKind.BECAME_SALES_READY,
+                Activity.occurred_at >= recent,
+            )
             .correlate(Lead)
-            .scalar_subquery()
-        )
-        crossing_at = (
-            select(func.max(Activity.occurred_at))
-            .where(Activity.lead_id == Lead.id, Activity.kind == ActivityKind.BECAME_SALES_READY)
-            .correlate(Lead)  # inside _ended_after's EXISTS it must still mean *this* lead
             .scalar_subquery()
         )
         rows = session.execute(
             select(Lead.id, crossing).where(
                 Lead.score_band == ScoreBand.SALES_READY,
                 eligible,
-                crossing_at.is_not(None),
-                _ended_after(crossing_at),
+                no_open,
+                crossing > _last_episode_event(Lead.id),
             )
         )
         found.update({lead_id: activity_id for lead_id, activity_id in rows})
@@ -112,21 +124,16 @@ def missed_triggers(session: Session, now: datetime) -> list[tuple[int, int]]:
     if settings.reply_from_warm:
         kinds.append(ActivityKind.REPLIED)
     if kinds:
-        later = aliased(Handoff)
         rows = session.execute(
             select(Activity.lead_id, func.max(Activity.id))
             .join(Lead, Lead.id == Activity.lead_id)
             .where(
                 Activity.kind.in_(kinds),
-                Activity.occurred_at >= now - HAND_RAISE_MAX_AGE,
+                Activity.occurred_at >= recent,
                 eligible,
+                no_open,
                 or_(Activity.kind != ActivityKind.REPLIED, Lead.score_band.in_(list(WARM_BANDS))),
-                ~exists().where(
-                    later.lead_id == Activity.lead_id,
-                    or_(
-                        later.state != HandoffState.CLOSED, later.closed_at >= Activity.occurred_at
-                    ),
-                ),
+                Activity.id > _last_episode_event(Activity.lead_id),
             )
             .group_by(Activity.lead_id)
         )
@@ -156,6 +163,7 @@ def assign_unassigned(session: Session, now: datetime) -> int:
             select(Handoff)
             .where(Handoff.owner_id.is_(None), Handoff.state != HandoffState.CLOSED)
             .order_by(Handoff.handed_off_at)
+            .with_for_update()
         )
     )
     if not waiting:
@@ -193,6 +201,7 @@ def breach_overdue(session: Session, now: datetime) -> tuple[int, int]:
                 Handoff.state != HandoffState.CLOSED,
             )
             .order_by(Handoff.sla_due_at, Handoff.id)
+            .with_for_update()  # a rep's attempt committed meanwhile takes it out (PostgreSQL)
         )
     )
     alerts = 0
@@ -236,6 +245,7 @@ def escalate_overdue(session: Session, now: datetime) -> tuple[int, int, int]:
                 Handoff.state != HandoffState.CLOSED,
             )
             .order_by(Handoff.escalate_at, Handoff.id)
+            .with_for_update()
         )
     )
     if not due:
