@@ -116,9 +116,19 @@ def _local(moment: datetime | None, member: TeamMember) -> str:
 
 
 def alert_new_owner(
-    session: Session, handoff: Handoff, lead: Lead, member: TeamMember, now: datetime
+    session: Session,
+    handoff: Handoff,
+    lead: Lead,
+    member: TeamMember,
+    now: datetime,
+    *,
+    assignment: int | str = 0,
 ) -> OutboundMessage | None:
-    """Tell ``member`` that ``lead`` is now theirs, with the brief and the deadline."""
+    """Tell ``member`` that ``lead`` is now theirs, with the brief and the deadline.
+
+    ``assignment`` tells this assignment from earlier ones of the same hand-off (the id of its
+    "reassigned" event), so someone who gets the lead back is told again.
+    """
     due = _local(handoff.due_at, member)
     company = f" ({lead.company})" if lead.company else ""
     subject = f"New lead for you: {lead.full_name}{company} — follow up by {due}"
@@ -126,7 +136,7 @@ def alert_new_owner(
         f"{lead.full_name} has been handed to you. Make a first follow-up attempt by {due} "
         "and log it in LeadDesk (Sales queue → Log attempt)."
     )
-    key = f"handoff:{handoff.id}:owner:{member.id}:{len(handoff.tried)}"
+    key = f"handoff:{handoff.id}:owner:{member.id}:{assignment}"
     return queue_alert(
         session, key=key, member=member, lead=lead, subject=subject, intro=intro, now=now
     )

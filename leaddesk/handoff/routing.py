@@ -143,6 +143,11 @@ def validate_routing(session: Session, config: RoutingConfig) -> RoutingConfig:
                 raise RoutingError(
                     f"{where} names {member.name}, who is inactive: pick an active member"
                 )
+            if member.role not in SALES_ROLES:
+                raise RoutingError(
+                    f"{where} names {member.name}, who works in marketing: pick a sales rep "
+                    "or manager"
+                )
 
     for rule in config.rules:
         where = f"rule {rule.name!r}"
@@ -211,11 +216,16 @@ class TeamLoad:
                 last[member_id] = moment
         return cls(members, open_handoff_counts(session), last)
 
+    def in_sales(self, member_id: int) -> bool:
+        """Active and in a sales role (capacity aside)."""
+        member = self.members.get(member_id)
+        return member is not None and member.active and member.role in SALES_ROLES
+
     def available(self, member_id: int) -> bool:
         """Active, in a sales role, and below capacity."""
-        member = self.members.get(member_id)
-        if member is None or not member.active or member.role not in SALES_ROLES:
+        if not self.in_sales(member_id):
             return False
+        member = self.members[member_id]
         return member.capacity is None or self.open_counts.get(member_id, 0) < member.capacity
 
     def pick(self, candidates: Iterable[int], *, ignore_capacity: bool = False) -> int | None:
@@ -223,8 +233,7 @@ class TeamLoad:
         usable = [
             m
             for m in dict.fromkeys(candidates)
-            if self.available(m)
-            or (ignore_capacity and m in self.members and self.members[m].active)
+            if self.available(m) or (ignore_capacity and self.in_sales(m))
         ]
         if not usable:
             return None

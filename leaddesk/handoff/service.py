@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from leaddesk.activities import ActivityEvent, ActivityKind, record_activity
 from leaddesk.db.models import (
+    Activity,
     Handoff,
     HandoffState,
     HandoffTrigger,
@@ -333,10 +334,10 @@ def owner_change_problem(session: Session, lead_ids: list[int], owner_id: int | 
 
 def record_event(
     session: Session, lead: Lead, kind: str, now: datetime, by: TeamMember | None, **payload: Any
-) -> None:
+) -> Activity:
     """Record a hand-off step through the event door, saying who took it."""
     payload["by"] = member_label(by) if by is not None else "LeadDesk"
-    record_activity(session, ActivityEvent(lead.id, kind, now, payload, ORIGIN), now=now)
+    return record_activity(session, ActivityEvent(lead.id, kind, now, payload, ORIGIN), now=now)
 
 
 def reassign(
@@ -371,7 +372,7 @@ def reassign(
     if lead.status == LifecycleStatus.SALES_READY:
         lead.status = LifecycleStatus.HANDED_OFF
     team_load(session).took(to.id, now)
-    record_event(
+    event = record_event(
         session,
         lead,
         ActivityKind.REASSIGNED,
@@ -388,7 +389,7 @@ def reassign(
     if by is None or by.id != to.id:
         from leaddesk.handoff.alerts import alert_new_owner
 
-        alert_new_owner(session, handoff, lead, to, now)
+        alert_new_owner(session, handoff, lead, to, now, assignment=event.id)
     return handoff
 
 

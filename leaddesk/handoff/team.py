@@ -193,6 +193,14 @@ def add_member(
 def edit_member(session: Session, member: TeamMember, values: MemberValues) -> TeamMember:
     """Change the given fields of ``member`` (activation changes go through the functions below)."""
     checked = _checked(session, values, member)
+    leaving_sales = checked.role == TeamRole.MARKETING and member.role in SALES_ROLES
+    open_count = open_handoff_counts(session).get(member.id, 0) if leaving_sales else 0
+    if open_count:
+        raise TeamError(
+            f"{member.name} has {open_count} open hand-off{'s' if open_count != 1 else ''}: "
+            "move them first (deactivate with a new owner, or reassign them in the Sales "
+            "queue), then make them marketing"
+        )
     for field_name in ("name", "email", "role", "timezone", "work_days", "work_start", "work_end"):
         value = getattr(checked, field_name)
         if value is not None:

@@ -250,6 +250,10 @@ def escalate_overdue(session: Session, now: datetime) -> tuple[int, int, int]:
     )
     if not due:
         return 0, 0, 0
+    if settings.escalate_after_hours is None:  # switched off since these were planned
+        for handoff in due:
+            handoff.escalate_at = None
+        return 0, 0, 0
     config, load = load_routing(session), team_load(session)
     escalated = stuck = alerts = 0
     for handoff in due:

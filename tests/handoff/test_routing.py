@@ -20,7 +20,7 @@ from leaddesk.handoff.routing import (
     save_routing,
 )
 from leaddesk.handoff.service import hand_off
-from leaddesk.handoff.team import MemberValues, add_member, edit_member
+from leaddesk.handoff.team import MemberValues, TeamError, add_member, edit_member
 from tests.handoff.conftest import new_lead
 
 
@@ -129,3 +129,15 @@ def test_with_no_reps_nobody_is_chosen_and_the_handoff_waits(
         result = hand_off(session, lead, trigger="threshold", now=clock.now())
         assert result is not None and result.owner_id is None
         assert lead.status == "sales_ready"
+
+
+def test_marketing_never_gets_leads(db: Database, team: dict[str, int], clock: FixedClock) -> None:
+    """A rule naming a marketing member is refused; a rep with open hand-offs keeps the role."""
+    with db.write() as session:
+        mia = add_member(session, "Mia Marketing", "mia@team.example", role="marketing")
+        with pytest.raises(RoutingError, match="works in marketing"):
+            save_routing(session, RoutingConfig((), (mia.id,)))
+    assert _owner(db, clock, "de@acme.example") == "Tom Okoro"
+    with db.write() as session, pytest.raises(TeamError, match="move them first"):
+        tom = session.get_one(TeamMember, team["tom"])
+        edit_member(session, tom, MemberValues(role="marketing"))

@@ -179,3 +179,38 @@ def test_a_handed_back_lead_stays_back_when_another_lead_qualifies(
     with db.session() as session:
         states = list(session.scalars(select(Handoff.state).where(Handoff.lead_id == anna.id)))
     assert states == ["closed"]
+
+
+def test_switching_escalation_off_stops_planned_escalations(
+    db: Database, team: dict[str, int], clock: FixedClock
+) -> None:
+    """A breach planned an escalation; turning escalation off before it is due cancels it."""
+    _handed(db, clock)
+    clock.advance(timedelta(hours=25))
+    assert _tick(db, clock).breached == 1
+    with db.write() as session:
+        save_settings(session, HandoffSettings(escalate_after_hours=None))
+    clock.advance(timedelta(days=3))
+    assert _tick(db, clock).escalated == 0
+    with db.session() as session:
+        assert session.scalars(select(Handoff)).one().owner_id == team["tom"]
+
+
+def test_every_reassignment_is_announced(
+    db: Database, team: dict[str, int], clock: FixedClock
+) -> None:
+    """Tom → Sofia → Tom → Sofia: each new owner is told, also the second time."""
+    from leaddesk.handoff.service import reassign
+
+    lead_id = _handed(db, clock)
+    with db.write() as session:
+        lead = session.get_one(Lead, lead_id)
+        for key in ("sofia", "tom", "sofia"):
+            member = session.get_one(TeamMember, team[key])
+            reassign(session, lead, to=member, by=None, now=clock.now())
+    assert [to for to, _ in _alerts(db)] == [
+        "tom@team.example",
+        "sofia@team.example",
+        "tom@team.example",
+        "sofia@team.example",
+    ]
