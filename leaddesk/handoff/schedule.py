@@ -1,10 +1,11 @@
 """Working hours and follow-up deadlines, in a team member's own time zone.
 
 An SLA of 24 hours either runs on the wall clock (the default) or, when the team counts only
-working hours, on the rep's working time: each whole 24 hours of the SLA is one working day of
-the rep (their day's length of working time), and what is left over counts in working hours.
-So with 9–17, Monday to Friday, a lead handed over on Friday at 16:00 is due on Monday at 16:00,
-and a 4-hour SLA started on Friday at 16:00 ends on Monday at 12:00.
+working hours, on the rep's working time, where 24 hours of SLA are one working day of the rep
+(their day's length of working time) and shorter or longer SLAs in proportion. So with 9–17,
+Monday to Friday, a lead handed over on Friday at 16:00 is due on Monday at 16:00 (8 working
+hours), and a 12-hour SLA from Monday 09:00 ends Monday at 13:00 (4 working hours). A shorter
+SLA never ends later than a longer one.
 
 Working intervals are built per local calendar day and converted to UTC with :mod:`zoneinfo`,
 so a daylight-saving change moves them correctly; all arithmetic is on aware UTC datetimes.
@@ -186,9 +187,8 @@ def working_time_between(start: datetime, end: datetime, schedule: WorkSchedule)
 
 
 def sla_working_amount(hours: float, schedule: WorkSchedule) -> timedelta:
-    """The working time an SLA of ``hours`` stands for: a working day per 24 h, then hours."""
-    days, rest = divmod(float(hours), 24.0)
-    return schedule.day_length * int(days) + timedelta(hours=rest)
+    """The working time an SLA of ``hours`` stands for: one working day per 24 hours."""
+    return schedule.day_length * (float(hours) / 24.0)
 
 
 def follow_up_deadline(

@@ -47,12 +47,13 @@ def test_wall_clock_sla_ignores_working_hours() -> None:
     assert follow_up_deadline(start, 24, schedule, working_hours=False) == start + timedelta(1)
 
 
-def test_a_short_sla_counts_working_hours() -> None:
-    """A 4-hour SLA started at Friday 16:00 (9–17) ends Monday 12:00."""
+def test_a_shorter_sla_is_a_part_of_the_working_day() -> None:
+    """12 h from Monday 09:00 (9–17) is half a working day: Monday 13:00, never later than 24 h."""
     schedule = WorkSchedule.parse("Europe/Berlin")
-    start = datetime(2026, 3, 6, 16, 0, tzinfo=BERLIN)
-    due = follow_up_deadline(start, 4, schedule, working_hours=True)
-    assert due.astimezone(BERLIN) == datetime(2026, 3, 9, 12, 0, tzinfo=BERLIN)
+    start = datetime(2026, 3, 9, 9, 0, tzinfo=BERLIN)
+    due = follow_up_deadline(start, 12, schedule, working_hours=True)
+    assert due.astimezone(BERLIN) == datetime(2026, 3, 9, 13, 0, tzinfo=BERLIN)
+    assert follow_up_deadline(start, 24, schedule, working_hours=True) > due
 
 
 def test_bad_schedules_are_refused_with_a_reason() -> None:
@@ -109,6 +110,17 @@ def test_deadlines_fall_inside_working_hours(
     assert local.weekday() in schedule.days
     just_before = due - timedelta(seconds=1)
     assert schedule.is_working(just_before) or just_before < start
+
+
+@settings(max_examples=200, deadline=None)
+@given(schedule=schedules, start=moments, a=st.floats(0.25, 200), b=st.floats(0.25, 200))
+def test_a_longer_sla_never_ends_sooner(
+    schedule: WorkSchedule, start: datetime, a: float, b: float
+) -> None:
+    """The deadline only moves later as the SLA grows."""
+    short, long = sorted((a, b))
+    first = follow_up_deadline(start, short, schedule, working_hours=True)
+    assert first <= follow_up_deadline(start, long, schedule, working_hours=True)
 
 
 @settings(max_examples=200, deadline=None)

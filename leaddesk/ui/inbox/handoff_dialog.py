@@ -40,9 +40,11 @@ class HandoffChoices:
     working_hours: bool = False
 
     def deadline_text(self) -> str:
-        """``"within 24 hours"`` / ``"within 8 working hours"``."""
-        unit = "working hours" if self.working_hours else "hours"
-        return f"within {self.sla_hours:g} {unit[:-1] if self.sla_hours == 1 else unit}"
+        """``"within 24 hours"`` / ``"within 1 working day"``."""
+        if self.working_hours:
+            days = self.sla_hours / 24
+            return f"within {days:g} working day{'' if days == 1 else 's'}"
+        return f"within {self.sla_hours:g} hour{'' if self.sla_hours == 1 else 's'}"
 
 
 def load_choices(session: Session, db: Database) -> HandoffChoices:

@@ -49,9 +49,9 @@ HAND_RAISE_CHOICES = (
     ActivityKind.CALL,
 )
 WORKING_HOURS_HINT = (
-    "Each 24 h of the deadline is one working day of the rep, in the rep's time zone; the rest "
-    "counts in working hours. A lead handed over Friday 16:00 to a rep working 9–17 Mon–Fri is "
-    "due Monday 16:00."
+    "The clock runs only in the rep's working hours, in their time zone; 24 h of deadline are "
+    "one working day (12 h half a day). A lead handed over Friday 16:00 to a rep working 9–17 "
+    "Mon–Fri is due Monday 16:00."
 )
 NO_ACCOUNT_HINT = "Alerts are not emailed until you add a sender account (Settings → Accounts)."
 
