@@ -3,8 +3,8 @@
 Undo deletes the leads the batch created, restores the fields it changed on existing leads
 (only where the field still holds the imported value, so later edits by hand are kept), removes
 the tags it added and the activities it recorded, exits the sequence enrollments it made for
-existing leads (those of the leads it created go with them), and marks the batch undone — in
-one transaction.
+existing leads (those of the leads it created go with them), closes the hand-offs it set off
+on existing leads (untouched by sales yet), and marks the batch undone — in one transaction.
 """
 
 from __future__ import annotations
@@ -13,11 +13,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from leaddesk.activities import leads_changed
-from leaddesk.db.models import Activity, BatchState, ImportBatch, ImportChange, Lead, LeadTag
+from leaddesk.activities.kinds import ActivityKind
+from leaddesk.db.models import (
+    Activity,
+    BatchState,
+    Handoff,
+    HandoffState,
+    ImportBatch,
+    ImportChange,
+    Lead,
+    LeadTag,
+    LifecycleStatus,
+)
 from leaddesk.importing.enroll import exit_batch_enrollments
 
 CHUNK = 500
@@ -90,14 +101,60 @@ def undo_batch(session: Session, batch_id: int, now: datetime) -> UndoResult:
             )
     session.flush()
     exited = exit_batch_enrollments(session, batch_id, now=now)
+    # Existing leads that only got listed activities (a webinar report) change too.
+    listed = set(
+        session.scalars(
+            select(Activity.lead_id).where(Activity.import_batch_id == batch_id).distinct()
+        )
+    )
+    touched = sorted(({lead_id for lead_id, _ in updated} | listed) - set(created))
+    _close_handoffs_it_started(session, batch, touched, now)
     session.execute(delete(Activity).where(Activity.import_batch_id == batch_id))
     for start in range(0, len(created), CHUNK):
         session.execute(delete(Lead).where(Lead.id.in_(created[start : start + CHUNK])))
     batch.state = BatchState.UNDONE
     batch.undone_at = now
     session.flush()
-    leads_changed(session, [lead_id for lead_id, _ in updated], now)
+    leads_changed(session, touched, now)
     return UndoResult(batch_id, len(created), restored, kept, exited)
+
+
+def _close_handoffs_it_started(
+    session: Session, batch: ImportBatch, lead_ids: list[int], now: datetime
+) -> int:
+    """Close the hand-offs the import set off (opened in its transaction, not yet followed up)
+    and give those leads back the status they had; returns how many."""
+    from leaddesk.handoff.service import close_handoff  # hand-off builds on imports' events
+
+    closed = 0
+    for start in range(0, len(lead_ids), CHUNK):
+        chunk = lead_ids[start : start + CHUNK]
+        handoffs = session.scalars(
+            select(Handoff).where(
+                Handoff.lead_id.in_(chunk),
+                Handoff.state != HandoffState.CLOSED,
+                or_(
+                    Handoff.trigger_activity_id.in_(
+                        select(Activity.id).where(Activity.import_batch_id == batch.id)
+                    ),
+                    Handoff.handed_off_at == batch.created_at,  # a crossing in its re-score
+                ),
+                Handoff.first_attempt_at.is_(None),
+            )
+        ).all()
+        for handoff in handoffs:
+            lead = session.get_one(Lead, handoff.lead_id)
+            before = session.scalar(
+                select(Activity.payload)
+                .where(Activity.lead_id == lead.id, Activity.kind == ActivityKind.HANDED_OFF)
+                .order_by(Activity.id.desc())
+                .limit(1)
+            )
+            lead.status = str((before or {}).get("from") or LifecycleStatus.NURTURING)
+            close_handoff(session, lead, handoff, outcome="import_undone",
+                          reason=f"import #{batch.id} was undone", now=now)  # fmt: skip
+            closed += 1
+    return closed
 
 
 def import_history(session: Session, limit: int = 200) -> list[dict[str, Any]]:

@@ -43,14 +43,27 @@ def forget_in_session(session: Session, address: str) -> ForgetReport:
             select(OutboundMessage.id).where(
                 or_(
                     OutboundMessage.lead_id.in_(lead_ids),
+                    OutboundMessage.about_lead_id.in_(lead_ids),  # the team's alerts about them
                     func.lower(OutboundMessage.to_address) == key,
                 )
             )
         )
     )
+    alert_subjects = [
+        subject
+        for subject in session.scalars(
+            select(OutboundMessage.subject).where(OutboundMessage.about_lead_id.in_(lead_ids))
+        )
+        if subject
+    ]
     inbound = session.execute(
         delete(InboundMessage).where(
-            or_(InboundMessage.lead_id.in_(lead_ids), InboundMessage.outbound_id.in_(outbound_ids))
+            or_(
+                InboundMessage.lead_id.in_(lead_ids),
+                InboundMessage.outbound_id.in_(outbound_ids),
+                # a rep's reply to an alert ("Re: New lead for you: …") names the person too
+                *(InboundMessage.subject.contains(subject) for subject in alert_subjects),
+            )
         )
     )
     outbound = session.execute(delete(OutboundMessage).where(OutboundMessage.id.in_(outbound_ids)))

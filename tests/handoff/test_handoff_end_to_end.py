@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from leaddesk.activities import ActivityKind
+from leaddesk.activities import ActivityEvent, ActivityKind, record_activity
 from leaddesk.clock import FixedClock
 from leaddesk.db.engine import Database
 from leaddesk.db.models import Activity, Enrollment, Handoff, Lead, Sequence, TeamMember
@@ -24,6 +24,7 @@ from leaddesk.inbox.timeline import log_activity
 from leaddesk.sequences.presets import load_preset, sequence_from_document
 from leaddesk.settings import POSTAL_ADDRESS, set_setting
 from leaddesk.tick import run_tick
+from tests.handoff.conftest import new_lead
 from tests.mail.mailtest_data import make_account
 from tests.mail.mailtest_keyring import PASSWORD
 from tests.mail.mailtest_support import TestSmtpServer
@@ -158,3 +159,31 @@ def test_tradeshow_lead_to_rep_with_sla(
         lead_mail = [r for r in smtp_server.received if r.recipients == [ANNA]]
         assert all(b"Follow-up deadline" not in r.data for r in lead_mail)
         assert session.scalars(select(Sequence)).one().name
+
+
+def test_undoing_the_import_that_qualified_a_lead_takes_the_handoff_back(
+    db: Database, clock: FixedClock, tmp_path: Path, team: dict[str, int]
+) -> None:
+    """A webinar report tips Anna over and hands her off; undoing it closes that hand-off."""
+    from leaddesk.importing.undo import undo_batch
+
+    with db.write() as session:
+        anna = new_lead(session, ANNA, status="nurturing")
+        old = clock.now() - timedelta(days=40)  # too old to hand her off; its points have faded
+        record_activity(session, ActivityEvent(anna.id, "consultation_requested", old),
+                        now=clock.now())  # fmt: skip
+        assert anna.score_band == "warm"
+    report = tmp_path / "webinar.csv"
+    report.write_text(WEBINAR, encoding="utf-8")
+    table, mapping = open_import(db, report)
+    options = ImportOptions(source="Webinar: Scaling logistics", activity_mode=ActivityMode.WEBINAR)
+    result = run_import(db, table, mapping, options, now=clock.now())
+    with db.session() as session:
+        assert session.get_one(Lead, anna.id).status == "handed_off"
+    with db.write() as session:
+        undo_batch(session, result.batch_id, clock.now())
+    with db.session() as session:
+        lead = session.get_one(Lead, anna.id)
+        handoff = session.scalars(select(Handoff)).one()
+    assert (handoff.state, handoff.outcome) == ("closed", "import_undone")
+    assert lead.status == "nurturing" and lead.score_band == "warm"

@@ -255,3 +255,28 @@ def test_status_and_owner_set_by_hand_carry_the_open_handoff(
     assert (closed.state, closed.outcome) == ("closed", "status_changed")
     assert taken.owner_id == team["sofia"]
     assert report.breached == 1  # only Ben's, now Sofia's; nothing about the customer
+
+
+def test_forget_erases_the_teams_alerts_and_replies_about_the_person(
+    db: Database, team: dict[str, int], clock: FixedClock
+) -> None:
+    """After forget no alert, hand-off, or reply to an alert about the person is left."""
+    from leaddesk.db.models import InboundMessage, OutboundMessage
+    from leaddesk.inbox.forget import forget_in_session
+    from tests.sequences.sequence_helpers import add_account
+
+    with db.write() as session:
+        account = add_account(session, name="Alerts", from_address="alerts@team.example")
+        lead = new_lead(session, "anna@acme.example", last_name="Secretname")
+        hand_off(session, lead, trigger="manual", now=clock.now())
+        alert = session.scalars(select(OutboundMessage)).one()
+        session.add(
+            InboundMessage(account_id=account.id, fingerprint="r1", classification="unrelated",
+                           subject=f"Re: {alert.subject}", processed_at=clock.now())
+        )  # fmt: skip
+    with db.write() as session:
+        report = forget_in_session(session, "anna@acme.example")
+    assert (report.outbound_messages, report.inbound_messages) == (1, 1)
+    with db.session() as session:
+        for model in (OutboundMessage, InboundMessage, Handoff):
+            assert session.scalar(select(func.count()).select_from(model)) == 0
