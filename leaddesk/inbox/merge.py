@@ -18,6 +18,7 @@ from leaddesk.db.models import (
     InboundMessage,
     Lead,
     LeadTag,
+    LifecycleStatus,
     OutboundMessage,
     Task,
 )
@@ -58,7 +59,7 @@ def merge_leads(session: Session, survivor_id: int, other_id: int, *, now: datet
     tasks = _move(session, Task, other_id, survivor_id)
     _move(session, OutboundMessage, other_id, survivor_id)
     _move(session, InboundMessage, other_id, survivor_id)
-    if _move_handoffs(session, survivor_id, other_id, now):  # the survivor is with sales now
+    if _move_handoffs(session, survivor, other_id, now):  # the survivor is with sales now
         survivor.status, survivor.owner_id = other.status, other.owner_id
     if other.last_activity_at and (
         survivor.last_activity_at is None or other.last_activity_at > survivor.last_activity_at
@@ -136,30 +137,34 @@ def _move_enrollments(session: Session, survivor_id: int, other_id: int, now: da
     return _move(session, Enrollment, other_id, survivor_id)
 
 
-def _move_handoffs(session: Session, survivor_id: int, other_id: int, now: datetime) -> bool:
+def _move_handoffs(session: Session, survivor: Lead, other_id: int, now: datetime) -> bool:
     """Move the other lead's hand-offs (and alerts about it) onto the survivor.
 
-    Only one hand-off may be open per lead: when both have one, the other's is closed as
-    "merged" (the survivor's rep keeps the lead) before it moves. True when the survivor got
-    an open hand-off it did not have.
+    Only one hand-off may be open per lead: when the survivor has one already — or is a
+    customer or disqualified — the other's closes as "merged" (its task too) before it moves.
+    True when the survivor got an open hand-off it did not have.
     """
+    from leaddesk.handoff.service import finish_task  # hand-off builds on the inbox
+
     open_states = Handoff.state != HandoffState.CLOSED
     survivor_open = session.scalar(
-        select(Handoff.id).where(Handoff.lead_id == survivor_id, open_states)
+        select(Handoff.id).where(Handoff.lead_id == survivor.id, open_states)
     )
-    other_open = session.scalar(select(Handoff.id).where(Handoff.lead_id == other_id, open_states))
-    if survivor_open is not None:
-        session.execute(
-            update(Handoff)
-            .where(Handoff.lead_id == other_id, open_states)
-            .values(state=HandoffState.CLOSED, closed_at=now, outcome="merged", escalate_at=None),
-            execution_options={"synchronize_session": False},
-        )
-    _move(session, Handoff, other_id, survivor_id)
+    closed_for_good = survivor.status in (LifecycleStatus.CUSTOMER, LifecycleStatus.DISQUALIFIED)
+    other_open = session.scalar(select(Handoff).where(Handoff.lead_id == other_id, open_states))
+    if other_open is not None and (survivor_open is not None or closed_for_good):
+        other_open.state = HandoffState.CLOSED
+        other_open.closed_at = now
+        other_open.escalate_at = None
+        other_open.outcome = "merged"
+        finish_task(session, other_open, "merged into another lead", now)
+        session.flush()
+        other_open = None
+    _move(session, Handoff, other_id, survivor.id)
     session.execute(
         update(OutboundMessage)
         .where(OutboundMessage.about_lead_id == other_id)
-        .values(about_lead_id=survivor_id),
+        .values(about_lead_id=survivor.id),
         execution_options={"synchronize_session": False},
     )
     return survivor_open is None and other_open is not None

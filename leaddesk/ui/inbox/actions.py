@@ -267,6 +267,7 @@ class BulkActions(QObject):
                 self.page,
             )
             box.setObjectName("handoffReport")
+            box.setTextFormat(Qt.TextFormat.PlainText)  # lead names are text, not markup
             box.setInformativeText("\n".join(f"• {line}" for line in problems))
             box.open()  # not blocking: the inbox has already reloaded behind it
             self.report_box = box

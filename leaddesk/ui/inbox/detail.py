@@ -178,6 +178,7 @@ class LeadDetailPanel(QWidget):
         self.tags_label = form.tagsLabel
         self.error_label = form.errorLabel
         self.error_label.setObjectName("profileError")
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)  # messages may name leads
         self.error_label.linkActivated.connect(self._link)
         self.save_button = form.saveButton
         self.save_button.clicked.connect(self.save)

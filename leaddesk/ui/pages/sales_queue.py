@@ -328,7 +328,9 @@ class SalesQueuePage(Page):
 
     def _failed(self, error: BaseException) -> None:
         self.last_message = str(error)
-        QMessageBox.warning(self, "Sales queue", str(error))
+        box = QMessageBox(QMessageBox.Icon.Warning, "Sales queue", str(error), parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the message may name a lead
+        box.open()
         self.refresh()
 
     def _go_to(self, key: str) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
 
 from leaddesk.handoff.followup import CHANNELS, HAND_BACK_REASONS, OUTCOMES
@@ -66,6 +66,7 @@ class QueueStepDialog(QDialog):
     def connect_buttons(self, box: QDialogButtonBox, error: QLabel) -> None:
         """Wire the form's button box; errors appear in ``error``."""
         self._box, self._error = box, error
+        error.setTextFormat(Qt.TextFormat.PlainText)  # messages name leads: never markup
         box.accepted.connect(self.accept)
         box.rejected.connect(self.reject)
 
