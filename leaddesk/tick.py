@@ -1,8 +1,9 @@
 """The one tick: every timer that is due, for ``leaddesk tick`` (cron) and the app's service.
 
 In order: the hand-off timers (catch-up hand-offs, unassigned leads, missed deadlines and
-escalation), the sequence steps that came due, the hourly score decay when it is due, and
-finally sending what is due — drip emails and internal alerts alike. Each part is idempotent
+escalation), recycle plans whose day came, the hourly re-engagement pass (when switched on), the
+sequence steps that came due, the hourly score decay when it is due, and finally sending what is
+due — drip emails and internal alerts alike. Each part is idempotent
 and safe beside other processes (one writer at a time; one sender at a time), so running the
 tick twice, from two laptops, or after the clock jumped, never does anything twice.
 """
@@ -29,17 +30,25 @@ CLOCK_SLACK = timedelta(minutes=5)
 class TickReport:
     """What one tick did, part by part (None: that part did not run)."""
 
-    handoff: Any
-    sequences: Any
+    timers: TimerResults
     decay: Any | None
     sending: Any | None
     seconds: float = 0.0
 
+    @property
+    def handoff(self) -> Any:
+        """The hand-off timers' report."""
+        return self.timers.handoff
+
+    @property
+    def sequences(self) -> Any:
+        """The sequence scheduler's result."""
+        return self.timers.sequences
+
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""
         return {
-            "handoff": self.handoff.as_dict(),
-            "sequences": self.sequences.as_dict(),
+            **self.timers.as_dict(),
             "decay": self.decay.to_dict() if self.decay is not None else None,
             "sending": self.sending.as_dict() if self.sending is not None else None,
             "seconds": round(self.seconds, 3),
@@ -73,17 +82,40 @@ def run_decay_if_due(db: Database, now: datetime) -> Any | None:
         return summary
 
 
-def run_timers(db: Database, now: datetime) -> tuple[Any, Any]:
-    """The hand-off timers, then the sequence steps that came due: (timer report, tick result).
+@dataclass
+class TimerResults:
+    """What the timers did: hand-offs, recycle plans, re-engagement, sequence steps."""
+
+    handoff: Any
+    recycled: int
+    reengagement: Any | None
+    sequences: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        return {
+            "handoff": self.handoff.as_dict(),
+            "recycled": self.recycled,
+            "reengagement": self.reengagement.as_dict() if self.reengagement else None,
+            "sequences": self.sequences.as_dict(),
+        }
+
+
+def run_timers(db: Database, now: datetime) -> TimerResults:
+    """Hand-off timers, recycle plans and re-engagement (one write), then due sequence steps.
 
     What the app's background sender runs before each sending pass (it has its own decay timer).
     """
     from leaddesk.handoff.timers import run_handoff_timers
+    from leaddesk.outcomes.recycling import run_recycle_plans
+    from leaddesk.outcomes.reengagement import run_reengagement_if_due
     from leaddesk.sequences.scheduler import run_due
 
     with db.write() as session:
         timers = run_handoff_timers(session, now)
-    return timers, run_due(db, now)
+        recycled = len(run_recycle_plans(session, now))
+        reengaged = run_reengagement_if_due(session, now)
+    return TimerResults(timers, recycled, reengaged, run_due(db, now))
 
 
 def run_tick(
@@ -100,7 +132,7 @@ def run_tick(
     import time
 
     started = time.perf_counter()
-    timers, sequences = run_timers(db, clock.now())
+    timers = run_timers(db, clock.now())
     decayed = run_decay_if_due(db, clock.now()) if decay else None
     sending = None
     if send:
@@ -114,4 +146,4 @@ def run_tick(
             password_for=password_for or account_password,
             tls_context=tls_context,
         )
-    return TickReport(timers, sequences, decayed, sending, time.perf_counter() - started)
+    return TickReport(timers, decayed, sending, time.perf_counter() - started)

@@ -43,6 +43,12 @@ class ActivityKind(StrEnum):
     REASSIGNED = "reassigned"
     HANDED_BACK = "handed_back"
     HANDOFF_CLOSED = "handoff_closed"
+    DEAL_OPENED = "deal_opened"
+    DEAL_WON = "deal_won"
+    DEAL_LOST = "deal_lost"
+    RECYCLED = "recycled"
+    REENGAGEMENT_STARTED = "reengagement_started"
+    MARKED_UNRESPONSIVE = "marked_unresponsive"
     TASK_CREATED = "task_created"
     TASK_COMPLETED = "task_completed"
     MERGED = "merged"
@@ -63,6 +69,9 @@ DERIVED_KINDS = frozenset(
         ActivityKind.REASSIGNED,
         ActivityKind.HANDED_BACK,
         ActivityKind.HANDOFF_CLOSED,
+        ActivityKind.RECYCLED,
+        ActivityKind.REENGAGEMENT_STARTED,
+        ActivityKind.MARKED_UNRESPONSIVE,
     }
 )
 
@@ -102,6 +111,12 @@ LABELS: dict[str, str] = {
     ActivityKind.REASSIGNED: "Reassigned",
     ActivityKind.HANDED_BACK: "Handed back to marketing",
     ActivityKind.HANDOFF_CLOSED: "Hand-off closed",
+    ActivityKind.DEAL_OPENED: "Opportunity opened",
+    ActivityKind.DEAL_WON: "Deal won",
+    ActivityKind.DEAL_LOST: "Deal lost",
+    ActivityKind.RECYCLED: "Back to nurture",
+    ActivityKind.REENGAGEMENT_STARTED: "Re-engagement started",
+    ActivityKind.MARKED_UNRESPONSIVE: "Marked unresponsive",
     ActivityKind.TASK_CREATED: "Task created",
     ActivityKind.TASK_COMPLETED: "Task done",
     ActivityKind.MERGED: "Merged with another lead",

@@ -48,6 +48,14 @@ def run(args: argparse.Namespace) -> int:
         f"hand-offs: {timers.handed_off} new, {timers.assigned} assigned, {timers.breached} "
         f"deadline(s) missed, {timers.escalated} escalated, {timers.alerts} alert(s) queued"
     )
+    if report.timers.recycled:
+        print(f"recycling: {report.timers.recycled} lead(s) back to nurture")
+    reengaged = report.timers.reengagement
+    if reengaged is not None:
+        print(
+            f"re-engagement: {reengaged.enrolled} of {reengaged.eligible} lead(s) enrolled, "
+            f"{reengaged.unresponsive} marked unresponsive"
+        )
     print(f"sequences: {steps.messages} email(s) and {steps.tasks} task(s) planned")
     if steps.blocked:
         print("  blocked: " + ", ".join(f"{why} ({n})" for why, n in steps.blocked.items()))

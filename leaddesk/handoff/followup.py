@@ -31,17 +31,11 @@ from leaddesk.handoff.service import (
     require_open,
 )
 from leaddesk.handoff.vocabulary import CHANNELS, OUTCOMES
+from leaddesk.outcomes.config import DEFAULT_REASONS
 
 ORIGIN = "handoff"
-HAND_BACK_REASONS = (
-    "not ready yet",
-    "no budget",
-    "bad timing",
-    "not a fit",
-    "no decision maker",
-    "unresponsive",
-    "other",
-)
+#: The reasons a new database offers (Settings → Recycling edits the list).
+HAND_BACK_REASONS = DEFAULT_REASONS
 
 
 def accept(session: Session, lead: Lead, *, by: TeamMember | None, now: datetime) -> Handoff:
@@ -178,13 +172,15 @@ def hand_back(
     by: TeamMember | None,
     now: datetime,
 ) -> Handoff:
-    """Sales returns the lead to marketing with a reason: the hand-off closes, the lead is
-    "recycled" (its owner stays, so a later hand-off goes back to the same rep)."""
-    text = " ".join((reason or "").split())
-    if not text:
+    """Sales returns the lead to marketing with a reason from the list: the hand-off closes,
+    the lead is "recycled" (its owner stays, so a later hand-off goes back to the same rep)
+    and the reason's recycle policy plans its way back into nurture."""
+    from leaddesk.outcomes.deals import check_reason  # outcomes build on the hand-off
+    from leaddesk.outcomes.recycling import recycle
+
+    if not " ".join((reason or "").split()):
         raise HandoffError("say why the lead goes back to marketing (a reason is required)")
-    if text == "other" and not note.strip():
-        raise HandoffError('with the reason "other", add a note that says why')
+    text = check_reason(session, reason, note)
     handoff = require_open(session, lead)
     handoff.state = HandoffState.CLOSED
     handoff.closed_at = now
@@ -194,6 +190,7 @@ def hand_back(
     finish_task(session, handoff, "handed back to marketing", now)
     previous = lead.status
     lead.status = LifecycleStatus.RECYCLED
+    lead.status_reason = text
     record_event(
         session,
         lead,
@@ -205,4 +202,5 @@ def hand_back(
         note=note.strip(),
         **{"from": previous, "to": lead.status},
     )
+    recycle(session, lead, text, now=now, by=by)
     return handoff

@@ -274,6 +274,18 @@ def finish_task(session: Session, handoff: Handoff, outcome: str, now: datetime)
         task.outcome = outcome[:300]
 
 
+def end_handoff(
+    session: Session, handoff: Handoff, *, outcome: str, reason: str, now: datetime
+) -> None:
+    """Close ``handoff`` with ``outcome``: its clock and task stop (the caller records why)."""
+    handoff.state = HandoffState.CLOSED
+    handoff.closed_at = now
+    handoff.escalate_at = None
+    handoff.outcome = outcome
+    handoff.outcome_reason = reason
+    finish_task(session, handoff, reason, now)
+
+
 def close_handoff(
     session: Session,
     lead: Lead,
@@ -286,12 +298,7 @@ def close_handoff(
 ) -> None:
     """Close an open hand-off that ended some other way (a status set by hand, an import
     undone): its clock and task stop, and the timeline says why."""
-    handoff.state = HandoffState.CLOSED
-    handoff.closed_at = now
-    handoff.escalate_at = None
-    handoff.outcome = outcome
-    handoff.outcome_reason = reason
-    finish_task(session, handoff, reason, now)
+    end_handoff(session, handoff, outcome=outcome, reason=reason, now=now)
     record_event(
         session,
         lead,

@@ -68,6 +68,8 @@ EPISODE_KINDS = (
     ActivityKind.HANDED_OFF,
     ActivityKind.HANDED_BACK,
     ActivityKind.HANDOFF_CLOSED,
+    ActivityKind.DEAL_WON,
+    ActivityKind.DEAL_LOST,
 )
 
 

@@ -15,7 +15,7 @@ from itertools import groupby
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Float, String, bindparam, case, func, null, select, type_coerce
+from sqlalchemy import Float, String, bindparam, case, func, null, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from leaddesk.db.models import Activity, Lead, LeadTag, UTCDateTime
@@ -116,9 +116,15 @@ def lead_activities(
     if query is None:
         if len(_ONE_LEAD_QUERIES) > 32:
             _ONE_LEAD_QUERIES.clear()
+        since = (
+            select(LEADS.c.engagement_since)
+            .where(LEADS.c.id == bindparam("lead_id"))
+            .scalar_subquery()
+        )
         query = _ONE_LEAD_QUERIES[key] = (
             _activity_select(needs, dialect, ACTIVITIES.c.id, ACTIVITIES.c.occurred_at)
             .where(ACTIVITIES.c.lead_id == bindparam("lead_id"))
+            .where(or_(since.is_(None), ACTIVITIES.c.occurred_at >= since))  # after a reset
             .order_by(ACTIVITIES.c.occurred_at.desc(), ACTIVITIES.c.id.desc())
         )
     return [ActivityFact(*row) for row in session.execute(query, {"lead_id": lead_id, "now": now})]
@@ -135,6 +141,7 @@ def stream_leads(
     plain = sorted(needs.fields - DERIVED_FIELDS)
     columns = [LEADS.c.id, LEADS.c.fit_score, LEADS.c.engagement_score, LEADS.c.score]
     columns += [LEADS.c.score_band, *(LEADS.c[name] for name in plain)]
+    columns.append(LEADS.c.engagement_since)
     if "email_domain" in needs.fields:
         columns.append(LEADS.c.email_key)
     if "custom_fields" in needs.fields:
@@ -165,7 +172,16 @@ def stream_leads(
             fields["custom_fields"] = row.custom_fields or {}
         if tags:
             fields["tags"] = tags.get(row.id, "")
-        yield row[0], fields, StoredScore(*row[1:5]), by_lead.get(row[0], no_activities)
+        activities = by_lead.get(row[0], no_activities)
+        if row.engagement_since is not None and activities:
+            activities = _since(activities, row.engagement_since, now)
+        yield row[0], fields, StoredScore(*row[1:5]), activities
+
+
+def _since(activities: Sequence[Any], since: datetime, now: datetime) -> list[Any]:
+    """The activities (newest first) that happened at or after ``since``: an engagement reset."""
+    oldest = (now - since).total_seconds() / 86_400
+    return [a for a in activities if a.age_days <= oldest + 1e-9]
 
 
 def _tags(session: Session, lead_ids: Collection[int] | None) -> dict[int, str]:

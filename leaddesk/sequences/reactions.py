@@ -34,6 +34,7 @@ from leaddesk.sequences.exits import cancel_planned_messages
 AUTO_ORIGIN_KEY = "leaddesk.auto_enrolment_cause"
 ALWAYS_EXIT = ("unsubscribed", "bounced")  # never keep mailing someone who asked or bounced
 _RULE_BY_KIND = {
+    ActivityKind.DEAL_WON: "status_closed",  # a customer now
     ActivityKind.REPLIED: "replied",
     ActivityKind.UNSUBSCRIBED: "unsubscribed",
     ActivityKind.BOUNCED: "bounced",
@@ -179,6 +180,14 @@ def react_to_activity(session: Session, lead: Lead, activity: Activity, now: dat
         return
     if activity.kind == ActivityKind.HANDED_BACK:
         back_from_sales(session, lead)
+        return
+    if activity.kind == ActivityKind.DEAL_LOST:  # the recycle policy decides what comes next
+        paused = [
+            e
+            for e in live_enrollments(session, lead_ids=[lead.id])
+            if e.exit_reason == PAUSED_FOR_SALES
+        ]
+        exit_enrollments(session, paused, "lost", now=now)
         return
     rule = exit_rule_for(activity, lead)
     if rule is not None:

@@ -1,6 +1,7 @@
 """Every LeadDesk table, importable from one place."""
 
 from leaddesk.db.models.base import Base, UTCDateTime
+from leaddesk.db.models.deals import Deal, DealState, PlanState, RecyclePlan
 from leaddesk.db.models.handoff import Handoff, HandoffState, HandoffTrigger, SlaState
 from leaddesk.db.models.imports import BatchState, ImportBatch, ImportChange, ImportMapping
 from leaddesk.db.models.mail import (
@@ -41,6 +42,8 @@ __all__ = [
     "AppSetting",
     "Base",
     "BatchState",
+    "Deal",
+    "DealState",
     "EmailState",
     "Enrollment",
     "EnrollmentState",
@@ -58,6 +61,8 @@ __all__ = [
     "MessagePurpose",
     "OutboundMessage",
     "OutboxState",
+    "PlanState",
+    "RecyclePlan",
     "SavedView",
     "ScoreBand",
     "ScorePart",

@@ -110,6 +110,13 @@ class Lead(Timestamps, Base):
     import_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_batches.id", ondelete="SET NULL"), index=True
     )
+    # Why the lead is where it is when that has a reason: "bad timing", "unresponsive"…
+    # (A server default: bulk inserts that do not name the column must not have to.)
+    status_reason: Mapped[str] = mapped_column(String(200), server_default="")
+    # Engagement before this moment no longer counts (a recycled lead starts over).
+    engagement_since: Mapped[datetime | None]
+    reengaged_at: Mapped[datetime | None]  # last enrolled by the re-engagement rule
+    unresponsive_until: Mapped[datetime | None]  # left out of re-engagement until then
 
     owner: Mapped[TeamMember | None] = relationship(lazy="raise")
     tags: Mapped[list[LeadTag]] = relationship(
