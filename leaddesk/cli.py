@@ -42,6 +42,9 @@ COMMAND_OWNERS = {
     "reassign": "leaddesk.commands.handoff",
     "brief": "leaddesk.commands.handoff",
     "tick": "leaddesk.commands.tick",
+    "outcome": "leaddesk.commands.outcomes",
+    "recycle-policies": "leaddesk.commands.outcomes",
+    "reengage": "leaddesk.commands.outcomes",
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMAND_OWNERS.values()))
 _GLOBAL_FLAGS = ("-v", "--verbose")

@@ -14,6 +14,7 @@ from leaddesk.sequences.documents import validate_document, version_from_documen
 PRESET_FILES = {
     "tradeshow": "tradeshow_follow_up.json",
     "monthly": "six_monthly_emails.json",
+    "reengagement": "reengagement.json",
 }
 
 
