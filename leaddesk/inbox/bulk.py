@@ -146,6 +146,18 @@ def all_tags(session: Session) -> list[str]:
     return list(session.scalars(select(LeadTag.tag).distinct().order_by(LeadTag.tag)))
 
 
+def reasons_in_use(session: Session) -> list[str]:
+    """Every status reason leads have (lost, recycled, unresponsive…), for the reason filter."""
+    return list(
+        session.scalars(
+            select(Lead.status_reason)
+            .where(Lead.status_reason != "")
+            .distinct()
+            .order_by(Lead.status_reason)
+        )
+    )
+
+
 def _differs(column: Any, value: int | None) -> ColumnElement[bool]:
     if value is None:
         return column.is_not(None)  # type: ignore[no-any-return]

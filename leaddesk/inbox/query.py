@@ -72,7 +72,8 @@ class SequenceFilter(StrEnum):
 class InboxQuery:
     """Everything that decides which leads the inbox lists and in which order.
 
-    ``owner`` is a team member id, or ``"none"`` for leads without an owner.
+    ``owner`` is a team member id, or ``"none"`` for leads without an owner. ``reason`` keeps
+    leads whose status has that reason (lost or recycled for "bad timing", "unresponsive"…).
     ``needs_attention`` keeps leads that replied recently with nothing logged since, leads that
     are sales-ready, leads with an overdue open task, and hand-offs near or past their deadline.
     """
@@ -84,6 +85,7 @@ class InboxQuery:
     source: str | None = None
     tag: str | None = None
     sequence_state: str | None = None
+    reason: str | None = None  # the status reason: "bad timing", "unresponsive"…
     needs_attention: bool = False
     sort: str = SortField.SCORE
     descending: bool = True
@@ -154,6 +156,8 @@ def filter_conditions(
         conditions.append(Lead.id.in_(select(LeadTag.lead_id).where(LeadTag.tag == query.tag)))
     if query.sequence_state:
         conditions.append(_sequence_condition(query.sequence_state))
+    if query.reason:
+        conditions.append(Lead.status_reason == query.reason)
     if query.needs_attention:
         conditions.append(needs_attention_condition(now))
     return conditions

@@ -38,6 +38,7 @@ class LeadRow:
     next_sequence: str
     next_due_at: datetime | None
     tags: tuple[str, ...]
+    status_reason: str = ""  # why it is lost, recycled, unresponsive…
 
 
 def fetch_rows(session: Session, ids: Sequence[int]) -> dict[int, LeadRow]:
@@ -68,6 +69,7 @@ def _fetch_chunk(session: Session, ids: list[int]) -> dict[int, LeadRow]:
             TeamMember.name,
             Lead.source,
             Lead.last_activity_at,
+            Lead.status_reason,
         )
         .outerjoin(TeamMember, TeamMember.id == Lead.owner_id)
         .where(Lead.id.in_(ids))
@@ -101,6 +103,7 @@ def _fetch_chunk(session: Session, ids: list[int]) -> dict[int, LeadRow]:
             next_sequence=sequence_name,
             next_due_at=due,
             tags=tuple(tags.get(r.id, ())),
+            status_reason=r.status_reason or "",
         )
     return result
 

@@ -57,7 +57,11 @@ def recycle(
         record_activity(session, event, now=now)
         return None
     if policy.score == SCORE_RESET:
-        lead.engagement_since = now  # the next re-score counts only what comes after this
+        lead.engagement_since = now  # from now on only what comes after this counts
+        from leaddesk.scoring.rescore import rescore_lead  # scoring is a separate capability
+
+        session.flush()
+        rescore_lead(session, lead.id, now)
     plan = RecyclePlan(
         lead_id=lead.id,
         reason=reason,

@@ -124,7 +124,7 @@ def lead_activities(
         query = _ONE_LEAD_QUERIES[key] = (
             _activity_select(needs, dialect, ACTIVITIES.c.id, ACTIVITIES.c.occurred_at)
             .where(ACTIVITIES.c.lead_id == bindparam("lead_id"))
-            .where(or_(since.is_(None), ACTIVITIES.c.occurred_at >= since))  # after a reset
+            .where(or_(since.is_(None), ACTIVITIES.c.occurred_at > since))  # after a reset
             .order_by(ACTIVITIES.c.occurred_at.desc(), ACTIVITIES.c.id.desc())
         )
     return [ActivityFact(*row) for row in session.execute(query, {"lead_id": lead_id, "now": now})]
@@ -179,9 +179,9 @@ def stream_leads(
 
 
 def _since(activities: Sequence[Any], since: datetime, now: datetime) -> list[Any]:
-    """The activities (newest first) that happened at or after ``since``: an engagement reset."""
+    """The activities (newest first) that happened after ``since``: an engagement reset."""
     oldest = (now - since).total_seconds() / 86_400
-    return [a for a in activities if a.age_days <= oldest + 1e-9]
+    return [a for a in activities if a.age_days < oldest - 1e-9]
 
 
 def _tags(session: Session, lead_ids: Collection[int] | None) -> dict[int, str]:
