@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from leaddesk.activities.kinds import ActivityKind, label
 from leaddesk.db.models import (
     Activity,
+    Deal,
     Handoff,
     Lead,
     Sequence,
@@ -121,6 +122,7 @@ class LeadBrief:
     opener: str
     opener_rule: str
     generated_at: datetime
+    deals: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -290,6 +292,27 @@ def _tipping(session: Session, handoff: Handoff | None, activities: list[Activit
     return f"{label(tipping.kind)}{f' — {detail}' if detail else ''} ({when})"
 
 
+def _deals(session: Session, lead_id: int) -> list[str]:
+    """The lead's deals in words, newest first: "Open: EUR 12,500, close 30 Apr 2026"."""
+    from leaddesk.outcomes.money import format_amount  # outcomes build on the hand-off
+
+    lines = []
+    for deal in session.scalars(
+        select(Deal).where(Deal.lead_id == lead_id).order_by(Deal.opened_at.desc(), Deal.id.desc())
+    ):
+        amount = format_amount(deal.amount_cents, deal.currency)
+        if deal.state == "won":
+            lines.append(
+                f"Won: {amount} on {deal.won_on:%d %b %Y}" if deal.won_on else f"Won: {amount}"
+            )
+        elif deal.state == "lost":
+            lines.append(f"Lost ({deal.lost_reason or 'no reason'}): {amount}")
+        else:
+            close = f", close {deal.expected_close:%d %b %Y}" if deal.expected_close else ""
+            lines.append(f"Open: {amount}{close}")
+    return lines
+
+
 def build_brief(
     session: Session, lead_id: int, now: datetime, *, viewer_zone: str | None = None
 ) -> LeadBrief:
@@ -356,4 +379,5 @@ def build_brief(
         opener=_opener(activities, lead),
         opener_rule=OPENER_RULE,
         generated_at=now,
+        deals=_deals(session, lead_id),
     )

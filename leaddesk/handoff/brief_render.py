@@ -143,6 +143,9 @@ def brief_html(brief: LeadBrief, *, viewer_zone: str | None = None, standalone: 
                 for r in brief.replies
             )
         )
+    if brief.deals:
+        parts.append("<h2>Deals</h2>")
+        parts.append("".join(f"<p>{_e(line)}</p>" for line in brief.deals))
     if len(brief.handoffs) > 1 or (brief.handoffs and brief.handoffs[0].state == "closed"):
         parts.append("<h2>Hand-offs</h2>")
         lines = "".join(
@@ -199,6 +202,8 @@ def brief_text(brief: LeadBrief, *, viewer_zone: str | None = None) -> str:
             f"  {format_when(m.sent_at, zone, '%d %b %Y')}  {m.subject}  [{m.step}]  {m.outcome}"
             for m in brief.emails
         ]
+    if brief.deals:
+        lines += ["", "DEALS", *(f"  {line}" for line in brief.deals)]
     if brief.replies:
         lines += ["", "THEIR REPLIES"]
         lines += [f"  {format_when(r.when, zone, '%d %b %Y')}  “{r.detail}”" for r in brief.replies]

@@ -169,6 +169,39 @@ def _handoff_summary(kind: str, payload: dict[str, Any]) -> str | None:
         return f"{payload.get('reason', '')}{note} — by {by}"
     if kind == ActivityKind.HANDOFF_ACCEPTED:
         return f"by {by}"
+    if kind == ActivityKind.HANDOFF_CLOSED:
+        return str(payload.get("reason") or payload.get("outcome") or "")
+    return _outcome_summary(kind, payload, by)
+
+
+def _money(payload: dict[str, Any]) -> str:
+    from leaddesk.outcomes.money import format_amount  # outcomes build on the inbox
+
+    cents = payload.get("amount_cents")
+    return format_amount(int(cents), str(payload.get("currency") or "")) if cents else ""
+
+
+def _outcome_summary(kind: str, payload: dict[str, Any], by: str) -> str | None:
+    """The timeline line of an outcome, a recycle or a re-engagement (None for other kinds)."""
+    if kind == ActivityKind.DEAL_OPENED:
+        close = (
+            f", expected to close {payload['expected_close']}"
+            if payload.get("expected_close")
+            else ""
+        )
+        return f"{_money(payload)}{close} — by {by}"
+    if kind == ActivityKind.DEAL_WON:
+        return f"{_money(payload)} on {payload.get('won_on', '')} — by {by}"
+    if kind == ActivityKind.DEAL_LOST:
+        note = f" ({payload['note']})" if payload.get("note") else ""
+        return f"{payload.get('reason', '')}{note} — by {by}"
+    if kind == ActivityKind.RECYCLED:
+        return f"{payload.get('reason', '')}: {payload.get('result', '')}"
+    if kind == ActivityKind.REENGAGEMENT_STARTED:
+        days = payload.get("inactive_days", "?")
+        return f"{payload.get('sequence', '')} — untouched for {days} days"
+    if kind == ActivityKind.MARKED_UNRESPONSIVE:
+        return "no answer to the re-engagement emails: left out of re-engagement for a year"
     return None
 
 
