@@ -56,6 +56,9 @@ ENGAGEMENT_KINDS = (
     ActivityKind.MEETING,
 )
 CHUNK = 900
+# Enrolments per pass: switching the rule on may name tens of thousands of leads; taking them
+# a few thousand an hour keeps each write short (and the sending gentle).
+MAX_PER_PASS = 2000
 
 
 @dataclass
@@ -148,7 +151,10 @@ def run_reengagement(
     dry_run: bool = False,
     settings: ReengagementSettings | None = None,
 ) -> ReengagementReport:
-    """Enrol the leads the rule names (``dry_run``: only count them); mark the unresponsive."""
+    """Enrol the leads the rule names (``dry_run``: only count them); mark the unresponsive.
+
+    At most :data:`MAX_PER_PASS` are enrolled per pass; the next passes take the rest.
+    """
     from leaddesk.sequences.enrollment import enroll_leads  # sequences import the door
 
     settings = settings or load_reengagement(session)
@@ -159,6 +165,7 @@ def run_reengagement(
     report.sequence = sequence.name if sequence is not None else ""
     if dry_run or sequence is None or sequence.status != SequenceStatus.ACTIVE:
         return report
+    ids = ids[:MAX_PER_PASS]  # the rest in the next passes
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         result = enroll_leads(session, sequence, chunk, now=now, origin=ORIGIN)
