@@ -51,6 +51,7 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--owner", metavar="O", help="team member id, name or email; 'none'")
     parser.add_argument("--source", metavar="S", help="source or event, exactly as imported")
     parser.add_argument("--tag", metavar="T")
+    parser.add_argument("--reason", metavar="R", help="status reason: 'bad timing', 'unresponsive'")
     parser.add_argument(
         "--sequence", choices=[s.value for s in SequenceFilter], help="sequence state"
     )
@@ -73,6 +74,7 @@ def query_from_args(session: Session, args: argparse.Namespace) -> InboxQuery:
         source=args.source,
         tag=args.tag,
         sequence_state=args.sequence,
+        reason=args.reason,
         needs_attention=bool(args.needs_attention),
         sort=sort,
         descending=descending,
@@ -127,6 +129,7 @@ def run_leads(args: argparse.Namespace) -> int:
                         "score": r.score,
                         "band": r.band,
                         "status": r.status,
+                        "status_reason": r.status_reason,
                         "owner": r.owner,
                         "source": r.source,
                         "tags": list(r.tags),
