@@ -26,8 +26,12 @@ def test_racing_ticks_enrol_each_lead_once(db: Database, db_path: Path, tmp_path
         session.execute(
             insert(Lead),
             [
-                {"email": f"q{n}@co.example", "email_key": f"q{n}@co.example",
-                 "custom_fields": {}, "last_activity_at": quiet}
+                {
+                    "email": f"q{n}@co.example",
+                    "email_key": f"q{n}@co.example",
+                    "custom_fields": {},
+                    "last_activity_at": quiet,
+                }
                 for n in range(LEADS)
             ],
         )
