@@ -34,6 +34,7 @@ from leaddesk.handoff.routing import (
 )
 from leaddesk.handoff.team import add_member
 from leaddesk.handoff.timers import run_handoff_timers
+from leaddesk.outcomes.deals import convert_to_opportunity, mark_lost, mark_won
 from leaddesk.scoring.rules import Operator
 from leaddesk.sequences.presets import load_preset, sequence_from_document
 
@@ -249,6 +250,28 @@ def _age_handoffs(session: Session, rng: random.Random, now: datetime) -> None:
         lead = session.get_one(Lead, handoff.lead_id)
         owner = session.get(TeamMember, handoff.owner_id) if handoff.owner_id else None
         log_attempt(session, lead, channel="call", outcome="connected", by=owner, now=now)
+    _outcomes(session, handoffs, now)
+
+
+def _outcomes(session: Session, handoffs: list[Handoff], now: datetime) -> None:
+    """A won deal, a lost one and an open opportunity among the followed-up hand-offs."""
+    followed = handoffs[1::3]
+    steps = (
+        lambda lead, by: mark_won(session, lead, amount="18,500", by=by, now=now),
+        lambda lead, by: mark_lost(
+            session,
+            lead,
+            reason="bad timing",
+            by=by,
+            now=now,
+            note="Budget opens again in the autumn",
+        ),
+        lambda lead, by: convert_to_opportunity(session, lead, amount="42,000", by=by, now=now),
+    )
+    for handoff, step in zip(followed, steps, strict=False):
+        lead = session.get_one(Lead, handoff.lead_id)
+        owner = session.get(TeamMember, handoff.owner_id) if handoff.owner_id else None
+        step(lead, owner)
 
 
 def _make_lead(
