@@ -58,7 +58,10 @@ class RecyclePolicy:
         """In words: "after 60 days → Check back in 3 months; engagement starts over"."""
         if self.disqualify:
             return "disqualified: no nurture"
-        where = sequence_names.get(self.sequence_id or 0, "no sequence")
+        if self.sequence_id is None:
+            where = "no sequence"
+        else:
+            where = sequence_names.get(self.sequence_id, "a deleted sequence")
         when = f"after {self.delay_days} days" if self.delay_days else "at once"
         score = "engagement starts over" if self.score == SCORE_RESET else "score kept (decays)"
         return f"{when} → {where}; {score}"
@@ -115,6 +118,11 @@ class OutcomeSettings:
         return self.policies.get(reason) or RecyclePolicy(reason)
 
 
+def _reason(text: str) -> str:
+    """A reason as stored: words separated by one space, lower case."""
+    return " ".join(text.split()).lower()
+
+
 def _currency(value: str) -> str:
     code = (value or "").strip().upper()
     if len(code) != 3 or not code.isalpha():
@@ -142,7 +150,7 @@ def load_outcome_settings(session: Session) -> OutcomeSettings:
 def save_outcome_settings(session: Session, settings: OutcomeSettings) -> OutcomeSettings:
     """Validate and store ``settings`` (every policy's sequence must exist)."""
     currency = _currency(settings.currency)
-    reasons = tuple(dict.fromkeys(" ".join(r.split()).lower() for r in settings.reasons if r))
+    reasons = tuple(dict.fromkeys(_reason(r) for r in settings.reasons if r.strip()))
     if not reasons:
         raise OutcomeSettingsError("keep at least one reason to choose from")
     sequences = set(session.scalars(select(Sequence.id)))
@@ -158,8 +166,10 @@ def save_outcome_settings(session: Session, settings: OutcomeSettings) -> Outcom
             raise OutcomeSettingsError(f"the score rule for {policy.reason!r}: reset or keep")
     set_setting(session, CURRENCY_KEY, currency)
     set_setting(session, REASONS_KEY, list(reasons))
-    stored = {reason: {k: v for k, v in asdict(p).items() if k != "reason"}
-              for reason, p in settings.policies.items()}  # fmt: skip
+    stored = {
+        _reason(reason): {k: v for k, v in asdict(p).items() if k != "reason"}
+        for reason, p in settings.policies.items()
+    }
     set_setting(session, POLICIES_KEY, stored)
     return replace(settings, currency=currency, reasons=reasons)
 
