@@ -23,6 +23,7 @@ from leaddesk.ui.importing.history import import_history_tab
 from leaddesk.ui.mailbox.settings_section import mailbox_tab
 from leaddesk.ui.outbox.accounts_tab import accounts_tab
 from leaddesk.ui.pages.base import Page
+from leaddesk.ui.settings.recycling import recycling_tab
 from leaddesk.ui.settings.routing import routing_tab
 from leaddesk.ui.settings.scoring import scoring_tab
 from leaddesk.ui.settings.sequences import sequences_tab
@@ -100,6 +101,7 @@ SETTINGS_TABS: list[SettingsTab] = [
     general_tab,
     team_tab,
     routing_tab,
+    recycling_tab,
     accounts_tab,
     mailbox_tab,
     sequences_tab,
