@@ -166,7 +166,20 @@ def test_a_handed_back_lead_stays_back_when_another_lead_qualifies(
     db: Database, team: dict[str, int], clock: FixedClock
 ) -> None:
     """Anna, handed back while still sales-ready, is not handed off again when Ben qualifies."""
-    with db.write() as session:
+    from dataclasses import replace
+
+    from leaddesk.outcomes.config import (
+        RecyclePolicy,
+        load_outcome_settings,
+        save_outcome_settings,
+    )
+
+    with db.write() as session:  # the policy keeps her score: she stays sales-ready
+        settings = load_outcome_settings(session)
+        keep = RecyclePolicy("bad timing", delay_days=60, score="keep")
+        save_outcome_settings(
+            session, replace(settings, policies={**settings.policies, "bad timing": keep})
+        )
         anna = new_lead(session, "anna@acme.example")
         event(session, anna, ActivityKind.CONSULTATION_REQUESTED, clock.now())
         hand_back(session, anna, reason="bad timing", by=None, now=clock.now())

@@ -83,9 +83,7 @@ class RecyclePlan(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
     reason: Mapped[str] = mapped_column(String(100))
-    sequence_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sequences.id", ondelete="SET NULL")
-    )
+    sequence_id: Mapped[int | None] = mapped_column(ForeignKey("sequences.id", ondelete="SET NULL"))
     due_at: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(10), default=PlanState.PENDING)
     created_at: Mapped[datetime]
