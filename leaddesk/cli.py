@@ -45,6 +45,7 @@ COMMAND_OWNERS = {
     "outcome": "leaddesk.commands.outcomes",
     "recycle-policies": "leaddesk.commands.outcomes",
     "reengage": "leaddesk.commands.outcomes",
+    "report": "leaddesk.commands.reports",
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMAND_OWNERS.values()))
 _GLOBAL_FLAGS = ("-v", "--verbose")

@@ -215,6 +215,8 @@ def hand_off(
         "rule": decision.rule,
         "note": decision.note,
         "due_at": deadline.isoformat(),
+        "score": lead.score,  # the score at hand-off time (score calibration reads it)
+        "band": lead.score_band,
         "by": member_label(by) if by is not None else "LeadDesk",
     }
     record_activity(

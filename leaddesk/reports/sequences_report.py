@@ -1,0 +1,315 @@
+"""Sequences: per sequence, version and step — sent, delivered, bounced, replied, unsubscribed.
+
+Every figure counts events of the period from the activity log: an "email sent" names its step;
+a bounce, reply, auto-reply or unsubscribe names the email it answers. Delivered is sent minus
+bounced. A step whose unsubscribe or bounce rate stands out is flagged.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from leaddesk.activities.kinds import ActivityKind as K
+from leaddesk.db.models import (
+    Activity,
+    Enrollment,
+    Lead,
+    OutboundMessage,
+    Sequence,
+    SequenceStep,
+    SequenceVersion,
+)
+from leaddesk.reports.model import Figure, Report, ReportFilter, Series, Table, rate
+
+ANSWERS = {
+    K.BOUNCED: "bounced",
+    K.REPLIED: "replied",
+    K.AUTO_REPLY: "auto_replies",
+    K.UNSUBSCRIBED: "unsubscribed",
+}
+COUNTS = ("sent", "bounced", "hard", "soft", "replied", "auto_replies", "unsubscribed", "dropped")
+MIN_SENT_FOR_FLAG = 20
+UNSUBSCRIBE_FLAG, BOUNCE_FLAG = 0.02, 0.05
+
+
+def _lead_filter(flt: ReportFilter) -> Any:
+    conditions = flt.lead_conditions()
+    return select(Lead.id).where(*conditions) if conditions else None
+
+
+def _in_period(flt: ReportFilter) -> Any:
+    return and_(Activity.occurred_at >= flt.period.start, Activity.occurred_at < flt.period.end)
+
+
+def step_counts(session: Session, flt: ReportFilter) -> dict[int, dict[str, int]]:
+    """Counts per step id (see :data:`COUNTS`) for the period."""
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    leads = _lead_filter(flt)
+    step = Activity.payload["step_id"].as_integer()
+    sent = select(step, func.count()).where(Activity.kind == K.EMAIL_SENT, _in_period(flt))
+    if leads is not None:
+        sent = sent.where(Activity.lead_id.in_(leads))
+    for step_id, count in session.execute(sent.group_by(step)):
+        if step_id is not None:
+            counts[int(step_id)]["sent"] += count
+    outbound = Activity.payload["outbound_id"].as_integer()
+    status = Activity.payload["status"].as_string()
+    answers = (
+        select(OutboundMessage.step_id, Activity.kind, status)
+        .join(OutboundMessage, OutboundMessage.id == outbound)
+        .where(
+            Activity.kind.in_(list(ANSWERS)), _in_period(flt), OutboundMessage.step_id.is_not(None)
+        )
+    )
+    if leads is not None:
+        answers = answers.where(Activity.lead_id.in_(leads))
+    for step_id, kind, bounce_status in session.execute(answers):
+        counts[step_id][ANSWERS[kind]] += 1
+        if kind == K.BOUNCED:
+            soft = str(bounce_status or "").startswith("4")
+            counts[step_id]["soft" if soft else "hard"] += 1
+    exited = (
+        select(Enrollment.version_id, Enrollment.current_position, func.count())
+        .join(Activity, Activity.payload["enrollment_id"].as_integer() == Enrollment.id)
+        .where(
+            Activity.kind == K.SEQUENCE_EXITED,
+            _in_period(flt),
+            Activity.payload["reason"].as_string() != "sales_ready",
+        )
+        .group_by(Enrollment.version_id, Enrollment.current_position)
+    )
+    if leads is not None:
+        exited = exited.where(Activity.lead_id.in_(leads))
+    emails: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for step_id, version_id, position in session.execute(
+        select(SequenceStep.id, SequenceStep.version_id, SequenceStep.position)
+        .where(SequenceStep.kind == "email")
+        .order_by(SequenceStep.position)
+    ):
+        emails[version_id].append((position, step_id))
+    for version_id, position, count in session.execute(exited):
+        # The enrollment stood at its next step: the lead left after the last email before it.
+        before = [step for at, step in emails.get(version_id, []) if at < position]
+        step_id = before[-1] if before else next(iter(emails.get(version_id, [])), (0, None))[1]
+        if step_id is not None:
+            counts[step_id]["dropped"] += count
+    return counts
+
+
+def _sales_ready_while_enrolled(session: Session, flt: ReportFilter) -> dict[int, int]:
+    """Per sequence: leads that became sales-ready during one of their enrollments in it."""
+    crossing = (
+        select(Activity.lead_id, Activity.occurred_at)
+        .where(Activity.kind == K.BECAME_SALES_READY, _in_period(flt))
+        .subquery()
+    )
+    rows = session.execute(
+        select(Enrollment.sequence_id, func.count(func.distinct(crossing.c.lead_id)))
+        .join(crossing, crossing.c.lead_id == Enrollment.lead_id)
+        .where(
+            Enrollment.enrolled_at <= crossing.c.occurred_at,
+            or_(Enrollment.exited_at.is_(None), Enrollment.exited_at >= crossing.c.occurred_at),
+        )
+        .group_by(Enrollment.sequence_id)
+    )
+    return {int(sequence_id): int(count) for sequence_id, count in rows}
+
+
+def _rates(counts: dict[str, int]) -> dict[str, float | None]:
+    delivered = counts["sent"] - counts["bounced"]
+    return {
+        "delivered": float(delivered),
+        "bounce_rate": rate(counts["bounced"], counts["sent"]),
+        "reply_rate": rate(counts["replied"], delivered),
+        "unsubscribe_rate": rate(counts["unsubscribed"], delivered),
+    }
+
+
+def sequences_report(session: Session, flt: ReportFilter, now: datetime) -> Report:
+    """Per sequence, version and step, with flags on steps whose rates stand out."""
+    counts = step_counts(session, flt)
+    before = step_counts(session, flt.for_period(flt.period.previous()))
+    steps = session.execute(
+        select(
+            SequenceStep.id,
+            SequenceStep.position,
+            SequenceStep.kind,
+            SequenceStep.subject,
+            SequenceVersion.number,
+            Sequence.id,
+            Sequence.name,
+        )
+        .join(SequenceVersion, SequenceVersion.id == SequenceStep.version_id)
+        .join(Sequence, Sequence.id == SequenceVersion.sequence_id)
+        .order_by(Sequence.name, SequenceVersion.number, SequenceStep.position)
+    ).all()
+    if flt.sequence_id is not None:
+        steps = [s for s in steps if s[5] == flt.sequence_id]
+    ready = _sales_ready_while_enrolled(session, flt)
+    totals: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    step_rows: list[list[Any]] = []
+    flags: list[str] = []
+    email_number: dict[tuple[int, int], int] = defaultdict(int)
+    for step_id, _position, kind, subject, version, sequence_id, name in steps:
+        if kind != "email":
+            continue
+        email_number[(sequence_id, version)] += 1
+        c = counts.get(step_id, dict.fromkeys(COUNTS, 0))
+        for key in COUNTS:
+            totals[sequence_id][key] += c[key]
+        r = _rates(c)
+        label = f"{name} v{version}, email {email_number[(sequence_id, version)]}"
+        flag = ""
+        if c["sent"] >= MIN_SENT_FOR_FLAG and (r["unsubscribe_rate"] or 0) >= UNSUBSCRIBE_FLAG:
+            flag = "many unsubscribes"
+        if c["sent"] >= MIN_SENT_FOR_FLAG and (r["bounce_rate"] or 0) >= BOUNCE_FLAG:
+            flag = (flag + ", " if flag else "") + "many bounces"
+        if flag:
+            flags.append(f"{label} ({subject}): {flag}")
+        step_rows.append(
+            [
+                name,
+                version,
+                email_number[(sequence_id, version)],
+                subject,
+                c["sent"],
+                int(r["delivered"] or 0),
+                c["hard"],
+                c["soft"],
+                c["replied"],
+                c["auto_replies"],
+                c["unsubscribed"],
+                c["dropped"],
+                r["reply_rate"],
+                r["unsubscribe_rate"],
+                flag,
+            ]
+        )
+    names = {row[5]: row[6] for row in steps}
+    sequence_rows = []
+    for sequence_id, c in sorted(totals.items(), key=lambda item: names[item[0]]):
+        r = _rates(c)
+        sequence_rows.append(
+            [
+                names[sequence_id],
+                c["sent"],
+                int(r["delivered"] or 0),
+                c["bounced"],
+                c["replied"],
+                c["unsubscribed"],
+                r["reply_rate"],
+                ready.get(sequence_id, 0),
+            ]
+        )
+    all_now = {k: sum(c[k] for c in totals.values()) for k in COUNTS}
+    all_before = {k: sum(c[k] for c in before.values()) for k in COUNTS}
+    now_rates, before_rates = _rates(all_now), _rates(all_before)
+    figures = [
+        Figure(
+            "sent",
+            "Emails sent",
+            all_now["sent"],
+            all_before["sent"],
+            "count",
+            "sequence emails handed to the mail server in the period",
+        ),
+        Figure(
+            "delivered",
+            "Delivered",
+            now_rates["delivered"],
+            before_rates["delivered"],
+            "count",
+            "sent minus bounced",
+        ),
+        Figure(
+            "reply_rate",
+            "Reply rate",
+            now_rates["reply_rate"],
+            before_rates["reply_rate"],
+            "rate",
+            "human replies ÷ delivered (auto-replies not counted)",
+        ),
+        Figure(
+            "unsubscribe_rate",
+            "Unsubscribe rate",
+            now_rates["unsubscribe_rate"],
+            before_rates["unsubscribe_rate"],
+            "rate",
+            "unsubscribes ÷ delivered",
+        ),
+        Figure(
+            "bounce_rate",
+            "Bounce rate",
+            now_rates["bounce_rate"],
+            before_rates["bounce_rate"],
+            "rate",
+            "bounces (hard and soft) ÷ sent",
+        ),
+    ]
+    return Report(
+        "sequences",
+        "Sequences",
+        flt.period,
+        figures,
+        [
+            Table(
+                "By sequence",
+                [
+                    "Sequence",
+                    "Sent",
+                    "Delivered",
+                    "Bounced",
+                    "Replied",
+                    "Unsubscribed",
+                    "Reply rate",
+                    "Became sales-ready while enrolled",
+                ],
+                sequence_rows,
+            ),
+            Table(
+                "By step",
+                [
+                    "Sequence",
+                    "Version",
+                    "Email",
+                    "Subject",
+                    "Sent",
+                    "Delivered",
+                    "Hard bounces",
+                    "Soft bounces",
+                    "Replied",
+                    "Auto-replies",
+                    "Unsubscribed",
+                    "Left after it",
+                    "Reply rate",
+                    "Unsubscribe rate",
+                    "Flag",
+                ],
+                step_rows,
+                {
+                    "Left after it": "leads who left the sequence after this email (not for "
+                    "becoming sales-ready)",
+                    "Clicked": "no click data yet",
+                },
+            ),
+        ],
+        [
+            Series(
+                "Sent and replied per email",
+                "bar",
+                [f"{row[0]} v{row[1]} #{row[2]}" for row in step_rows],
+                {
+                    "Sent": [float(row[4]) for row in step_rows],
+                    "Replied": [float(row[8]) for row in step_rows],
+                },
+            )
+        ],
+        notes=(flags or ["No step stands out."])
+        + ["Clicks are not counted yet: LeadDesk has no click data."],
+        empty=not step_rows,
+    )
