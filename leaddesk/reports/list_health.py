@@ -36,9 +36,18 @@ def list_health_report(session: Session, flt: ReportFilter, now: datetime) -> Re
         Activity.occurred_at >= flt.period.start, Activity.occurred_at < flt.period.end
     )
     events: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for lead_id, count in session.execute(
+        select(Activity.lead_id, func.count())
+        .where(Activity.kind == K.EMAIL_SENT, in_period)
+        .group_by(Activity.lead_id)
+    ):
+        events[lead_id][K.EMAIL_SENT] = count
+    # bounces and unsubscribes that answer the period's emails, whenever they came, once each
+    outbound = Activity.payload["outbound_id"].as_integer()
+    sent_ids = select(outbound).where(Activity.kind == K.EMAIL_SENT, in_period)
     for lead_id, kind, count in session.execute(
-        select(Activity.lead_id, Activity.kind, func.count())
-        .where(Activity.kind.in_([K.EMAIL_SENT, K.BOUNCED, K.UNSUBSCRIBED]), in_period)
+        select(Activity.lead_id, Activity.kind, func.count(outbound.distinct()))
+        .where(Activity.kind.in_([K.BOUNCED, K.UNSUBSCRIBED]), outbound.in_(sent_ids))
         .group_by(Activity.lead_id, Activity.kind)
     ):
         events[lead_id][kind] = count
@@ -73,6 +82,8 @@ def list_health_report(session: Session, flt: ReportFilter, now: datetime) -> Re
         )
     average_years = total_age / len(leads) if leads else 0.0
     decay = (gone / len(leads)) / average_years if leads and average_years > 0 else None
+    if decay is not None:
+        decay = min(decay, 1.0)  # young lists extrapolate past 100 % a year: all of it is gone
     sent = sum(b["sent"] for b in bands.values())
     figures = [
         Figure(
@@ -81,7 +92,7 @@ def list_health_report(session: Session, flt: ReportFilter, now: datetime) -> Re
             rate(sum(b["bounced"] for b in bands.values()), sent),
             None,
             "rate",
-            "bounces ÷ emails sent in the period",
+            "emails sent in the period that bounced ÷ emails sent in the period",
         ),
         Figure(
             "unsubscribe_rate",
@@ -89,7 +100,7 @@ def list_health_report(session: Session, flt: ReportFilter, now: datetime) -> Re
             rate(sum(b["unsubscribed"] for b in bands.values()), sent),
             None,
             "rate",
-            "unsubscribes ÷ emails sent in the period",
+            "emails sent in the period that led to an unsubscribe ÷ emails sent in the period",
         ),
         Figure(
             "yearly_decay",

@@ -1,8 +1,9 @@
 """Sequences: per sequence, version and step — sent, delivered, bounced, replied, unsubscribed.
 
-Every figure counts events of the period from the activity log: an "email sent" names its step;
-a bounce, reply, auto-reply or unsubscribe names the email it answers. Delivered is sent minus
-bounced. A step whose unsubscribe or bounce rate stands out is flagged.
+Every figure counts the emails sent in the period (an "email sent" event names its step) and
+what came of each of them, whenever it came: a bounce, reply, auto-reply or unsubscribe names the
+email it answers, and counts once per email. Delivered is sent minus bounced. A step whose
+unsubscribe or bounce rate stands out is flagged.
 """
 
 from __future__ import annotations
@@ -59,16 +60,23 @@ def step_counts(session: Session, flt: ReportFilter) -> dict[int, dict[str, int]
             counts[int(step_id)]["sent"] += count
     outbound = Activity.payload["outbound_id"].as_integer()
     status = Activity.payload["status"].as_string()
+    sent_ids = select(outbound).where(Activity.kind == K.EMAIL_SENT, _in_period(flt))
     answers = (
-        select(OutboundMessage.step_id, Activity.kind, status)
+        select(OutboundMessage.id, OutboundMessage.step_id, Activity.kind, status)
         .join(OutboundMessage, OutboundMessage.id == outbound)
         .where(
-            Activity.kind.in_(list(ANSWERS)), _in_period(flt), OutboundMessage.step_id.is_not(None)
+            Activity.kind.in_(list(ANSWERS)),
+            OutboundMessage.id.in_(sent_ids),  # answers to the period's emails, whenever
+            OutboundMessage.step_id.is_not(None),
         )
     )
     if leads is not None:
         answers = answers.where(Activity.lead_id.in_(leads))
-    for step_id, kind, bounce_status in session.execute(answers):
+    seen: set[tuple[int, str]] = set()
+    for outbound_id, step_id, kind, bounce_status in session.execute(answers):
+        if (outbound_id, kind) in seen:  # one email bounces or is answered once at most
+            continue
+        seen.add((outbound_id, kind))
         counts[step_id][ANSWERS[kind]] += 1
         if kind == K.BOUNCED:
             soft = str(bounce_status or "").startswith("4")
