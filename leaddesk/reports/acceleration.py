@@ -10,12 +10,22 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from leaddesk.activities.kinds import ActivityKind as K
 from leaddesk.db.models import Activity, Lead
-from leaddesk.reports.model import Figure, Period, Report, ReportFilter, Series, Table, percentile
+from leaddesk.reports.model import (
+    Figure,
+    Period,
+    Report,
+    ReportFilter,
+    Series,
+    Table,
+    activity_of,
+    days_between,
+    percentile,
+)
 
 #: (key, label, the events that mark it)
 MILESTONES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -27,31 +37,70 @@ MILESTONES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 TREND_MONTHS = 12
 
 
-def _days(session: Session, flt: ReportFilter) -> list[tuple[str, datetime, dict[str, float]]]:
-    """(source, created, {milestone: days}) for each lead of the cohort."""
-    cohort = flt.cohort().subquery()
-    kinds = sorted({kind for _key, _label, group in MILESTONES for kind in group})
-    leads = {
-        lead_id: (source, created)
-        for lead_id, source, created in session.execute(
-            select(Lead.id, Lead.source, Lead.created_at).where(Lead.id.in_(select(cohort.c.id)))
-        )
-    }
-    firsts: dict[int, dict[str, datetime]] = defaultdict(dict)
-    for lead_id, kind, first in session.execute(
-        select(Activity.lead_id, Activity.kind, func.min(Activity.occurred_at))
-        .where(Activity.lead_id.in_(select(cohort.c.id)), Activity.kind.in_(kinds))
-        .group_by(Activity.lead_id, Activity.kind)
+def _month(column: Any, dialect: str) -> Any:
+    """SQL for "2026-03", the UTC month of ``column``."""
+    if dialect == "sqlite":
+        return func.strftime("%Y-%m", column)
+    return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+
+
+def _cohort_sizes(session: Session, flt: ReportFilter) -> tuple[dict[str, int], dict[str, int]]:
+    """The cohort's leads counted by source and by month of entry."""
+    dialect = session.get_bind().dialect.name
+    month = _month(Lead.created_at, dialect)
+    by_source: dict[str, int] = defaultdict(int)
+    by_month: dict[str, int] = defaultdict(int)
+    cohort = select(flt.cohort().subquery().c.id)
+    for source, entered, count in session.execute(
+        select(Lead.source, month, func.count())
+        .where(Lead.id.in_(cohort))
+        .group_by(Lead.source, month)
     ):
-        firsts[lead_id][kind] = first
+        by_source[source or "(no source)"] += count
+        by_month[entered] += count
+    return dict(by_source), dict(by_month)
+
+
+def _days(session: Session, flt: ReportFilter) -> list[tuple[str, str, dict[str, float]]]:
+    """(source, month of entry, {milestone: days}) for each lead of the cohort that reached a
+    milestone (the others reached none; :func:`_cohort_sizes` counts every lead).
+
+    The days are worked out in SQL (one row per lead, no timestamps to convert), so a year of
+    leads stays well under a second."""
+    dialect = session.get_bind().dialect.name
+    cohort = select(flt.cohort().subquery().c.id)
+    kinds = sorted({kind for _key, _label, group in MILESTONES for kind in group})
+    firsts = (
+        select(
+            Activity.lead_id.label("lead_id"),
+            *(
+                func.min(case((Activity.kind.in_(group), Activity.occurred_at))).label(key)
+                for key, _label, group in MILESTONES
+            ),
+        )
+        .where(activity_of(cohort), Activity.kind.in_(kinds))
+        .group_by(Activity.lead_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Lead.source,
+            _month(Lead.created_at, dialect),
+            *(
+                days_between(firsts.c[key], Lead.created_at, dialect)
+                for key, _label, _group in MILESTONES
+            ),
+        )
+        .select_from(Lead)
+        .join(firsts, firsts.c.lead_id == Lead.id)
+    )
+    keys = [key for key, _label, _group in MILESTONES]
     result = []
-    for lead_id, (source, created) in leads.items():
-        reached: dict[str, float] = {}
-        for key, _label, group in MILESTONES:
-            moments = [firsts[lead_id][kind] for kind in group if kind in firsts[lead_id]]
-            if moments:
-                reached[key] = max(0.0, (min(moments) - created).total_seconds() / 86_400)
-        result.append((source or "(no source)", created, reached))
+    for source, month, *days in session.execute(query):
+        reached = {
+            key: max(0.0, float(d)) for key, d in zip(keys, days, strict=True) if d is not None
+        }
+        result.append((source or "(no source)", month, reached))
     return result
 
 
@@ -86,10 +135,11 @@ def acceleration_report(session: Session, flt: ReportFilter, now: datetime) -> R
     by_source: dict[str, list[dict[str, float]]] = defaultdict(list)
     for source, _created, reached in rows:
         by_source[source].append(reached)
+    sizes, _months = _cohort_sizes(session, flt)
     source_rows: list[list[Any]] = []
-    for source in sorted(by_source):
-        per = _stats(by_source[source])
-        source_rows.append([source, len(by_source[source])] + [per[k][0] for k, *_ in MILESTONES])
+    for source in sorted(sizes):
+        per = _stats(by_source.get(source, []))
+        source_rows.append([source, sizes[source]] + [per[k][0] for k, *_ in MILESTONES])
     trend = _trend(session, flt)
     return Report(
         "acceleration",
@@ -123,7 +173,7 @@ def acceleration_report(session: Session, flt: ReportFilter, now: datetime) -> R
                 {"Median days": [d if d is not None else 0.0 for _m, _n, d in trend]},
             )
         ],
-        empty=not rows,
+        empty=not sizes,
     )
 
 
@@ -131,11 +181,10 @@ def _trend(session: Session, flt: ReportFilter) -> list[tuple[str, int, float | 
     """(month, leads, median days to sales-ready) for the 12 months up to the period's end."""
     end = flt.period.end
     start = (end.replace(day=1) - timedelta(days=31 * (TREND_MONTHS - 1))).replace(day=1)
+    year = flt.for_period(Period(start, end))
     months: dict[str, list[float]] = {}
-    counts: dict[str, int] = {}
-    for _source, created, reached in _days(session, flt.for_period(Period(start, end))):
-        month = f"{created:%Y-%m}"
-        counts[month] = counts.get(month, 0) + 1
+    for _source, month, reached in _days(session, year):
         if "sales_ready" in reached:
             months.setdefault(month, []).append(reached["sales_ready"])
+    _sizes, counts = _cohort_sizes(session, year)
     return [(m, counts[m], percentile(months.get(m, []), 0.5)) for m in sorted(counts)]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from leaddesk.activities.kinds import ActivityKind as K
 from leaddesk.db.models import Activity
-from leaddesk.reports.model import Figure, Report, ReportFilter, Series, Table, rate
+from leaddesk.reports.model import Figure, Report, ReportFilter, Series, Table, activity_of, rate
 
 #: (key, label, the events that show a lead reached it, definition)
 STAGES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
@@ -49,7 +49,7 @@ def _furthest(session: Session, flt: ReportFilter) -> list[tuple[int, int, int, 
             func.max(back).label("back"),
         )
         .where(
-            Activity.lead_id.in_(select(cohort.c.id)),
+            activity_of(select(cohort.c.id)),
             Activity.kind.in_([*RANK, K.DEAL_LOST, K.HANDED_BACK, K.RECYCLED]),
         )
         .group_by(Activity.lead_id)

@@ -11,12 +11,13 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from leaddesk.activities.kinds import ActivityKind as K
 from leaddesk.db.models import Activity, EmailState, Lead, Suppression
-from leaddesk.reports.model import Figure, Report, ReportFilter, Series, Table, rate
+from leaddesk.db.models.base import UTCDateTime
+from leaddesk.reports.model import Figure, Report, ReportFilter, Series, Table, days_between, rate
 
 AGE_BANDS = ((0, 3), (3, 6), (6, 12), (12, 24), (24, 10_000))
 INDUSTRY_DECAY = 0.25
@@ -26,45 +27,56 @@ def _age_label(low: int, high: int) -> str:
     return f"{low}+ months" if high >= 10_000 else f"{low}–{high} months"
 
 
+def _band(session: Session, now: datetime) -> Any:
+    """SQL for the lower bound (in months) of the list-age band of ``Lead``."""
+    dialect = session.get_bind().dialect.name
+    months = days_between(bindparam("now", now, type_=UTCDateTime()), Lead.created_at, dialect)
+    months = months / 30.44
+    return case(*((months < high, low) for low, high in AGE_BANDS[:-1]), else_=AGE_BANDS[-1][0])
+
+
 def list_health_report(session: Session, flt: ReportFilter, now: datetime) -> Report:
     """Rates by list age for the period's sends, the decay estimate, suppressions by reason."""
     conditions = flt.lead_conditions()
-    leads = session.execute(
-        select(Lead.id, Lead.created_at, Lead.email_state).where(*conditions)
-    ).all()
+    band_of = _band(session, now)
+    bands: dict[int, dict[str, float]] = {low: defaultdict(int) for low, _high in AGE_BANDS}
+    dialect = session.get_bind().dialect.name
+    age_years = days_between(bindparam("now", now, type_=UTCDateTime()), Lead.created_at, dialect)
+    for low, leads, gone, years in session.execute(
+        select(
+            band_of,
+            func.count(),
+            func.sum(case((Lead.email_state != EmailState.OK, 1), else_=0)),
+            func.sum(age_years / 365.25),
+        )
+        .where(*conditions)
+        .group_by(band_of)
+    ):
+        bands[int(low)].update(leads=leads, gone=gone or 0, years=float(years or 0))
     in_period = and_(
         Activity.occurred_at >= flt.period.start, Activity.occurred_at < flt.period.end
     )
-    events: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for lead_id, count in session.execute(
-        select(Activity.lead_id, func.count())
-        .where(Activity.kind == K.EMAIL_SENT, in_period)
-        .group_by(Activity.lead_id)
+    by_lead = (
+        select(band_of, func.count()).select_from(Activity).join(Lead, Lead.id == Activity.lead_id)
+    )
+    for low, count in session.execute(
+        by_lead.where(Activity.kind == K.EMAIL_SENT, in_period, *conditions).group_by(band_of)
     ):
-        events[lead_id][K.EMAIL_SENT] = count
+        bands[int(low)]["sent"] = count
     # bounces and unsubscribes that answer the period's emails, whenever they came, once each
     outbound = Activity.payload["outbound_id"].as_integer()
     sent_ids = select(outbound).where(Activity.kind == K.EMAIL_SENT, in_period)
-    for lead_id, kind, count in session.execute(
-        select(Activity.lead_id, Activity.kind, func.count(outbound.distinct()))
-        .where(Activity.kind.in_([K.BOUNCED, K.UNSUBSCRIBED]), outbound.in_(sent_ids))
-        .group_by(Activity.lead_id, Activity.kind)
+    for low, kind, count in session.execute(
+        select(band_of, Activity.kind, func.count(outbound.distinct()))
+        .select_from(Activity)
+        .join(Lead, Lead.id == Activity.lead_id)
+        .where(Activity.kind.in_([K.BOUNCED, K.UNSUBSCRIBED]), outbound.in_(sent_ids), *conditions)
+        .group_by(band_of, Activity.kind)
     ):
-        events[lead_id][kind] = count
-    bands: dict[int, dict[str, int]] = {low: defaultdict(int) for low, _high in AGE_BANDS}
-    gone = total_age = 0.0
-    for lead_id, created, state in leads:
-        months = (now - created).days / 30.44
-        low = next(lo for lo, hi in AGE_BANDS if lo <= months < hi)
-        band = bands[low]
-        band["leads"] += 1
-        band["sent"] += events[lead_id][K.EMAIL_SENT]
-        band["bounced"] += events[lead_id][K.BOUNCED]
-        band["unsubscribed"] += events[lead_id][K.UNSUBSCRIBED]
-        if state != EmailState.OK:
-            band["gone"] += 1
-            gone += 1
-        total_age += months / 12
+        bands[int(low)]["bounced" if kind == K.BOUNCED else "unsubscribed"] = count
+    total = sum(b["leads"] for b in bands.values())
+    gone = sum(b["gone"] for b in bands.values())
+    total_age = sum(b["years"] for b in bands.values())
     rows: list[list[Any]] = []
     for low, high in AGE_BANDS:
         b = bands[low]
@@ -80,8 +92,8 @@ def list_health_report(session: Session, flt: ReportFilter, now: datetime) -> Re
                 rate(b["gone"], b["leads"]),
             ]
         )
-    average_years = total_age / len(leads) if leads else 0.0
-    decay = (gone / len(leads)) / average_years if leads and average_years > 0 else None
+    average_years = total_age / total if total else 0.0
+    decay = (gone / total) / average_years if total and average_years > 0 else None
     if decay is not None:
         decay = min(decay, 1.0)  # young lists extrapolate past 100 % a year: all of it is gone
     sent = sum(b["sent"] for b in bands.values())
@@ -155,5 +167,5 @@ def list_health_report(session: Session, flt: ReportFilter, now: datetime) -> Re
                 },
             )
         ],
-        empty=not leads,
+        empty=not total,
     )

@@ -25,7 +25,7 @@ from leaddesk.db.models import (
     SequenceStep,
     SequenceVersion,
 )
-from leaddesk.reports.model import Figure, Report, ReportFilter, Series, Table, rate
+from leaddesk.reports.model import Figure, Report, ReportFilter, Series, Table, activity_of, rate
 
 ANSWERS = {
     K.BOUNCED: "bounced",
@@ -54,7 +54,7 @@ def step_counts(session: Session, flt: ReportFilter) -> dict[int, dict[str, int]
     step = Activity.payload["step_id"].as_integer()
     sent = select(step, func.count()).where(Activity.kind == K.EMAIL_SENT, _in_period(flt))
     if leads is not None:
-        sent = sent.where(Activity.lead_id.in_(leads))
+        sent = sent.where(activity_of(leads))
     for step_id, count in session.execute(sent.group_by(step)):
         if step_id is not None:
             counts[int(step_id)]["sent"] += count
@@ -71,7 +71,7 @@ def step_counts(session: Session, flt: ReportFilter) -> dict[int, dict[str, int]
         )
     )
     if leads is not None:
-        answers = answers.where(Activity.lead_id.in_(leads))
+        answers = answers.where(activity_of(leads))
     seen: set[tuple[int, str]] = set()
     for outbound_id, step_id, kind, bounce_status in session.execute(answers):
         if (outbound_id, kind) in seen:  # one email bounces or is answered once at most
@@ -92,7 +92,7 @@ def step_counts(session: Session, flt: ReportFilter) -> dict[int, dict[str, int]
         .group_by(Enrollment.version_id, Enrollment.current_position)
     )
     if leads is not None:
-        exited = exited.where(Activity.lead_id.in_(leads))
+        exited = exited.where(activity_of(leads))
     emails: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for step_id, version_id, position in session.execute(
         select(SequenceStep.id, SequenceStep.version_id, SequenceStep.position)

@@ -146,11 +146,15 @@ class Activity(Base):
     """The append-only event log: everything that ever happened to a lead."""
 
     __tablename__ = "activities"
-    __table_args__ = (Index("ix_activities_lead_time", "lead_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_activities_lead_time", "lead_id", "occurred_at"),
+        # reports: "leads with these kinds of events", "this kind in the period", index-only
+        Index("ix_activities_kind_time", "kind", "occurred_at", "lead_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(50), index=True)
+    kind: Mapped[str] = mapped_column(String(50))
     occurred_at: Mapped[datetime]
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     origin: Mapped[str] = mapped_column(String(30), default="user")
