@@ -119,7 +119,7 @@ def run_policies_list(args: argparse.Namespace) -> int:
                 "reasons": [
                     {
                         **vars(settings.policy(r)),
-                        "sequence": names.get(settings.policy(r).sequence_id),
+                        "sequence": names.get(settings.policy(r).sequence_id or 0),
                     }
                     for r in settings.reasons
                 ],

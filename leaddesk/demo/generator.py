@@ -352,7 +352,7 @@ def _add_activities(session: Session, rng: random.Random, lead: Lead, now: datet
     return count
 
 
-ASSETS = {
+ASSETS: dict[str, list[str]] = {
     ActivityKind.WHITEPAPER_DOWNLOAD: ["Route planning 101", "The cost of idle inventory"],
     ActivityKind.CASE_STUDY_DOWNLOAD: ["How Northwind cut delivery times by 30%"],
 }

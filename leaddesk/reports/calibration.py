@@ -53,6 +53,14 @@ def _scores_at_handoff(session: Session, flt: ReportFilter) -> list[tuple[float,
     return [(float(at if at is not None else now), outcome == "won") for outcome, at, now in rows]
 
 
+BAND_NAMES = {"cold": "Cold", "warm": "Warm", "sales_ready": "Sales-ready"}
+
+
+def _whole(value: float) -> float | int:
+    """70.0 → 70 (a threshold reads as a whole number when it is one)."""
+    return int(value) if float(value).is_integer() else value
+
+
 def suggested_threshold(buckets: list[tuple[int, int, int]], overall: float | None) -> int | None:
     """The lowest bucket start from which every populated higher bucket wins at least as often
     as ``overall``; ``buckets`` are (low, outcomes, wins). None when no bucket qualifies."""
@@ -94,15 +102,15 @@ def calibration_report(session: Session, flt: ReportFilter, now: datetime) -> Re
     for band in ScoreBand:
         inside = [won for score, won in outcomes if config.band(score) == band]
         band_rows.append(
-            [band.replace("_", "-"), len(inside), sum(inside), rate(sum(inside), len(inside))]
+            [BAND_NAMES[band], len(inside), sum(inside), rate(sum(inside), len(inside))]
         )
     suggestion = suggested_threshold(counts, overall)
     moved = None
     if suggestion is not None and suggestion != config.sales_ready_threshold:
-        low, high = sorted((float(suggestion), config.sales_ready_threshold))
+        floor, ceiling = sorted((float(suggestion), float(config.sales_ready_threshold)))
         moved = session.scalar(
             select(func.count(Lead.id)).where(
-                Lead.score >= max(low, config.warm_threshold), Lead.score < high
+                Lead.score >= max(floor, config.warm_threshold), Lead.score < ceiling
             )
         )
     figures = [
@@ -118,7 +126,7 @@ def calibration_report(session: Session, flt: ReportFilter, now: datetime) -> Re
         Figure(
             "threshold",
             "Sales-ready threshold now",
-            config.sales_ready_threshold,
+            _whole(config.sales_ready_threshold),
             None,
             "count",
             "the score from which a lead is in the sales-ready band",

@@ -56,16 +56,18 @@ def set_source_cost(session: Session, source: str, amount: str | None) -> None:
 
 
 def _won(session: Session, flt: ReportFilter) -> list[Any]:
-    return session.execute(
-        select(Deal.amount_cents, Deal.opened_at, Deal.closed_at, Lead.source, Lead.created_at)
-        .join(Lead, Lead.id == Deal.lead_id)
-        .where(
-            Deal.state == DealState.WON,
-            Deal.closed_at >= flt.period.start,
-            Deal.closed_at < flt.period.end,
-            *flt.lead_conditions(),
-        )
-    ).all()
+    return list(
+        session.execute(
+            select(Deal.amount_cents, Deal.opened_at, Deal.closed_at, Lead.source, Lead.created_at)
+            .join(Lead, Lead.id == Deal.lead_id)
+            .where(
+                Deal.state == DealState.WON,
+                Deal.closed_at >= flt.period.start,
+                Deal.closed_at < flt.period.end,
+                *flt.lead_conditions(),
+            )
+        ).all()
+    )
 
 
 def _summary(rows: list[Any]) -> dict[str, Any]:
@@ -137,7 +139,7 @@ def roi_report(session: Session, flt: ReportFilter, now: datetime) -> Report:
     won_by: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
         won_by[row.source or ""].append(row)
-    table_rows = []
+    table_rows: list[list[Any]] = []
     for source in sorted(set(leads) | set(won_by) | set(costs)):
         if flt.source and source != flt.source:
             continue

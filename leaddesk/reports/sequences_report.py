@@ -128,10 +128,10 @@ def _sales_ready_while_enrolled(session: Session, flt: ReportFilter) -> dict[int
     return {int(sequence_id): int(count) for sequence_id, count in rows}
 
 
-def _rates(counts: dict[str, int]) -> dict[str, float | None]:
+def _rates(counts: dict[str, int]) -> dict[str, float | int | None]:
     delivered = counts["sent"] - counts["bounced"]
     return {
-        "delivered": float(delivered),
+        "delivered": delivered,
         "bounce_rate": rate(counts["bounced"], counts["sent"]),
         "reply_rate": rate(counts["replied"], delivered),
         "unsubscribe_rate": rate(counts["unsubscribed"], delivered),

@@ -29,17 +29,19 @@ def _handoffs(session: Session, flt: ReportFilter) -> list[Any]:
     if flt.owner_id is not None:  # the rep who has the hand-off, not the lead's owner field
         conditions.append(Handoff.owner_id == flt.owner_id)
     conditions += flt.lead_conditions(owner=False)
-    return session.execute(
-        select(
-            Handoff.id,
-            Handoff.owner_id,
-            Handoff.sla_state,
-            Handoff.handed_off_at,
-            Handoff.first_attempt_at,
-        )
-        .join(Lead, Lead.id == Handoff.lead_id)
-        .where(*conditions)
-    ).all()
+    return list(
+        session.execute(
+            select(
+                Handoff.id,
+                Handoff.owner_id,
+                Handoff.sla_state,
+                Handoff.handed_off_at,
+                Handoff.first_attempt_at,
+            )
+            .join(Lead, Lead.id == Handoff.lead_id)
+            .where(*conditions)
+        ).all()
+    )
 
 
 def _per_handoff_events(session: Session, ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
