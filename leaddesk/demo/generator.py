@@ -23,6 +23,7 @@ from leaddesk.db.models import (
     Task,
     TeamMember,
 )
+from leaddesk.demo.history import add_sending_history
 from leaddesk.handoff.followup import log_attempt
 from leaddesk.handoff.identity import adopt_if_unset
 from leaddesk.handoff.routing import (
@@ -136,6 +137,7 @@ PLACES = (
     ("Japan", "Osaka", "Asia/Tokyo"),
     ("Spain", "Valencia", "Europe/Madrid"),
 )
+HISTORY_LEADS = 40  # enrolled a week ago: two emails already sent
 SHOWS = (("CloudOps Expo Berlin 2026", 60), ("RetailTech Summit Chicago 2026", 25))
 # (name, email, role, time zone): the first member is "you" on a computer that has no one yet.
 TEAM = (
@@ -185,7 +187,10 @@ def load_demo_data(
         sequence = sequence_from_document(session, load_preset("tradeshow"))
         version = sequence.versions[0]
         nurtured = [lead for lead in created if lead.status == LifecycleStatus.NURTURING]
-        for lead in nurtured[: max(1, len(nurtured) // 3)]:
+        enrolled_now = nurtured[: max(1, len(nurtured) // 3)]
+        earlier = [lead for lead in nurtured[len(enrolled_now) :] if lead.source == SHOWS[0][0]]
+        add_sending_history(session, rng, earlier[:HISTORY_LEADS], version, moment)
+        for lead in enrolled_now:
             session.add(
                 Enrollment(
                     lead_id=lead.id,

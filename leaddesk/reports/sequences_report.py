@@ -8,6 +8,7 @@ unsubscribe or bounce rate stands out is flagged.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -36,6 +37,9 @@ ANSWERS = {
 COUNTS = ("sent", "bounced", "hard", "soft", "replied", "auto_replies", "unsubscribed", "dropped")
 MIN_SENT_FOR_FLAG = 20
 UNSUBSCRIBE_FLAG, BOUNCE_FLAG = 0.02, 0.05
+
+
+FIELD = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)[^}]*\}\}")  # a merge field in a template
 
 
 def _lead_filter(flt: ReportFilter) -> Any:
@@ -128,6 +132,11 @@ def _sales_ready_while_enrolled(session: Session, flt: ReportFilter) -> dict[int
     return {int(sequence_id): int(count) for sequence_id, count in rows}
 
 
+def readable_subject(template: str) -> str:
+    """A subject template as read: ``{{ first_name | default("x") }}`` → ``{first_name}``."""
+    return FIELD.sub(lambda m: "{" + m.group(1) + "}", template or "").strip()
+
+
 def _rates(counts: dict[str, int]) -> dict[str, float | int | None]:
     delivered = counts["sent"] - counts["bounced"]
     return {
@@ -163,7 +172,8 @@ def sequences_report(session: Session, flt: ReportFilter, now: datetime) -> Repo
     step_rows: list[list[Any]] = []
     flags: list[str] = []
     email_number: dict[tuple[int, int], int] = defaultdict(int)
-    for step_id, _position, kind, subject, version, sequence_id, name in steps:
+    for step_id, _position, kind, template, version, sequence_id, name in steps:
+        subject = readable_subject(template)
         if kind != "email":
             continue
         email_number[(sequence_id, version)] += 1
