@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -38,12 +39,25 @@ from leaddesk.ui.sales_queue.dialogs import (
 )
 from leaddesk.ui.sales_queue.jobs import EVERYONE, QueueData
 from leaddesk.ui.sales_queue.model import QueueTableModel
+from leaddesk.ui.sales_queue.outcomes import LeadRef, LostDialog, OpportunityDialog, WonDialog
 from leaddesk.ui.sales_queue.table import QueueTableView
 from leaddesk.ui.sales_queue.texts import NO_BRIEF, NO_ME, counts_text, empty_texts, no_rows_text
 from leaddesk.ui.widgets.empty_state import EmptyState
 from leaddesk.ui.widgets.settings_form import hint_label
 
 TICK_MS = 60_000
+OUTCOME_STEPS = ("opportunity", "won", "lost")
+STEP_KEYS = {"accept": "A", "attempt": "L", "opportunity": "O", "won": "W", "lost": "X",
+             "reassign": "R", "hand_back": "B"}  # fmt: skip
+STEP_TIPS = {
+    "accept": "Take the lead on: it is yours now",
+    "attempt": "Log a call, email or meeting; the first one stops the follow-up clock",
+    "opportunity": "Open a deal with an amount and an expected close date",
+    "won": "The deal is won: the lead becomes a customer",
+    "lost": "The deal is lost: say why; the lead goes back to marketing by its policy",
+    "reassign": "Give the lead to another rep",
+    "hand_back": "Not ready to buy: back to marketing with a reason",
+}
 
 
 class SalesQueuePage(Page):
@@ -81,18 +95,29 @@ class SalesQueuePage(Page):
         self.counts_label.setToolTip(
             "Waiting: no first attempt logged yet. Due soon and overdue count those waiting."
         )
-        self.buttons: dict[str, QPushButton] = {}
+        self.buttons: dict[str, QPushButton | QAction] = {}
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Show:"))
         bar.addWidget(self.whose_combo)
         bar.addSpacing(12)
         bar.addWidget(self.counts_label, 1)
+        self.outcome_menu = QMenu(self)
+        self.outcome_menu.setToolTipsVisible(True)
+        self.outcome_button = QPushButton("Outcome")
+        self.outcome_button.setToolTip("Opportunity (O), won (W) or lost (X)")
+        self.outcome_button.setMenu(self.outcome_menu)
         for name, text, handler in self._steps():
+            if name in OUTCOME_STEPS:  # one menu button keeps the bar short on a laptop
+                if name == OUTCOME_STEPS[0]:
+                    bar.addWidget(self.outcome_button)
+                self.buttons[name] = self.outcome_menu.addAction(text, handler)
+                continue
             button = QPushButton(text)
             button.clicked.connect(handler)
             bar.addWidget(button)
             self.buttons[name] = button
         self.buttons["attempt"].setProperty("primary", True)  # the step that stops the clock
+        self._add_shortcuts()
         self.model = QueueTableModel(self.context.clock.now(), self)
         self.table = QueueTableView(self.model)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -132,6 +157,9 @@ class SalesQueuePage(Page):
         return [
             ("accept", "Accept", self.accept_selected),
             ("attempt", "Log attempt…", self.log_attempt),
+            ("opportunity", "Opportunity…", self.open_opportunity),
+            ("won", "Won…", self.mark_won),
+            ("lost", "Lost…", self.mark_lost),
             ("reassign", "Reassign…", self.reassign),
             ("hand_back", "Hand back…", self.hand_back),
         ]
@@ -265,10 +293,30 @@ class SalesQueuePage(Page):
 
         self.context.runner.run(load, on_done=show, on_error=failed, write=False)
 
+    def _add_shortcuts(self) -> None:
+        """One key per step while the page has focus (shown in each button's tooltip)."""
+        for name, _text, handler in self._steps():
+            key = STEP_KEYS[name]
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda n=name, h=handler: self._by_key(n, h))
+            self.buttons[name].setToolTip(f"{STEP_TIPS[name]} — key {key}")
+
+    def _by_key(self, name: str, handler: Any) -> None:
+        if self.buttons[name].isEnabled():
+            handler()
+
     def _update_buttons(self) -> None:
         row = self.selected_row()
+        deals = self.data.choices.open_deals if self.data is not None else {}
         for name, button in self.buttons.items():
-            button.setEnabled(row is not None and (name != "accept" or row.state == "open"))
+            allowed = row is not None
+            if row is not None and name == "accept":
+                allowed = row.state == "open"
+            elif row is not None and name == "opportunity":
+                allowed = row.lead_id not in deals
+            button.setEnabled(allowed)
+        self.outcome_button.setEnabled(any(self.buttons[n].isEnabled() for n in OUTCOME_STEPS))
 
     def _context_menu(self, position: QPoint) -> None:
         if self.selected_row() is None:
@@ -308,7 +356,26 @@ class SalesQueuePage(Page):
         """Ask why the selected lead goes back to marketing."""
         row = self.selected_row()
         if row is not None:
-            self._open(HandBackDialog(self.context, row, self))
+            choices = self.data.choices if self.data is not None else None
+            self._open(HandBackDialog(self.context, row, self, choices))
+
+    def open_opportunity(self) -> None:
+        """Ask for the amount and expected close date, and open the deal."""
+        row = self.selected_row()
+        if row is not None and self.data is not None:
+            self._open(OpportunityDialog(self.context, LeadRef.of(row), self.data.choices, self))
+
+    def mark_won(self) -> None:
+        """Ask for the final amount and day, and mark the deal won."""
+        row = self.selected_row()
+        if row is not None and self.data is not None:
+            self._open(WonDialog(self.context, LeadRef.of(row), self.data.choices, self))
+
+    def mark_lost(self) -> None:
+        """Ask why, and mark the lead lost (it goes back to marketing by the reason's policy)."""
+        row = self.selected_row()
+        if row is not None and self.data is not None:
+            self._open(LostDialog(self.context, [LeadRef.of(row)], self.data.choices, self))
 
     def _open(self, dialog: QueueStepDialog) -> None:
         self.dialog = dialog  # kept for tests, which fill it in and press OK

@@ -24,6 +24,7 @@ from leaddesk.ui.forms.ui_log_attempt_dialog import Ui_LogAttemptDialog
 from leaddesk.ui.forms.ui_reassign_dialog import Ui_ReassignDialog
 from leaddesk.ui.sales_queue import jobs
 from leaddesk.ui.sales_queue.jobs import AttemptValues, SalesPerson
+from leaddesk.ui.sales_queue.outcome_jobs import OutcomeChoices, reason_label
 
 CHANNEL_LABELS = {
     "call": "Phone call",
@@ -43,7 +44,7 @@ OUTCOME_LABELS = {
 }
 
 
-def lead_heading(label: QLabel, row: QueueRow) -> None:
+def lead_heading(label: QLabel, row: Any) -> None:
     """Show who the dialog is about: the lead's name in bold, then company and owner."""
     company = f" · {html.escape(row.company)}" if row.company else ""
     owner = html.escape(row.owner if row.owner_id else "nobody yet")
@@ -53,10 +54,11 @@ def lead_heading(label: QLabel, row: QueueRow) -> None:
 class QueueStepDialog(QDialog):
     """A dialog whose OK button runs one hand-off step through the task runner.
 
-    ``message`` holds what the step reported once the dialog was accepted.
+    ``message`` holds what the step reported once the dialog was accepted. ``row`` is a
+    :class:`QueueRow` or anything with its ``lead_id``, ``name``, ``company`` and ``owner``.
     """
 
-    def __init__(self, context: AppContext, row: QueueRow, parent: QWidget | None) -> None:
+    def __init__(self, context: AppContext, row: Any, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.context = context
         self.row = row
@@ -157,17 +159,36 @@ class LogAttemptDialog(QueueStepDialog):
 
 
 class HandBackDialog(QueueStepDialog):
-    """Return a lead to marketing with a reason (a note is needed for "other")."""
+    """Return a lead to marketing with a reason (a note is needed for "other").
 
-    def __init__(self, context: AppContext, row: QueueRow, parent: QWidget | None = None) -> None:
+    The reasons are the ones edited in Settings → Recycling (``choices``); under the list the
+    dialog says what the chosen reason's recycle policy will do with the lead."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        row: Any,
+        parent: QWidget | None = None,
+        choices: OutcomeChoices | None = None,
+    ) -> None:
         super().__init__(context, row, parent)
         self.ui = Ui_HandBackDialog()
         self.ui.setupUi(self)
         lead_heading(self.ui.leadLabel, row)
         self.ui.explainLabel.setObjectName("pageSubtitle")
-        for reason in HAND_BACK_REASONS:
-            self.ui.reasonCombo.addItem(reason[:1].upper() + reason[1:], reason)
+        self._explain = self.ui.explainLabel.text()
+        self.policies = choices.policies if choices is not None else {}
+        for reason in choices.reasons if choices is not None else HAND_BACK_REASONS:
+            self.ui.reasonCombo.addItem(reason_label(reason), reason)
+        self.ui.reasonCombo.currentIndexChanged.connect(self._show_policy)
+        self._show_policy()
         self.connect_buttons(self.ui.buttonBox, self.ui.errorLabel)
+
+    def _show_policy(self) -> None:
+        policy = self.policies.get(str(self.ui.reasonCombo.currentData()), "")
+        self.ui.explainLabel.setText(
+            f"{self._explain}\nFor this reason: {policy}." if policy else self._explain
+        )
 
     def step(self) -> Callable[[], str]:
         """Hand the lead back with the chosen reason and note."""

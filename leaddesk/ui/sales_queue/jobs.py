@@ -6,7 +6,7 @@ computer acts as (``leaddesk.handoff.identity``) and returns plain data for the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -21,6 +21,7 @@ from leaddesk.handoff.config import load_settings
 from leaddesk.handoff.identity import current_member
 from leaddesk.handoff.queue import QueueCounts, QueueRow, format_span, queue_counts, sales_queue
 from leaddesk.handoff.team import SALES_ROLES, list_members
+from leaddesk.ui.sales_queue.outcome_jobs import OutcomeChoices, load_choices
 
 #: The "whose queue" choice meaning every open hand-off.
 EVERYONE = 0
@@ -61,6 +62,7 @@ class QueueData:
     counts: QueueCounts
     open_total: int
     sla_hours: float
+    choices: OutcomeChoices = field(default_factory=OutcomeChoices)
 
 
 def default_whose(viewer: Viewer) -> int:
@@ -97,7 +99,10 @@ def load_queue(db: Database, now: datetime, whose: int | None) -> QueueData:
             select(func.count(Handoff.id)).where(Handoff.state != HandoffState.CLOSED)
         )
         sla_hours = load_settings(session).sla_hours
-        return QueueData(whose, viewer, people, rows, counts, int(open_total or 0), sla_hours)
+        choices = load_choices(session, [row.lead_id for row in rows])
+        return QueueData(
+            whose, viewer, people, rows, counts, int(open_total or 0), sla_hours, choices
+        )
 
 
 def load_brief(db: Database, lead_id: int, now: datetime, viewer_zone: str | None) -> str:
