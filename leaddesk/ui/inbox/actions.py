@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
+from sqlalchemy import select
 
-from leaddesk.db.models import Sequence
+from leaddesk.db.models import Lead, Sequence
 from leaddesk.handoff.batch import HandoffReport, hand_leads_to_sales
 from leaddesk.inbox import bulk
 from leaddesk.inbox.export import export_leads
@@ -25,6 +26,9 @@ from leaddesk.inbox.merge import merge_leads
 from leaddesk.sequences.enrollment import EnrollResult, enroll_leads
 from leaddesk.ui.inbox.handoff_dialog import HandoffChoices, HandToSalesDialog, load_choices
 from leaddesk.ui.models.inbox_table import CLOCKED_STATUSES, STATUS_LABELS
+from leaddesk.ui.sales_queue.outcome_jobs import OutcomeChoices
+from leaddesk.ui.sales_queue.outcome_jobs import load_choices as load_outcome_choices
+from leaddesk.ui.sales_queue.outcomes import LeadRef, LostDialog
 
 if TYPE_CHECKING:
     from leaddesk.ui.pages.inbox import InboxPage
@@ -63,6 +67,12 @@ class BulkActions(QObject):
         self.handoff_action.triggered.connect(self.ask_hand_to_sales)
         page.addAction(self.handoff_action)
         self.menu.addAction(self.handoff_action)
+        self.lost_action = self.menu.addAction("Mark lost…", self.ask_mark_lost)
+        self.lost_action.setToolTip(
+            "Record the selected leads as lost with one reason; each goes back to marketing "
+            "by that reason's recycle policy"
+        )
+        self.lost_dialog: LostDialog | None = None
         self.menu.addSeparator()
         self.owner_menu = self.menu.addMenu("Assign owner")
         status_menu = self.menu.addMenu("Set status")
@@ -273,6 +283,48 @@ class BulkActions(QObject):
             self.report_box = box
 
     # --- dialogs --------------------------------------------------------------------------
+    def ask_mark_lost(self) -> None:
+        """Ask why the selected leads (or the open lead) were lost, then mark them lost."""
+        ids = self.page.selected_ids()
+        detail = self.page.detail
+        if not ids and detail.isVisible() and detail.lead_id is not None:
+            ids = [detail.lead_id]
+        if not ids:
+            self.page.show_message("Select the leads that were lost first.")
+            return
+        db = self.page.context.db
+
+        def load(_progress: Any) -> tuple[OutcomeChoices, list[LeadRef]]:
+            with db.session() as session:
+                rows = session.execute(
+                    select(Lead.id, Lead.first_name, Lead.last_name, Lead.email).where(
+                        Lead.id.in_(ids)
+                    )
+                )
+                names = {i: " ".join(p for p in (f, la) if p) or e for i, f, la, e in rows}
+                leads = [LeadRef(i, names[i]) for i in ids if i in names]
+                return load_outcome_choices(session, ids), leads
+
+        self.page.context.runner.run(
+            load, on_done=self._ask_lost, write=False, label="Reading the reasons"
+        )
+
+    def _ask_lost(self, loaded: tuple[OutcomeChoices, list[LeadRef]]) -> None:
+        choices, leads = loaded
+        if not leads:
+            return  # deleted meanwhile
+        dialog = LostDialog(self.page.context, leads, choices, self.page)
+        self.lost_dialog = dialog  # kept for tests, which fill it in and press OK
+        dialog.accepted.connect(lambda: self._lost(dialog.message))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _lost(self, message: str) -> None:
+        detail = self.page.detail
+        if detail.isVisible():
+            detail.reload()
+        self.page.after_write(message)
+
     def ask_hand_to_sales(self) -> None:
         """Ctrl+H: ask who gets the selected leads (or the open lead), then hand them over."""
         ids = self.page.selected_ids()

@@ -9,7 +9,7 @@ layout belongs there) whose bytes are written to disk by a background job.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QMessageBox,
     QPushButton,
     QTextBrowser,
@@ -32,7 +33,9 @@ from leaddesk.handoff.identity import current_member
 from leaddesk.handoff.queue import QueueRow, queue_row
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.models.inbox_table import STATUS_LABELS
-from leaddesk.ui.sales_queue.dialogs import LogAttemptDialog
+from leaddesk.ui.sales_queue.dialogs import HandBackDialog, LogAttemptDialog, QueueStepDialog
+from leaddesk.ui.sales_queue.outcome_jobs import OutcomeChoices, load_choices
+from leaddesk.ui.sales_queue.outcomes import LeadRef, LostDialog, OpportunityDialog, WonDialog
 
 try:  # QtPrintSupport ships with PySide6-Essentials, but a trimmed build may leave it out
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -58,6 +61,7 @@ class BriefView:
     document_html: str
     zone_note: str
     handoff: QueueRow | None = None  # the open hand-off, when the lead is with sales
+    choices: OutcomeChoices = field(default_factory=OutcomeChoices)
 
 
 def load_brief_view(context: AppContext, lead_id: int, now: Any) -> BriefView:
@@ -67,6 +71,7 @@ def load_brief_view(context: AppContext, lead_id: int, now: Any) -> BriefView:
         zone = me.timezone if me is not None and zone_or_none(me.timezone) else None
         brief = build_brief(session, lead_id, now, viewer_zone=zone)
         handoff = queue_row(session, lead_id)
+        choices = load_choices(session, [lead_id])
     if zone:
         note = f"Times are in your time zone, {zone}."
     elif me is not None:
@@ -81,6 +86,7 @@ def load_brief_view(context: AppContext, lead_id: int, now: Any) -> BriefView:
         brief_html(brief, viewer_zone=zone, standalone=True),
         note,
         handoff,
+        choices,
     )
 
 
@@ -146,12 +152,26 @@ class BriefTab(QWidget):
         )
         self.attempt_button.clicked.connect(self.log_attempt)
         self.attempt_dialog: LogAttemptDialog | None = None
+        self.outcome_dialog: QueueStepDialog | None = None
+        self.outcome_menu = QMenu(self)
+        self.outcome_actions = {
+            "opportunity": self.outcome_menu.addAction("Opportunity…", self.open_opportunity),
+            "won": self.outcome_menu.addAction("Won…", self.mark_won),
+            "lost": self.outcome_menu.addAction("Lost…", self.mark_lost),
+            "hand_back": self.outcome_menu.addAction("Hand back…", self.hand_back),
+        }
+        self.outcome_button = QPushButton("Outcome")
+        self.outcome_button.setToolTip(
+            "Record what came of the hand-off: an opportunity, won, lost, or back to marketing"
+        )
+        self.outcome_button.setMenu(self.outcome_menu)
         self.print_button = QPushButton("Print…")
         self.print_button.clicked.connect(self.print_brief)
         self.print_button.setVisible(PRINTING)
         row = QHBoxLayout()
         row.addWidget(self.status_label, 1)
         row.addWidget(self.attempt_button)
+        row.addWidget(self.outcome_button)
         row.addWidget(self.export_button)
         row.addWidget(self.print_button)
         layout = QVBoxLayout(self)
@@ -166,6 +186,10 @@ class BriefTab(QWidget):
         self.print_button.setEnabled(enabled)
         with_sales = enabled and self.view is not None and self.view.handoff is not None
         self.attempt_button.setVisible(with_sales)
+        self.outcome_button.setVisible(with_sales)
+        if with_sales and self.view is not None:
+            has_deal = self.view.lead_id in self.view.choices.open_deals
+            self.outcome_actions["opportunity"].setEnabled(not has_deal)
 
     # --- loading --------------------------------------------------------------------------
     def show_lead(self, lead_id: int) -> None:
@@ -215,6 +239,40 @@ class BriefTab(QWidget):
         dialog.accepted.connect(lambda: self._attempt_logged(dialog.message))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
+
+    def _lead_ref(self) -> LeadRef | None:
+        handoff = self.view.handoff if self.view is not None else None
+        return LeadRef.of(handoff) if handoff is not None else None
+
+    def _open_outcome(self, dialog: QueueStepDialog) -> None:
+        self.outcome_dialog = dialog  # kept for tests, which fill it in and press OK
+        dialog.accepted.connect(lambda: self._attempt_logged(dialog.message))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def open_opportunity(self) -> None:
+        """Open a deal for the lead (amount, expected close date)."""
+        lead = self._lead_ref()
+        if lead is not None and self.view is not None:
+            self._open_outcome(OpportunityDialog(self.context, lead, self.view.choices, self))
+
+    def mark_won(self) -> None:
+        """Mark the lead's deal won: the lead becomes a customer."""
+        lead = self._lead_ref()
+        if lead is not None and self.view is not None:
+            self._open_outcome(WonDialog(self.context, lead, self.view.choices, self))
+
+    def mark_lost(self) -> None:
+        """Mark the lead lost with a reason."""
+        lead = self._lead_ref()
+        if lead is not None and self.view is not None:
+            self._open_outcome(LostDialog(self.context, [lead], self.view.choices, self))
+
+    def hand_back(self) -> None:
+        """Hand the lead back to marketing with a reason."""
+        if self.view is not None and self.view.handoff is not None:
+            dialog = HandBackDialog(self.context, self.view.handoff, self, self.view.choices)
+            self._open_outcome(dialog)
 
     def _attempt_logged(self, message: str) -> None:
         status_bar = getattr(self.window(), "statusBar", None)

@@ -41,6 +41,7 @@ class FilterOptions:
     views: list[SavedViewInfo]
     sequences: list[tuple[int, str]] = field(default_factory=list)
     me_id: int | None = None  # who "My leads" means; None hides that choice
+    reasons: list[str] = field(default_factory=list)  # why leads were lost or recycled
 
 
 def _combo(any_label: str, items: list[tuple[Any, str]], name: str) -> QComboBox:
@@ -77,6 +78,8 @@ class FilterBar(QWidget):
         self.owner_combo = _combo("Any owner", [(UNASSIGNED, "Nobody")], "ownerFilter")
         self.source_combo = _combo("Any source", [], "sourceFilter")
         self.tag_combo = _combo("Any tag", [], "tagFilter")
+        self.reason_combo = _combo("Any reason", [], "reasonFilter")
+        self.reason_combo.setToolTip("Why leads were lost, handed back or recycled")
         self.sequence_combo = _combo(
             "Any sequence state",
             [(k.value, v) for k, v in SEQUENCE_LABELS.items()],
@@ -107,6 +110,7 @@ class FilterBar(QWidget):
             self.owner_combo,
             self.source_combo,
             self.tag_combo,
+            self.reason_combo,
             self.sequence_combo,
             self.attention_check,
         ):
@@ -144,6 +148,7 @@ class FilterBar(QWidget):
             self.owner_combo,
             self.source_combo,
             self.tag_combo,
+            self.reason_combo,
             self.sequence_combo,
         )
 
@@ -162,6 +167,7 @@ class FilterBar(QWidget):
             owner=self._owner(),
             source=self.source_combo.currentData(),
             tag=self.tag_combo.currentData(),
+            reason=self.reason_combo.currentData(),
             sequence_state=self.sequence_combo.currentData(),
             needs_attention=self.attention_check.isChecked(),
             sort=sort,
@@ -189,6 +195,7 @@ class FilterBar(QWidget):
         _select(self.owner_combo, query.owner)
         _select(self.source_combo, query.source)
         _select(self.tag_combo, query.tag)
+        _select(self.reason_combo, query.reason)
         _select(self.sequence_combo, query.sequence_state)
         self.attention_check.setChecked(query.needs_attention)
         del blockers
@@ -210,6 +217,8 @@ class FilterBar(QWidget):
             self.changed.emit()  # "me" is someone else now: same choice, other leads
         self._refill(self.source_combo, [(s, s) for s in options.sources if s])
         self._refill(self.tag_combo, [(t, t) for t in options.tags])
+        self._refill(self.reason_combo, [(r, r[:1].upper() + r[1:]) for r in options.reasons])
+        self.reason_combo.setVisible(bool(options.reasons) or self.reason_combo.currentIndex() > 0)
         self._views = {v.id: v for v in options.views}
         self._refill(self.views_combo, [(v.id, v.name) for v in options.views])
 

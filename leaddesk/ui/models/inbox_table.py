@@ -244,7 +244,8 @@ class InboxTableModel(QAbstractTableModel):
         if column == COL_SCORE:
             return f"{row.score:.0f}"
         if column == COL_STATUS:
-            return STATUS_LABELS.get(row.status, row.status)
+            status = STATUS_LABELS.get(row.status, row.status)
+            return f"{status}: {row.status_reason}" if row.status_reason else status
         if column == COL_OWNER:
             return row.owner
         if column == COL_SOURCE:

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from leaddesk.db.engine import Database
 from leaddesk.db.models import Lead, Sequence, SequenceStatus, TeamMember
 from leaddesk.handoff.identity import current_member
-from leaddesk.inbox.bulk import all_tags
+from leaddesk.inbox.bulk import all_tags, reasons_in_use
 from leaddesk.inbox.profile import add_lead
 from leaddesk.inbox.query import InboxQuery, OrderedIdsCache, SortField, query_lead_ids
 from leaddesk.inbox.rows import LeadRow, fetch_rows
@@ -418,6 +418,7 @@ def _options(session: Any, db: Database) -> FilterOptions:
         list_views(session),
         sequences,
         me_id=me.id if me is not None else None,
+        reasons=reasons_in_use(session),
     )
 
 
