@@ -8,7 +8,9 @@ Uses a throw-away LeadDesk home (database, settings, logs) unless ``--db`` names
 ``--empty`` photographs a brand-new database instead (the empty states). On the demo data it
 also writes close-ups for the README: ``sales_queue.png`` (a lead selected, its brief
 shown), ``lead-brief.png`` (the Inbox's first lead on its Brief tab), ``settings-team.png``,
-``settings-assignment-rules.png`` (preview loaded) and ``import-options.png``.
+``settings-assignment-rules.png`` (preview loaded), ``reports-funnel.png``,
+``reports-sequences.png``, ``reports-roi.png``, ``outcome-won-dialog.png``,
+``outcome-lost-dialog.png`` and ``import-options.png``.
 """
 
 from __future__ import annotations
@@ -72,6 +74,8 @@ def main() -> int:
         print(path)
     if not args.empty:
         _close_ups(app, window, context, args.out)
+        _reports(app, window, context, args.out)
+        _outcome_dialogs(app, window, context, args.out)
         _import_options(app, context, args.out)
     window.close()
     context.runner.shutdown()
@@ -119,6 +123,38 @@ def _close_ups(app: object, window: object, context: object, out: Path) -> None:
     _wait(app, lambda: rules.last_preview is not None and idle())  # previews once shown
     _save(window, out / "settings-assignment-rules.png")
     settings.tabs.setCurrentIndex(0)
+
+
+def _reports(app: object, window: object, context: object, out: Path) -> None:
+    """The Reports page on three reports, over the last 90 days."""
+    idle = lambda: not context.runner.busy  # type: ignore[attr-defined]  # noqa: E731
+    page = window.show_page("reports")  # type: ignore[attr-defined]
+    _wait(app, lambda: page.loaded and idle())
+    combo = page.controls.period_combo
+    combo.setCurrentIndex(combo.findData("90d"))
+    for name, file in (("funnel", "reports-funnel"), ("sequences", "reports-sequences"),
+                       ("outcomes", "reports-roi")):  # fmt: skip
+        page.pick(name)
+        _wait(app, lambda name=name: page.report is not None and page.report.name == name
+              and idle())  # fmt: skip
+        _save(window, out / f"{file}.png")
+
+
+def _outcome_dialogs(app: object, window: object, context: object, out: Path) -> None:
+    """The Sales queue's Won and Lost dialogs for its first lead."""
+    idle = lambda: not context.runner.busy  # type: ignore[attr-defined]  # noqa: E731
+    queue = window.show_page("sales_queue")  # type: ignore[attr-defined]
+    _wait(app, lambda: queue.loaded and idle())
+    if not queue.model.rowCount():
+        return
+    queue.table.selectRow(0)
+    _wait(app, idle)
+    for action, file in ((queue.mark_won, "outcome-won-dialog"),
+                         (queue.mark_lost, "outcome-lost-dialog")):  # fmt: skip
+        action()
+        _wait(app, lambda: queue.dialog.isVisible())
+        _save(queue.dialog, out / f"{file}.png")
+        queue.dialog.reject()
 
 
 def _import_options(app: object, context: object, out: Path) -> None:

@@ -76,7 +76,8 @@ def add_sending_history(
             continue
         plan_from(session, enrollment, lead, version, position, moment, now)
         answer = rng.random()
-        answered = last.sent_at + timedelta(hours=rng.randint(2, 30))  # type: ignore[operator]
+        assert last.sent_at is not None
+        answered = last.sent_at + timedelta(hours=rng.randint(2, 30))
         if answered < now and answer < REPLY_CHANCE + AUTO_REPLY_CHANCE:
             kind = ActivityKind.REPLIED if answer < REPLY_CHANCE else ActivityKind.AUTO_REPLY
             payload = {"outbound_id": last.id, "message_id": f"<re-{last.id}@demo.example>"}

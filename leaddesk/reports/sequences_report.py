@@ -132,6 +132,15 @@ def _sales_ready_while_enrolled(session: Session, flt: ReportFilter) -> dict[int
     return {int(sequence_id): int(count) for sequence_id, count in rows}
 
 
+def _step_labels(step_rows: list[list[Any]]) -> list[str]:
+    """ "Email 1" per step; with several sequences or versions, "Name v2 · email 1"."""
+    several = len({(row[0], row[1]) for row in step_rows}) > 1
+    return [
+        f"{row[0]} v{row[1]} · email {row[2]}" if several else f"Email {row[2]}"
+        for row in step_rows
+    ]
+
+
 def readable_subject(template: str) -> str:
     """A subject template as read: ``{{ first_name | default("x") }}`` → ``{first_name}``."""
     return FIELD.sub(lambda m: "{" + m.group(1) + "}", template or "").strip()
@@ -320,7 +329,7 @@ def sequences_report(session: Session, flt: ReportFilter, now: datetime) -> Repo
             Series(
                 "Sent and replied per email",
                 "bar",
-                [f"{row[0]} v{row[1]} #{row[2]}" for row in step_rows],
+                _step_labels(step_rows),
                 {
                     "Sent": [float(row[4]) for row in step_rows],
                     "Replied": [float(row[8]) for row in step_rows],
