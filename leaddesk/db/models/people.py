@@ -148,8 +148,8 @@ class Activity(Base):
     __tablename__ = "activities"
     __table_args__ = (
         Index("ix_activities_lead_time", "lead_id", "occurred_at"),
-        # reports: "leads with these kinds of events", "this kind in the period", index-only
-        Index("ix_activities_kind_time", "kind", "occurred_at", "lead_id"),
+        # "leads with these kinds of events", "this lead's latest event of a kind": index-only
+        Index("ix_activities_kind_lead", "kind", "lead_id", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,6 +8,7 @@ layout belongs there) whose bytes are written to disk by a background job.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy import select
 
+from leaddesk.db.models import Lead
 from leaddesk.handoff.brief import build_brief
 from leaddesk.handoff.brief_render import brief_html, zone_or_none
 from leaddesk.handoff.identity import current_member
@@ -62,6 +65,7 @@ class BriefView:
     zone_note: str
     handoff: QueueRow | None = None  # the open hand-off, when the lead is with sales
     choices: OutcomeChoices = field(default_factory=OutcomeChoices)
+    status_reason: str = ""  # why it was lost or recycled ("bad timing")
 
 
 def load_brief_view(context: AppContext, lead_id: int, now: Any) -> BriefView:
@@ -72,6 +76,7 @@ def load_brief_view(context: AppContext, lead_id: int, now: Any) -> BriefView:
         brief = build_brief(session, lead_id, now, viewer_zone=zone)
         handoff = queue_row(session, lead_id)
         choices = load_choices(session, [lead_id])
+        reason = session.scalar(select(Lead.status_reason).where(Lead.id == lead_id)) or ""
     if zone:
         note = f"Times are in your time zone, {zone}."
     elif me is not None:
@@ -87,6 +92,7 @@ def load_brief_view(context: AppContext, lead_id: int, now: Any) -> BriefView:
         note,
         handoff,
         choices,
+        reason,
     )
 
 
@@ -225,7 +231,8 @@ class BriefTab(QWidget):
         self.view = view
         self.browser.setHtml(view.body_html)
         status = STATUS_LABELS.get(view.status, view.status)
-        self.status_label.setText(f"Status: <b>{status}</b>")
+        why = f" — {html.escape(view.status_reason)}" if view.status_reason else ""
+        self.status_label.setText(f"Status: <b>{html.escape(status)}</b>{why}")
         self.zone_label.setText(view.zone_note)
         self._set_buttons(True)
         self.loaded.emit()

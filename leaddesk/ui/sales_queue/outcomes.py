@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QWidget
@@ -57,6 +58,17 @@ def _amount_text(cents: int | None) -> str:
     return f"{whole}.{rest:02d}" if rest else str(whole)
 
 
+def _set_up_deal_form(
+    dialog: QueueStepDialog, ui: Any, lead: LeadRef, choices: OutcomeChoices
+) -> Any:
+    """Build a deal form (opportunity or won) on ``dialog``: heading, hint, currency."""
+    ui.setupUi(dialog)
+    lead_heading(ui.leadLabel, lead)
+    ui.explainLabel.setObjectName("pageSubtitle")
+    ui.currencyLabel.setText(choices.currency)
+    return ui
+
+
 class OpportunityDialog(QueueStepDialog):
     """Open a deal with an amount and an expected close date."""
 
@@ -69,11 +81,7 @@ class OpportunityDialog(QueueStepDialog):
     ) -> None:
         super().__init__(context, lead, parent)
         self.ui = Ui_OpportunityDialog()
-        self.ui.setupUi(self)
-        ui = self.ui
-        lead_heading(ui.leadLabel, lead)
-        ui.explainLabel.setObjectName("pageSubtitle")
-        ui.currencyLabel.setText(choices.currency)
+        ui = _set_up_deal_form(self, self.ui, lead, choices)
         today = context.clock.now().date()
         ui.closeEdit.setMinimumDate(_qdate(today))
         ui.closeEdit.setDate(_qdate(today + timedelta(days=30)))
@@ -101,11 +109,7 @@ class WonDialog(QueueStepDialog):
     ) -> None:
         super().__init__(context, lead, parent)
         self.ui = Ui_WonDialog()
-        self.ui.setupUi(self)
-        ui = self.ui
-        lead_heading(ui.leadLabel, lead)
-        ui.explainLabel.setObjectName("pageSubtitle")
-        ui.currencyLabel.setText(choices.currency)
+        ui = _set_up_deal_form(self, self.ui, lead, choices)
         if lead.lead_id in choices.open_deals:
             opened = choices.open_deals[lead.lead_id]
             ui.amountEdit.setText(_amount_text(opened))

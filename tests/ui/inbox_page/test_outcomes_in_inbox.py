@@ -71,6 +71,8 @@ def test_bulk_mark_lost_then_filter_by_the_reason(
     for lead_id in (inbox.ben, inbox.clara, inbox.david):
         assert _status(db, lead_id)[1] == "no budget"
         assert status_text(page, lead_id).endswith(": no budget")
+    open_brief(qtbot, page, inbox.ben)
+    assert page.detail.brief.status_label.text().endswith(" — no budget")  # the panel says why
     combo = page.filter_bar.reason_combo
     qtbot.waitUntil(lambda: combo.findData("no budget") > 0, timeout=5000)
     assert combo.isVisibleTo(page)
