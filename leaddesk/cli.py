@@ -46,6 +46,9 @@ COMMAND_OWNERS = {
     "recycle-policies": "leaddesk.commands.outcomes",
     "reengage": "leaddesk.commands.outcomes",
     "report": "leaddesk.commands.reports",
+    "setup": "leaddesk.commands.setup",
+    "doctor": "leaddesk.commands.setup",
+    "settings": "leaddesk.commands.setup",
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMAND_OWNERS.values()))
 _GLOBAL_FLAGS = ("-v", "--verbose")

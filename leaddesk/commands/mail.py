@@ -12,6 +12,7 @@ from sqlalchemy import select
 from leaddesk.cli import CommandError
 from leaddesk.clock import SystemClock
 from leaddesk.commands.common import database_from_args, print_json
+from leaddesk.db.engine import Database
 from leaddesk.db.models import OutboxState, SenderAccount
 from leaddesk.mail import actions, secrets
 from leaddesk.mail.accounts import (
@@ -164,6 +165,8 @@ def _storage_note(storage: secrets.Storage | None) -> None:
 def run_add(args: argparse.Namespace) -> int:
     """Add an account, store its password in the keyring, print warnings."""
     values = {"name": args.name, **_values(args)}
+    if getattr(args, "no_password", False) and "smtp_username" not in values:
+        values["smtp_username"] = ""  # no password, so no login at all (a relay)
     password = _read_password(args, f"SMTP password for {args.from_address}: ")
     db = database_from_args(args)
     try:
@@ -261,7 +264,8 @@ def run_remove(args: argparse.Namespace) -> int:
 
 
 def run_send_due(args: argparse.Namespace) -> int:
-    """One sending pass; exit status 0 even when nothing was due."""
+    """One sending pass; exit 0 (even when nothing was due), 3 when emails were due and none
+    could be sent because setup is missing (no sender account, no postal address)."""
     db = database_from_args(args)
     typed = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
 
@@ -278,7 +282,7 @@ def run_send_due(args: argparse.Namespace) -> int:
     report = send_due(db, clock, args.limit, password_for=password_for)
     if args.json:
         print_json({**report.as_dict(), "planned": planned.as_dict()})
-        return 0
+        return 0 if report.sent or not planned.blocked else report_blockers_quietly(db)
     if planned.messages or planned.tasks:
         print(f"planned {planned.messages} email(s) and {planned.tasks} task(s) that came due")
     if report.busy:
@@ -301,7 +305,36 @@ def run_send_due(args: argparse.Namespace) -> int:
         print(f"account {account_id}: no password available (no keyring); use --password-stdin")
     if report.next_send_at is not None:
         print(f"next send: {report.next_send_at:%Y-%m-%d %H:%M} UTC")
-    return 0
+    return report_blockers(db, sum(planned.blocked.values()), report.sent)
+
+
+def report_blockers_quietly(db: Database) -> int:
+    """The exit status of :func:`report_blockers` without printing (for ``--json``)."""
+    from leaddesk.commands.setup import SETUP_MISSING
+    from leaddesk.setup.checklist import sending_blockers
+
+    with db.session() as session:
+        return SETUP_MISSING if sending_blockers(session, db) else 0
+
+
+def report_blockers(db: Database, blocked: int, sent: int) -> int:
+    """Say what keeps due emails from going out and what to run; 3 when nothing could be sent
+    because setup is missing (so cron mails the owner), else 0."""
+    from leaddesk.commands.setup import SETUP_MISSING
+    from leaddesk.setup.checklist import sending_blockers
+
+    if not blocked:
+        return 0
+    with db.session() as session:
+        missing = sending_blockers(session, db)
+    if not missing:
+        return 0
+    lead_in = "Nothing could be sent" if not sent else "Some emails could not be sent"
+    print(f"{lead_in}: {blocked} email(s) are due, but setup is missing:")
+    for item in missing:
+        print(f"  {item.title}: {item.detail}\n    run: {item.cli_hint}")
+    print("  (`leaddesk doctor` shows the whole checklist)")
+    return SETUP_MISSING if not sent else 0
 
 
 def run_outbox(args: argparse.Namespace) -> int:

@@ -28,7 +28,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """One tick; exit status 0 when it ran (even with nothing due)."""
+    """One tick; exit 0 when it ran (even with nothing due), 3 when emails were due and none
+    could be sent because setup is missing (not with ``--no-send``)."""
+    from leaddesk.commands.mail import report_blockers, report_blockers_quietly
     from leaddesk.mail.accounts import account_password
     from leaddesk.tick import run_tick
 
@@ -40,9 +42,12 @@ def run(args: argparse.Namespace) -> int:
 
     db = database_from_args(args)
     report = run_tick(db, SystemClock(), send=not args.no_send, password_for=password_for)
+    # --no-send asked for no sending: what blocks it is printed, but is no failure then
+    blocked = sum(report.sequences.blocked.values()) if not args.no_send else 0
     if args.json:
         print_json(report.as_dict())
-        return 0
+        sent = report.sending.sent if report.sending is not None else 0
+        return report_blockers_quietly(db) if blocked and not sent else 0
     timers, steps = report.handoff, report.sequences
     print(
         f"hand-offs: {timers.handed_off} new, {timers.assigned} assigned, {timers.breached} "
@@ -72,4 +77,5 @@ def run(args: argparse.Namespace) -> int:
             )
             for account_id, why in sending.paused_accounts.items():
                 print(f"  account {account_id} paused: {why}")
-    return 0
+    sent = sending.sent if sending is not None else 0
+    return report_blockers(db, blocked, sent)

@@ -154,9 +154,9 @@ def add_account(
 ) -> tuple[SenderAccount, secrets.Storage | None]:
     """Create an account from ``values`` (preset applied, validated) and store its password."""
     merged = apply_preset(values, str(values.get("provider") or "custom"))
-    merged.setdefault("smtp_username", merged.get("from_address", ""))
-    if not merged.get("smtp_username"):
+    if merged.get("smtp_username") is None:  # not given: most servers log in as the From address
         merged["smtp_username"] = merged.get("from_address", "")
+    # given as "": a relay that needs no login (a company relay, a local MTA)
     validate_account(merged)
     if session.scalar(select(SenderAccount.id).where(SenderAccount.name == merged["name"])):
         raise AccountError(f"an account named {merged['name']!r} already exists")

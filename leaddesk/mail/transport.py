@@ -160,6 +160,9 @@ class SmtpSession:
         settings = self.settings
         try:
             client.login()
+            # A relay without a login (most company relays, a local MTA) still wants EHLO before
+            # MAIL FROM; yagmail greets only when it starts TLS or logs in.
+            client.smtp.ehlo_or_helo_if_needed()
         except smtplib.SMTPAuthenticationError as error:
             raise OpenError("login", _decode(error.smtp_error), error.smtp_code) from None
         except smtplib.SMTPNotSupportedError as error:

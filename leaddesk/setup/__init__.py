@@ -1,0 +1,1 @@
+"""What a new user must set up before LeadDesk can send: the checklist shared by CLI and GUI."""

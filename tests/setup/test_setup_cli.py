@@ -1,0 +1,64 @@
+"""The first-hour commands: `leaddesk doctor` walks a fresh database to ready, `settings set`
+stores the postal address, and `send-due` says what blocks sending (exit 3)."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+from leaddesk.cli import main
+from leaddesk.demo import load_demo_data
+
+
+def _run(capsys, monkeypatch, *argv: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_doctor_walks_a_fresh_database_to_ready(db, db_path, capsys, monkeypatch) -> None:
+    """Each missing item names its fix; after the three commands the checklist says ready."""
+    path = str(db_path)
+    status, out, _ = _run(capsys, monkeypatch, "--db", path, "doctor")
+    assert status == 3
+    assert "Who you are: nobody is in the team yet" in out
+    assert 'run: leaddesk settings set postal_address "Street 1, 12345 City, Country"' in out
+    assert "The mailbox for replies (optional)" in out
+    assert _run(capsys, monkeypatch, "--db", path, "team", "add", "Ada Admin",
+                "ada@company.example")[0] == 0  # fmt: skip
+    assert _run(capsys, monkeypatch, "--db", path, "account", "add", "Relay", "--from",
+                "ada@company.example", "--host", "127.0.0.1", "--port", "2525",
+                "--security", "none", "--no-password")[0] == 0  # fmt: skip
+    status, out, _ = _run(capsys, monkeypatch, "--db", path, "settings", "set",
+                          "postal_address", "Hafenstraße 1, 20095 Hamburg")  # fmt: skip
+    assert (status, out) == (0, "postal_address saved\n")
+    status, out, _ = _run(capsys, monkeypatch, "--db", path, "setup")
+    assert status == 0, out
+    assert "Who you are: Ada Admin (ada@company.example)" in out
+    assert "no login (relay)" in out
+    assert out.rstrip().endswith("Ready: LeadDesk can send.")
+
+
+def test_a_bad_setting_is_refused_and_nothing_changes(db, db_path, capsys, monkeypatch) -> None:
+    """An unknown time zone exits 2 with what to type; the stored value stays as it was."""
+    path = str(db_path)
+    assert _run(capsys, monkeypatch, "--db", path, "settings", "set", "default_timezone",
+                "Europe/Berlin")[0] == 0  # fmt: skip
+    status, _, err = _run(capsys, monkeypatch, "--db", path, "settings", "set",
+                          "default_timezone", "Mars/Base")  # fmt: skip
+    assert status == 2 and "use a name such as Europe/Berlin" in err
+    status, out, _ = _run(capsys, monkeypatch, "--db", path, "settings", "get", "default_timezone")
+    assert out.strip() == "Europe/Berlin"
+
+
+def test_send_due_says_what_blocks_sending(db, db_path, capsys, monkeypatch) -> None:
+    """On the sample data with nothing set up, send-due names both missing items and exits 3."""
+    load_demo_data(db)
+    status, out, _ = _run(capsys, monkeypatch, "--db", str(db_path), "send-due")
+    assert status == 3
+    assert "Nothing could be sent:" in out and "but setup is missing" in out
+    assert "A sender account: no account to send from" in out
+    assert "Your postal address: missing" in out
+    status, _, _ = _run(capsys, monkeypatch, "--db", str(db_path), "send-due", "--json")
+    assert status == 3
