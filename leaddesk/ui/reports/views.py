@@ -112,7 +112,7 @@ def table_view(table: Table, currency: str, parent: QWidget | None = None) -> QT
     view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
+    header.setStretchLastSection(False)  # numbers stay beside their labels on a wide window
     rows = min(len(table.rows), 12)
     height = header.sizeHint().height() + rows * view.verticalHeader().defaultSectionSize() + 6
     height += view.horizontalScrollBar().sizeHint().height()  # room for it on a narrow window
