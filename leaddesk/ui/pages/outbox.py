@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -19,13 +20,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from leaddesk.db.models import Enrollment, EnrollmentState
 from leaddesk.mail import actions
 from leaddesk.mail.actions import OutboxRow
 from leaddesk.mail.outbox import sending_paused
 from leaddesk.settings import SENDING_PAUSED, set_setting
+from leaddesk.setup.checklist import SetupItem, setup_checklist
 from leaddesk.ui.outbox.model import COL_REASON, COL_SUBJECT, OutboxTableModel
+from leaddesk.ui.outbox.setup_banner import SETTINGS_TABS, SetupBanner, checklist_html
 from leaddesk.ui.pages.base import Page
 from leaddesk.ui.widgets.empty_state import EmptyState
 
@@ -45,6 +50,13 @@ class OutboxData:
     tabs: dict[str, list[OutboxRow]]
     totals: dict[str, int]
     paused: bool
+    setup: list[SetupItem] = field(default_factory=list)  # the setup checklist
+    due: int = 0  # sequence steps due now (blocked ones wait here)
+
+    @property
+    def missing(self) -> list[SetupItem]:
+        """The setup items without which nothing can be sent."""
+        return [item for item in self.setup if item.blocks_sending and not item.done]
 
 
 class OutboxPage(Page):
@@ -65,12 +77,17 @@ class OutboxPage(Page):
             "from your own mailbox, inside the lead's business hours.",
         )
         self.add_getting_started_actions(state)
+        state.add_action("Open Settings", lambda: self.open_settings("Accounts"), primary=True)
+        state.buttons["Open Settings"].hide()
+        self._empty_texts = (state.title_label.text(), state.body_label.text())
         return state
 
     def build_content(self) -> QWidget:
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.banner = SetupBanner(self.open_settings)
+        layout.addWidget(self.banner)
         top = QHBoxLayout()
         self.tab_bar = QTabBar()
         for name, _ in TABS:
@@ -124,11 +141,25 @@ class OutboxPage(Page):
             )
             for name, states in TABS
         }
-        return OutboxData(tabs, actions.count_by_state(session), sending_paused(session))
+        due = session.scalar(
+            select(func.count(Enrollment.id)).where(
+                Enrollment.state == EnrollmentState.ACTIVE,
+                Enrollment.next_due_at <= self.context.clock.now(),
+            )
+        )
+        return OutboxData(
+            tabs,
+            actions.count_by_state(session),
+            sending_paused(session),
+            setup_checklist(session, self.context.db),
+            int(due or 0),
+        )
 
     def apply(self, data: OutboxData) -> None:
         self._data = data
+        self.banner.show_missing(data.missing, data.due)
         if not data.totals:
+            self._explain_empty(data)
             self.show_empty()
             return
         for index, (name, states) in enumerate(TABS):
@@ -137,6 +168,35 @@ class OutboxPage(Page):
         self.pause_box.setChecked(data.paused)
         self._show_tab(self.tab_bar.currentIndex())
         self.show_content()
+
+    def _explain_empty(self, data: OutboxData) -> None:
+        """The empty Outbox: the usual words, or the checklist while sending is blocked."""
+        state = self.empty_state
+        blocked = bool(data.missing)
+        if blocked:
+            waiting = f"{data.due} emails are due" if data.due != 1 else "1 email is due"
+            state.title_label.setText(
+                f"Set up sending first: {waiting}" if data.due else "Set up sending first"
+            )
+            state.body_label.setText(checklist_html(data.setup))
+        else:
+            state.title_label.setText(self._empty_texts[0])
+            state.body_label.setText(self._empty_texts[1])
+        state.buttons["Open Settings"].setVisible(blocked)
+        align = Qt.AlignmentFlag.AlignLeft if blocked else Qt.AlignmentFlag.AlignCenter
+        state.body_label.setAlignment(align)  # a checklist reads down its left edge
+
+    def open_settings(self, tab: str) -> None:
+        """Show the Settings page on ``tab`` (the first missing item's, by default)."""
+        if tab == "Accounts" and self._data.missing:
+            tab = SETTINGS_TABS.get(self._data.missing[0].key, tab)
+        show_page = getattr(self.window(), "show_page", None)
+        if show_page is None:
+            return
+        page = show_page("settings")
+        widget = getattr(page, "tab_widgets", {}).get(tab)
+        if widget is not None:
+            page.tabs.setCurrentWidget(widget)
 
     def _show_tab(self, index: int) -> None:
         name, states = TABS[max(0, index)]
