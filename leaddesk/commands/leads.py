@@ -18,6 +18,7 @@ from leaddesk.inbox.forget import forget_person
 from leaddesk.inbox.query import UNASSIGNED, InboxQuery, SequenceFilter, SortField, query_lead_ids
 from leaddesk.inbox.rows import fetch_rows
 from leaddesk.leads.emails import check_email
+from leaddesk.leads.labels import band_label, status_label
 
 DESCENDING_BY_DEFAULT = {SortField.SCORE, SortField.LAST_ACTIVITY, SortField.CREATED}
 
@@ -142,10 +143,14 @@ def run_leads(args: argparse.Namespace) -> int:
             }
         )
         return 0
+    if not listed:
+        print("No leads match." if total == 0 else f"0 of {total} lead(s)")
+        return 0
+    print(f"{'ID':>7}  {'Score':>5} {'Band':<11} {'Status':<12} {'Name':<28} {'Email':<36} Company")
     for r in listed:
         print(
-            f"{r.id:>7}  {r.score:5.1f} {r.band:<11} {r.status:<12} {r.name[:28]:<28} "
-            f"{r.email[:36]:<36} {r.company[:24]}"
+            f"{r.id:>7}  {r.score:5.1f} {band_label(r.band):<11} {status_label(r.status):<12} "
+            f"{r.name[:28]:<28} {r.email[:36]:<36} {r.company[:24]}"
         )
     print(f"{len(listed)} of {total} lead(s)")
     return 0

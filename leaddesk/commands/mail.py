@@ -368,6 +368,12 @@ def run_outbox(args: argparse.Namespace) -> int:
     if args.json:
         print_json([row.__dict__ for row in rows])
         return 0
+    if not rows:
+        states = ", ".join(args.state or ())
+        print(f"No {states} emails in the outbox." if states else "The outbox is empty: emails "
+              "appear when a sequence step comes due (see `leaddesk schedule`).")  # fmt: skip
+        return 0
+    print(f"{'ID':>6}  {'State':<9}  {'When (UTC)':<16}  {'To':<32}  Subject")
     for row in rows:
         when = row.sent_at or row.next_attempt_at or row.due_at
         print(

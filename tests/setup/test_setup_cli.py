@@ -62,3 +62,20 @@ def test_send_due_says_what_blocks_sending(db, db_path, capsys, monkeypatch) -> 
     assert "Your postal address: missing" in out
     status, _, _ = _run(capsys, monkeypatch, "--db", str(db_path), "send-due", "--json")
     assert status == 3
+
+
+def test_leads_and_outbox_read_as_words(db, db_path, capsys, monkeypatch) -> None:
+    """`leads` has a header and says "Sales-ready"/"Handed off"; an empty outbox says so."""
+    path = str(db_path)
+    status, out, _ = _run(capsys, monkeypatch, "--db", path, "outbox")
+    assert status == 0 and out.startswith("The outbox is empty")
+    status, out, _ = _run(capsys, monkeypatch, "--db", path, "leads")
+    assert out.strip() == "No leads match."
+    load_demo_data(db)
+    status, out, _ = _run(capsys, monkeypatch, "--db", path, "leads", "--sort", "score",
+                          "--limit", "3")  # fmt: skip
+    header, first = out.splitlines()[:2]
+    assert header.split() == ["ID", "Score", "Band", "Status", "Name", "Email", "Company"]
+    assert "Sales-ready" in first and "sales_ready" not in out
+    _, out, _ = _run(capsys, monkeypatch, "--db", path, "outbox", "--state", "failed")
+    assert out.strip() == "No failed emails in the outbox."

@@ -18,6 +18,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from leaddesk.inbox.query import SortField
 from leaddesk.inbox.rows import LeadRow
+from leaddesk.leads.labels import BAND_LABELS, STATUS_LABELS
 
 COL_NAME = 0
 COL_COMPANY = 1
@@ -55,23 +56,6 @@ _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 BLOCK_SIZE = 100
 MAX_CACHED_ROWS = 20_000
-# Lifecycle statuses, in the order a lead moves through them. "Sales-ready" is the name of a
-# score band (BAND_LABELS), so the status that means "qualified, no rep has it yet" gets its own
-# word: a status and a band are never shown under the same name.
-STATUS_LABELS = {
-    "new": "New",
-    "nurturing": "Nurturing",
-    "sales_ready": "Qualified",
-    "handed_off": "Handed off",
-    "accepted": "Accepted",
-    "opportunity": "Opportunity",
-    "in_sales": "In sales",
-    "customer": "Customer",
-    "lost": "Lost",
-    "recycled": "Recycled",
-    "disqualified": "Disqualified",
-}
-BAND_LABELS = {"cold": "Cold", "warm": "Warm", "sales_ready": "Sales-ready"}
 # Statuses that come with a follow-up clock: only "Hand to sales…" and the Sales queue set them.
 CLOCKED_STATUSES = ("handed_off", "accepted")
 
