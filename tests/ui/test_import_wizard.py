@@ -184,3 +184,22 @@ def test_dropping_a_file_on_the_window_opens_the_wizard(
     assert wizard.ui.pathEdit.text() == str(path)
     assert wizard.currentId() == PREVIEW
     wizard.reject()
+
+
+def test_next_waits_for_a_file(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    """With no file chosen Next is disabled and the step says what to do; a file enables it."""
+    wizard = window.open_import()
+    qtbot.addWidget(wizard)
+    qtbot.waitUntil(lambda: not context.runner.busy, timeout=5000)
+    qtbot.wait(50)
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+    assert not next_button.isEnabled()
+    assert wizard.ui.fileStatusLabel.text().startswith("Choose a list with Browse…")
+    path = tmp_path / "expo.csv"
+    path.write_bytes(LIST.encode("cp1252"))
+    wizard.set_file(str(path))
+    _idle(qtbot, wizard, context)
+    qtbot.wait(50)
+    assert wizard.currentId() == PREVIEW and next_button.isEnabled()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QComboBox, QFileDialog, QTableWidgetItem, QWidget, QWizard
 from sqlalchemy import select
@@ -48,6 +48,7 @@ KINDS = [
     (ActivityMode.DOWNLOADS, "A download list (downloads become activities)"),
 ]
 PHASES = {"reading": "Reading", "writing": "Writing", "enrolling": "Enrolling"}
+NO_FILE = "Choose a list with Browse…, or drop a CSV or Excel file here, to go on."
 FILE_FILTER = "Lead lists (*.csv *.tsv *.txt *.xlsx *.xlsm);;All files (*)"
 PREVIEW_COLUMNS = ["action", "row", "email", "first_name", "last_name", "company", "title",
                    "phone", "country", "tags", "custom_fields"]  # fmt: skip
@@ -106,6 +107,9 @@ class ImportWizard(QWizard):
         self.ui.saveRejectsButton.clicked.connect(self._choose_rejects_file)
         self.ui.undoButton.clicked.connect(self.undo)
         self.currentIdChanged.connect(self._entered)
+        # after QWizard has set its buttons for the new page
+        self.currentIdChanged.connect(lambda _page: QTimer.singleShot(0, self.update_next))
+        self.ui.fileStatusLabel.setText(NO_FILE)
         self.setButtonText(QWizard.WizardButton.CommitButton, "Import")
         self.ui.optionsPage.setCommitPage(True)
         self.context.runner.finished.connect(self._job_finished)
@@ -158,6 +162,7 @@ class ImportWizard(QWizard):
         self.ui.fileStatusLabel.setText("Reading the file…")
         self.opened = None
         self.plan = None
+        self.update_next()
         db, source = self.context.db, self.ui.sourceEdit.text()
         self.busy = True
 
@@ -187,12 +192,21 @@ class ImportWizard(QWizard):
 
     def _open_failed(self, error: BaseException) -> None:
         self.busy = False
+        self.opened = None
         self.ui.fileStatusLabel.setText(f"This file cannot be imported: {error}")
         self.ui.previewStatusLabel.setText(str(error))
+        self.update_next()
+
+    def update_next(self) -> None:
+        """Next is only offered on the file steps once a file has been read."""
+        if self.currentId() in (FILE, PREVIEW):
+            button = self.button(QWizard.WizardButton.NextButton)
+            button.setEnabled(self.opened is not None and not self.busy)
 
     def _show_opened(self, opened: _Opened) -> None:
         self.busy = False
         self.opened = opened
+        self.update_next()
         table = opened.table
         csv = table.kind == "csv"
         self.ui.fileStatusLabel.setText(

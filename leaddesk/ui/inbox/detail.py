@@ -62,6 +62,17 @@ FIELD_LABELS = {
 }
 
 
+NO_TASKS = "No tasks yet: add one below, or a sequence's call step will create one."
+NO_SEQUENCES = "In no sequence: enrol the lead from the Inbox (Actions → Enroll in sequence)."
+
+
+def _placeholder(view: QListWidget, text: str) -> None:
+    """A grey, unselectable line that says why a list is empty and what fills it."""
+    item = QListWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.NoItemFlags)
+    view.addItem(item)
+
+
 class LeadDetailPanel(QWidget):
     """Shows one lead; edits and logged activities are saved through the task runner."""
 
@@ -223,11 +234,13 @@ class LeadDetailPanel(QWidget):
         self.task_title.returnPressed.connect(self.add_task_now)
         add = QPushButton("Add task")
         add.clicked.connect(self.add_task_now)
-        done = QPushButton("Mark done")
-        done.clicked.connect(self.complete_selected_task)
+        self.done_button = QPushButton("Mark done")
+        self.done_button.clicked.connect(self.complete_selected_task)
+        self.done_button.setEnabled(False)
+        self.task_list.currentItemChanged.connect(lambda *_: self._update_done_button())
         row.addWidget(self.task_title, 1)
         row.addWidget(add)
-        row.addWidget(done)
+        row.addWidget(self.done_button)
         layout.addLayout(row)
         layout.addWidget(QLabel("Sequences"))
         self.enrollment_list = QListWidget()
@@ -300,13 +313,19 @@ class LeadDetailPanel(QWidget):
             due = f" — due {local_time(task.due_at)}" if task.due_at else ""
             item = QListWidgetItem(f"{state} {task.title}{due}")
             item.setData(Qt.ItemDataRole.UserRole, task.id)
+            item.setData(Qt.ItemDataRole.UserRole + 1, task.completed_at is None)
             self.task_list.addItem(item)
+        if not detail.tasks:
+            _placeholder(self.task_list, NO_TASKS)
+        self._update_done_button()
         self.enrollment_list.clear()
         for enrollment in detail.enrollments:
             when = local_time(enrollment.next_due_at)
             subject = f" “{enrollment.next_subject}”" if enrollment.next_subject else ""
             nxt = f" — next{subject} {when}" if when else ""
             self.enrollment_list.addItem(f"{enrollment.sequence}: {enrollment.state}{nxt}")
+        if not detail.enrollments:
+            _placeholder(self.enrollment_list, NO_SEQUENCES)
         self.loaded = True
         self._breakdown_lead = None
         self._show_breakdown()
@@ -372,10 +391,15 @@ class LeadDetailPanel(QWidget):
         self.task_title.clear()
         self._write(write, "Adding a task")
 
+    def _update_done_button(self) -> None:
+        item = self.task_list.currentItem()
+        open_task = item is not None and bool(item.data(Qt.ItemDataRole.UserRole + 1))
+        self.done_button.setEnabled(open_task)
+
     def complete_selected_task(self) -> None:
         """Mark the selected task done."""
         item = self.task_list.currentItem()
-        if item is None:
+        if item is None or item.data(Qt.ItemDataRole.UserRole) is None:
             return
         task_id = int(item.data(Qt.ItemDataRole.UserRole))
         now = self.context.clock.now()

@@ -165,16 +165,21 @@ def test_timeline_and_quick_log(
 
 
 def test_tasks_in_the_detail_panel(qtbot: QtBot, page: InboxPage, inbox: Inbox) -> None:
-    """A task added in the panel is listed, and can be marked done."""
+    """No tasks reads as such, Mark done waits for a selected open task; an added task is
+    listed and can be marked done."""
     page.open_lead(inbox.ben)
     qtbot.waitUntil(lambda: page.detail.loaded)
     detail = page.detail
     assert detail.enrollment_list.count() == 1
+    assert detail.task_list.item(0).text().startswith("No tasks yet: add one below")
+    assert not detail.done_button.isEnabled()
     detail.task_title.setText("Send case study")
     detail.add_task_now()
     idle(qtbot, page)
-    qtbot.waitUntil(lambda: detail.loaded and detail.task_list.count() == 1)
+    qtbot.waitUntil(lambda: detail.loaded and "Send case study" in detail.task_list.item(0).text())
+    assert detail.task_list.count() == 1 and not detail.done_button.isEnabled()
     detail.task_list.setCurrentRow(0)
+    assert detail.done_button.isEnabled()
     detail.complete_selected_task()
     idle(qtbot, page)
     qtbot.waitUntil(lambda: detail.loaded and detail.task_list.item(0).text().startswith("✔"))
