@@ -263,9 +263,13 @@ def run_schedule(args: argparse.Namespace) -> int:
     if not items:
         print("Nothing is planned in that period.")
     for item in items:
+        name = item.sequence if len(item.sequence) <= 40 else item.sequence[:39] + "…"
         print(
             f"{item.utc:%Y-%m-%d %H:%M} UTC | {item.local_time:28} | {item.email:32} | "
-            f"{item.sequence[:24]:24} v{item.version} step {item.step} | {item.title[:50]}"
+            f"{name} (v{item.version}, step {item.step}) | {item.title[:60]}"
             + ("" if item.status == "planned" else f" [{item.status}]")
         )
+    blocked = {item.status for item in items if item.status.startswith("blocked")}
+    if blocked:
+        print("Emails marked blocked wait until setup is complete: run `leaddesk doctor`.")
     return 0

@@ -27,7 +27,9 @@ from leaddesk.db.models import (
     StepKind,
 )
 from leaddesk.sequences.planner import Planner, next_actionable, window_of
-from leaddesk.sequences.timing import local_label
+from leaddesk.sequences.preview import context_for
+from leaddesk.sequences.templates import TemplateProblem, render_subject
+from leaddesk.sequences.timing import fit_window, local_label
 from leaddesk.settings import postal_address
 
 MAX_ITEMS = 20_000
@@ -57,11 +59,25 @@ class PlannedItem:
         return data
 
 
-def _title(version: SequenceVersion, position: int) -> str:
+def _title(session: Session, version: SequenceVersion, position: int, lead: Lead) -> str:
+    """ "Email: Thanks for stopping by our booth, Wei" (the subject as this lead gets it)."""
     step = version.steps[position]
-    if step.kind == StepKind.EMAIL:
-        return f"Email: {step.subject}"
-    return f"{(step.task_kind or 'other').capitalize()} task"
+    if step.kind != StepKind.EMAIL:
+        return f"{(step.task_kind or 'other').capitalize()} task"
+    try:
+        subject = render_subject(step.subject or "", context_for(session, lead, None, ""))
+    except TemplateProblem:
+        subject = step.subject or ""
+    return f"Email: {subject}"
+
+
+def _blocked(can_send: bool, account: object) -> str:
+    """What holds an email back, in words ("" when nothing does)."""
+    missing = [
+        text for text, ok in (("no postal address", can_send), ("no sender account", account))
+        if not ok
+    ]  # fmt: skip
+    return "blocked: " + ", ".join(missing) if missing else ""
 
 
 def simulate(
@@ -92,7 +108,7 @@ def simulate(
             version.number,
             position + 1,
             str(version.steps[position].kind),
-            _title(version, position),
+            _title(session, version, position, lead),
             status,
         )
 
@@ -136,9 +152,10 @@ def simulate(
         moment, status = due, "planned"
         if step.kind == StepKind.EMAIL:
             account = planner.account_for(version)
-            if not can_send or account is None:
-                status = "blocked: " + ("no postal address" if not can_send else "no account")
-                moment = max(due, now)
+            blocked = _blocked(can_send, account)
+            if blocked or account is None:  # shown when it would go, in the send window, held
+                status = blocked
+                moment = fit_window(max(due, now), window_of(version), zone)
             else:
                 moment = planner.email_slot(
                     due,
@@ -151,8 +168,6 @@ def simulate(
         if moment > until:
             continue
         items.append(item(enrollment, position, moment, status))
-        if status.startswith("blocked"):
-            continue
         anchor = moment if step.kind == StepKind.EMAIL else due
         found = next_actionable(
             list(version.steps), position + 1, anchor, zone=zone, window=window_of(version)
