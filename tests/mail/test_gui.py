@@ -143,6 +143,8 @@ def test_accounts_tab_adds_an_account_with_its_password_in_the_keyring(  # type:
     page = window.show_page("settings")
     _idle(qtbot, context, window)
     tab = page.tab_widgets["Accounts"]
+    qtbot.waitUntil(lambda: tab.list.count() == 1)
+    assert tab.list.item(0).text().startswith("No sender account yet.")  # says what goes here
     tab.add()
     dialog = tab.dialog
     dialog.provider_combo.setCurrentIndex(list(dialog.provider_combo.itemData(i) for i in range(
@@ -154,7 +156,7 @@ def test_accounts_tab_adds_an_account_with_its_password_in_the_keyring(  # type:
     dialog.password_edit.setText("app-password-1")
     dialog.accept()
     _idle(qtbot, context, window)
-    qtbot.waitUntil(lambda: tab.list.count() == 1)
+    qtbot.waitUntil(lambda: tab.list.count() == 1 and tab.list.item(0).text().startswith("Sales"))
     with db.session() as session:
         account = session.scalar(select(SenderAccount))
         assert (account.per_minute, account.per_day, account.provider) == (

@@ -35,6 +35,12 @@ from leaddesk.ui.outbox.status import KEEP_IN_TRAY, keep_sending_in_tray
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+NO_ACCOUNTS = (
+    "No sender account yet. Add the mailbox LeadDesk sends from (your company address, or a "
+    "relay that needs no login), then Test connection."
+)
+
+
 class AccountsSettings(QWidget):
     """The list of sender accounts with Add, Edit, Test and Remove."""
 
@@ -111,6 +117,10 @@ class AccountsSettings(QWidget):
             item = QListWidgetItem(text)
             item.setData(ACCOUNT_ROLE, values["id"])
             self.list.addItem(item)
+        if not self.accounts:  # say what goes here and what it takes
+            hint = QListWidgetItem(NO_ACCOUNTS)
+            hint.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.list.addItem(hint)
         self.warning_label.setText("\n".join(warnings))
         self.warning_label.setVisible(bool(warnings))
         self._update_buttons()

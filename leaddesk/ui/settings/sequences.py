@@ -31,6 +31,9 @@ class SequenceSettings(QWidget):
         self.zone_combo.setEditable(True)
         self.zone_combo.addItem("")
         self.zone_combo.addItems(sorted(available_timezones()))
+        line = self.zone_combo.lineEdit()
+        if line is not None:  # an empty choice reads as what it means
+            line.setPlaceholderText("None: UTC for leads without a time zone")
         form.addRow("Default time zone:", self.zone_combo)
         hint = hint_label(
             "Emails go out inside each lead's business hours in the lead's own time zone. For "
