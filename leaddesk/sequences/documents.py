@@ -189,8 +189,13 @@ class TimelineEntry:
     @property
     def label(self) -> str:
         """The line shown in the timeline."""
-        day = int(self.day) if float(self.day).is_integer() else round(self.day, 1)
-        return f"Day {day} · {self.title}"
+        return f"Day {day_number(self.day)} · {self.title}"
+
+
+def day_number(days_after_enrolment: float) -> int:
+    """The day a step falls on as people count it: day 1 is the day of enrolment, so an
+    email 6 days later is on day 7 (as in "day 1, 7, 14, 30"). Stored waits are unchanged."""
+    return int(days_after_enrolment) + 1
 
 
 def timeline(steps: list[dict[str, Any]]) -> list[TimelineEntry]:

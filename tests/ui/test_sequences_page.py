@@ -69,24 +69,24 @@ def test_timeline_add_reorder_edit(qtbot: QtBot, db: Database, context: AppConte
     seed(db, clock)
     editor = open_page(qtbot, context).editor
     timeline = editor.timeline
-    assert timeline.labels()[0].startswith("Day 0 · Email: Thanks for stopping by our booth")
-    assert timeline.labels()[2].startswith("Day 6 · Email: How a team like yours")
+    assert timeline.labels()[0].startswith("Day 1 · Email: Thanks for stopping by our booth")
+    assert timeline.labels()[2].startswith("Day 7 · Email: How a team like yours")
     count = timeline.count()
     timeline.setCurrentRow(count - 1)
     editor.add_buttons["wait"].click()
     editor.add_buttons["email"].click()
     assert timeline.count() == count + 2
-    assert timeline.labels()[-1] == "Day 32 · Email: New email"  # 29 + a new 3-day wait
+    assert timeline.labels()[-1] == "Day 33 · Email: New email"  # day 30 + a new 3-day wait
     editor.step_editor.subject_edit.clear()
     qtbot.keyClicks(editor.step_editor.subject_edit, "Last chance to book a review")
-    assert timeline.labels()[-1] == "Day 32 · Email: Last chance to book a review"
+    assert timeline.labels()[-1] == "Day 33 · Email: Last chance to book a review"
     # Drag the new email to the top: it becomes day 0 and the old first email moves down.
     timeline.model().moveRow(timeline.rootIndex(), count + 1, timeline.rootIndex(), 0)
-    assert timeline.labels()[0] == "Day 0 · Email: Last chance to book a review"
-    assert timeline.labels()[1].startswith("Day 0 · Email: Thanks for stopping by")
+    assert timeline.labels()[0] == "Day 1 · Email: Last chance to book a review"
+    assert timeline.labels()[1].startswith("Day 1 · Email: Thanks for stopping by")
     timeline.setCurrentRow(0)
     editor.down_button.click()
-    assert timeline.labels()[1] == "Day 0 · Email: Last chance to book a review"
+    assert timeline.labels()[1] == "Day 1 · Email: Last chance to book a review"
     assert editor.dirty
     settle(qtbot, editor, context)
 

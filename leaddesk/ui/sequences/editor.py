@@ -167,7 +167,7 @@ class SequenceEditor(QWidget):
         self.name_edit.setText(data.document["name"])
         state = f"{data.status} · version {data.version}"
         if data.live:
-            state += f" · {data.live} lead(s) in flight"
+            state += f" · {data.live} lead{'' if data.live == 1 else 's'} in flight"
         self.version_label.setText(state)
         self.settings_panel.load(data.document, data.accounts)
         self.timeline.set_steps(data.document["steps"])

@@ -28,7 +28,8 @@ class EnrollDialog(QDialog):
         self.result_text = ""
         self.setWindowTitle("Add to a sequence")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Add {len(self.lead_ids):,} lead(s) to:"))
+        count = len(self.lead_ids)
+        layout.addWidget(QLabel(f"Add {count:,} lead{'' if count == 1 else 's'} to:"))
         self.sequence_combo = QComboBox()
         layout.addWidget(self.sequence_combo)
         self.note_label = QLabel(

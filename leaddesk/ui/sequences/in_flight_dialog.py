@@ -23,8 +23,9 @@ class InFlightDialog(QDialog):
         self.setWindowTitle("Leads are in this sequence")
         layout = QVBoxLayout(self)
         text = QLabel(
-            f"{live} lead(s) are going through this sequence. Your changes become a new "
-            "version; new enrolments always get it. What about the leads already in it?"
+            f"{live} lead{' is' if live == 1 else 's are'} going through this sequence. Your "
+            "changes become a new version; new enrolments always get it. What about the leads "
+            "already in it?"
         )
         text.setWordWrap(True)
         layout.addWidget(text)

@@ -1,4 +1,4 @@
-"""The steps of a sequence as a vertical timeline: "Day 0 · Email: …" → "Day 7 · Email" → …
+"""The steps of a sequence as a vertical timeline: "Day 1 · Email: …" → "Day 7 · Email" → …
 
 Items carry their step as a plain dict; dragging an item reorders the steps and relabels the
 timeline (days are recomputed from the waits in their new order).
@@ -10,6 +10,8 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
+
+from leaddesk.sequences.documents import day_number
 
 STEP_ROLE = Qt.ItemDataRole.UserRole + 1
 NEW_STEPS: dict[str, dict[str, Any]] = {
@@ -30,11 +32,13 @@ def step_label(step: dict[str, Any], day: float) -> str:
         parts = []
         if step.get("wait_days"):
             business = " business" if step.get("business_days") else ""
-            parts.append(f"{step['wait_days']}{business} day(s)")
+            days = step["wait_days"]
+            parts.append(f"{days}{business} day{'' if days == 1 else 's'}")
         if step.get("wait_hours"):
-            parts.append(f"{step['wait_hours']} hour(s)")
+            hours = step["wait_hours"]
+            parts.append(f"{hours} hour{'' if hours == 1 else 's'}")
         return f"      … then wait {' and '.join(parts) or '0 days'}"
-    shown = int(day) if float(day).is_integer() else round(day, 1)
+    shown = day_number(day)
     if kind == "email":
         return f"Day {shown} · Email: {step.get('subject') or '(no subject)'}"
     return f"Day {shown} · {str(step.get('task_kind') or 'other').capitalize()} task"
