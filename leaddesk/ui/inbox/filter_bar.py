@@ -94,7 +94,8 @@ class FilterBar(QWidget):
         self.save_view_button = QPushButton("Save view…")
         self.delete_view_button = QPushButton("Delete view")
         self.delete_view_button.setEnabled(False)
-        self.clear_button = QPushButton("Clear filters")
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Clear the search and every filter (the sort stays)")
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
