@@ -113,7 +113,7 @@ def test_hand_back_lists_the_reasons_from_settings(qtbot, open_page, db, clock) 
     labels = [combo.itemText(i) for i in range(combo.count())]
     assert "Merger freeze" in labels and "Bad timing" in labels
     combo.setCurrentIndex(combo.findData("bad timing"))
-    assert "For this reason: after 60 days" in page.dialog.ui.explainLabel.text()
+    assert page.dialog.policy_label.text().startswith("Then: after 60 days")
     page.dialog.reject()
 
 

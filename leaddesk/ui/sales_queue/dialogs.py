@@ -176,7 +176,10 @@ class HandBackDialog(QueueStepDialog):
         self.ui.setupUi(self)
         lead_heading(self.ui.leadLabel, row)
         self.ui.explainLabel.setObjectName("pageSubtitle")
-        self._explain = self.ui.explainLabel.text()
+        self.policy_label = QLabel()  # under the list, as in the Lost dialog
+        self.policy_label.setObjectName("pageSubtitle")
+        self.policy_label.setWordWrap(True)
+        self.ui.form.insertRow(1, "", self.policy_label)
         self.policies = choices.policies if choices is not None else {}
         for reason in choices.reasons if choices is not None else HAND_BACK_REASONS:
             self.ui.reasonCombo.addItem(reason_label(reason), reason)
@@ -186,9 +189,8 @@ class HandBackDialog(QueueStepDialog):
 
     def _show_policy(self) -> None:
         policy = self.policies.get(str(self.ui.reasonCombo.currentData()), "")
-        self.ui.explainLabel.setText(
-            f"{self._explain}\nFor this reason: {policy}." if policy else self._explain
-        )
+        self.policy_label.setText(f"Then: {policy}" if policy else "")
+        self.policy_label.setVisible(bool(policy))
 
     def step(self) -> Callable[[], str]:
         """Hand the lead back with the chosen reason and note."""
