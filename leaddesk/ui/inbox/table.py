@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QObject, QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
+from leaddesk.ui.inbox.column_fit import ColumnSpec, fit_columns
 from leaddesk.ui.models.inbox_table import (
     COL_COMPANY,
     COL_EMAIL,
@@ -24,20 +26,33 @@ from leaddesk.ui.models.inbox_table import (
 )
 from leaddesk.ui.widgets.score_bar import ScoreBarDelegate
 
-HEADER_KEY = "inbox/header"
-# First-run column widths (pixels); the user's own layout is remembered after that.
-DEFAULT_WIDTHS = {
-    COL_NAME: 150,
-    COL_COMPANY: 140,
-    COL_TITLE: 140,
-    COL_EMAIL: 210,
-    COL_SCORE: 110,
-    COL_STATUS: 95,
-    COL_OWNER: 110,
-    COL_SOURCE: 160,
-    COL_LAST_ACTIVITY: 125,
-    COL_NEXT_STEP: 200,
-}
+HEADER_KEY = "inbox/columns"  # order, user-hidden columns, dragged widths, sort
+# (column, priority, minimum, preferred width): Name and Score stay whatever the width.
+COLUMN_SPECS = (
+    ColumnSpec(COL_NAME, 0, 110, 160, always=True),
+    ColumnSpec(COL_SCORE, 1, 84, 110, always=True),
+    ColumnSpec(COL_STATUS, 2, 80, 110),
+    ColumnSpec(COL_COMPANY, 3, 90, 150),
+    ColumnSpec(COL_OWNER, 4, 80, 110),
+    ColumnSpec(COL_NEXT_STEP, 5, 100, 180),
+    ColumnSpec(COL_SOURCE, 6, 90, 150),
+    ColumnSpec(COL_LAST_ACTIVITY, 7, 128, 140),
+    ColumnSpec(COL_TITLE, 8, 90, 150),
+    ColumnSpec(COL_EMAIL, 9, 130, 210),
+)
+# The left-to-right order on first run: what a salesperson reads first.
+DEFAULT_ORDER = (
+    COL_NAME,
+    COL_COMPANY,
+    COL_TITLE,
+    COL_SCORE,
+    COL_STATUS,
+    COL_OWNER,
+    COL_NEXT_STEP,
+    COL_SOURCE,
+    COL_LAST_ACTIVITY,
+    COL_EMAIL,
+)
 
 
 class InboxTableView(QTableView):
@@ -72,49 +87,161 @@ class InboxTableView(QTableView):
 
 
 class ColumnSettings(QObject):
-    """Remembers which columns are shown, their order, widths and the sort (in preferences)."""
+    """Fits the columns to the table's width by priority; remembers the user's own choices.
+
+    Which columns the user hid, their order, the widths they dragged and the sort are kept in
+    preferences. A column the user did not hide but that has no room at this width steps
+    aside (``no_room``) and comes back when the table is wider.
+    """
 
     def __init__(self, table: QTableView, preferences: QSettings) -> None:
         super().__init__(table)
         self.table = table
         self.preferences = preferences
+        self.user_hidden: set[int] = set()
+        self.dragged: dict[int, int] = {}
+        self.no_room: frozenset[int] = frozenset()
+        self._fitting = False
         header = table.horizontalHeader()
         header.setSectionsMovable(True)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._menu)
         header.setSortIndicator(COL_SCORE, Qt.SortOrder.DescendingOrder)
+        self._refit_timer = QTimer(self)
+        self._refit_timer.setSingleShot(True)
+        self._refit_timer.setInterval(200)
+        self._refit_timer.timeout.connect(self.fit)
         self._restore()
-        for signal in (header.sectionMoved, header.sectionResized, header.sortIndicatorChanged):
-            signal.connect(lambda *_: self.save())
+        header.sectionResized.connect(self._resized)
+        header.sectionMoved.connect(lambda *_: self._moved())
+        header.sortIndicatorChanged.connect(lambda *_: self.save())
+        table.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Fit the columns again whenever the table's visible width changes."""
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
 
     def set_visible(self, column: int, visible: bool) -> None:
-        """Show or hide a column (remembered); the name column always stays."""
-        if column == COL_NAME and not visible:
+        """Show or hide a column (remembered); the name and score columns always stay."""
+        if not visible and any(s.always and s.column == column for s in COLUMN_SPECS):
             return
-        self.table.horizontalHeader().setSectionHidden(column, not visible)
+        (self.user_hidden.discard if visible else self.user_hidden.add)(column)
         self.save()
+        self.fit()
+
+    def fit(self) -> None:
+        """Show the columns that fit the table's width at their widths; hide the others."""
+        header = self.table.horizontalHeader()
+        order = [header.logicalIndex(i) for i in range(header.count())]
+        result = fit_columns(
+            COLUMN_SPECS,
+            self.table.viewport().width(),
+            hidden=frozenset(self.user_hidden),
+            preferred=self.dragged,
+            visual_order=order,
+        )
+        self._fitting = True
+        try:
+            for column in range(header.count()):
+                width = result.widths.get(column)
+                header.setSectionHidden(column, width is None)
+                if width is not None and header.sectionSize(column) != width:
+                    header.resizeSection(column, width)
+        finally:
+            self._fitting = False
+        self.no_room = result.no_room
 
     def save(self) -> None:
-        """Store the header's state (order, widths, hidden columns, sort)."""
-        self.preferences.setValue(HEADER_KEY, self.table.horizontalHeader().saveState())
+        """Store the order, the hidden columns, the dragged widths and the sort."""
+        header = self.table.horizontalHeader()
+        state = {
+            "order": [COLUMNS[header.logicalIndex(i)][0] for i in range(header.count())],
+            "hidden": [COLUMNS[c][0] for c in sorted(self.user_hidden)],
+            "widths": {COLUMNS[c][0]: w for c, w in self.dragged.items()},
+            "sort": [COLUMNS[header.sortIndicatorSection()][0], _order_name(header)],
+        }
+        self.preferences.setValue(HEADER_KEY, json.dumps(state))
+
+    def _resized(self, column: int, _old: int, new: int) -> None:
+        if self._fitting or header_hidden(self.table, column):
+            return
+        self.dragged[column] = new  # the user dragged the edge: their width from now on
+        self.save()
+        self._refit_timer.start()
+
+    def _moved(self) -> None:
+        self.save()
+        self.fit()  # the left-over room follows the right-most column
 
     def _restore(self) -> None:
-        state = self.preferences.value(HEADER_KEY)
         header = self.table.horizontalHeader()
-        if isinstance(state, QByteArray) and header.restoreState(state):
-            return
-        for column, width in DEFAULT_WIDTHS.items():
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        titles = {title: column for column, (title, _) in enumerate(COLUMNS)}
+        try:
+            state = json.loads(str(self.preferences.value(HEADER_KEY, "") or "{}"))
+        except ValueError:
+            state = {}
+        if not isinstance(state, dict):
+            state = {}
+        order = [titles[t] for t in state.get("order", []) if t in titles]
+        order += [c for c in DEFAULT_ORDER if c not in order]
+        for visual, column in enumerate(order):
+            header.moveSection(header.visualIndex(column), visual)
+        self.user_hidden = {titles[t] for t in state.get("hidden", []) if t in titles}
+        widths = state.get("widths", {})
+        if isinstance(widths, dict):
+            self.dragged = {
+                titles[t]: int(w) for t, w in widths.items() if t in titles and int(w) > 0
+            }
+        sort = state.get("sort")
+        if isinstance(sort, list) and len(sort) == 2 and sort[0] in titles:
+            descending = sort[1] != "ascending"
+            header.setSortIndicator(
+                titles[sort[0]],
+                Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder,
+            )
+        self.fit()
 
     def _menu(self, position: Any) -> None:
-        header = self.table.horizontalHeader()
         menu = QMenu(self.table)
+        menu.setToolTipsVisible(True)
         for column, (title, _) in enumerate(COLUMNS):
-            action = menu.addAction(title)
+            always = any(s.always and s.column == column for s in COLUMN_SPECS)
+            label = title
+            if column in self.no_room:
+                label = f"{title}  (no room: widen the window)"
+            action = menu.addAction(label)
             action.setCheckable(True)
-            action.setChecked(not header.isSectionHidden(column))
-            action.setEnabled(column != COL_NAME)
+            action.setChecked(column not in self.user_hidden)
+            action.setEnabled(not always)
+            if always:
+                action.setToolTip("Always shown")
             action.toggled.connect(lambda on, c=column: self.set_visible(c, on))
-        menu.exec(header.mapToGlobal(position))
+        menu.addSeparator()
+        menu.addAction("Reset columns", self.reset)
+        menu.exec(self.table.horizontalHeader().mapToGlobal(position))
+
+    def reset(self) -> None:
+        """Back to the first-run columns: every column, the default order, automatic widths."""
+        header = self.table.horizontalHeader()
+        self.user_hidden.clear()
+        self.dragged.clear()
+        for visual, column in enumerate(DEFAULT_ORDER):
+            header.moveSection(header.visualIndex(column), visual)
+        self.save()
+        self.fit()
+
+
+def header_hidden(table: QTableView, column: int) -> bool:
+    """Whether ``column`` is hidden in ``table``'s header (by the user or for lack of room)."""
+    return table.horizontalHeader().isSectionHidden(column)
+
+
+def _order_name(header: QHeaderView) -> str:
+    if header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder:
+        return "ascending"
+    return "descending"

@@ -19,6 +19,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from leaddesk.inbox.query import SortField
 from leaddesk.inbox.rows import LeadRow
 from leaddesk.leads.labels import BAND_LABELS, STATUS_LABELS
+from leaddesk.scoring.display import display_score, score_sum_text
 
 COL_NAME = 0
 COL_COMPANY = 1
@@ -226,7 +227,7 @@ class InboxTableModel(QAbstractTableModel):
         if column == COL_EMAIL:
             return row.email
         if column == COL_SCORE:
-            return f"{row.score:.0f}"
+            return display_score(row.score)
         if column == COL_STATUS:
             status = STATUS_LABELS.get(row.status, row.status)
             return f"{status}: {row.status_reason}" if row.status_reason else status
@@ -247,12 +248,13 @@ class InboxTableModel(QAbstractTableModel):
         if column == COL_SCORE:
             band = BAND_LABELS.get(row.band, row.band)
             return (
-                f"{band}: fit {row.fit_score:.0f} + engagement {row.engagement_score:.0f} "
-                f"= {row.score:.0f}"
+                f"{band}: {score_sum_text(row.fit_score, row.engagement_score, row.score)} "
+                f"= {display_score(row.score)}"
             )
-        if column == COL_NAME and row.tags:
-            return "Tags: " + ", ".join(row.tags)
-        return None
+        if column == COL_NAME:
+            return f"{row.name}\nTags: {', '.join(row.tags)}" if row.tags else row.name
+        # The whole text, for a cell too narrow to show it.
+        return InboxTableModel._display(row, column) or None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Ask for the query to be re-run in SQL in the new order."""

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +40,8 @@ from leaddesk.ui.models.inbox_table import (
 from leaddesk.ui.pages.base import Page
 from leaddesk.ui.widgets.empty_state import EmptyState
 
+# Name and Score always fit beside the detail panel (their minimum widths, the scrollbar).
+MIN_TABLE_WIDTH = 240
 FIRST_ROWS = 60  # fetched with the ids, so the first screen paints without a second trip
 
 
@@ -118,9 +119,10 @@ class InboxPage(Page):
         self.handoff_button.setObjectName("handToSalesButton")
         self.handoff_button.setToolTip(self.bulk_actions.handoff_action.toolTip())
         self.handoff_button.clicked.connect(self.bulk_actions.handoff_action.trigger)
-        self.actions_button = QToolButton()
-        self.actions_button.setText("Actions")
-        self.actions_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # A push button with a menu, drawn like its neighbours (a tool button is grey and square).
+        self.actions_button = QPushButton("Actions")
+        self.actions_button.setObjectName("inboxActionsButton")
+        self.actions_button.setToolTip("Act on the selected leads (also on right-click)")
         self.actions_button.setMenu(self.bulk_actions.menu)
         self.count_label = QLabel()
         self.count_label.setObjectName("leadCount")
@@ -138,6 +140,8 @@ class InboxPage(Page):
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+        self.table.setMinimumWidth(MIN_TABLE_WIDTH)
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
