@@ -14,6 +14,7 @@ from leaddesk.cli import CommandError
 from leaddesk.clock import SystemClock
 from leaddesk.commands.common import database_from_args, print_json
 from leaddesk.handoff.vocabulary import CHANNELS, OUTCOMES
+from leaddesk.scoring.display import display_score
 
 
 def register(subparsers: Any) -> None:
@@ -158,7 +159,7 @@ def run_queue(args: argparse.Namespace) -> int:
         flag = {"overdue": "!!", "soon": "! "}.get(urgency, "  ")
         print(
             f"{flag} {text:>18}  {row.name} ({row.company or '—'}) <{row.email}>  "
-            f"score {row.score:.0f}  owner {row.owner}  due {_when(row.due_at, zone)}"
+            f"score {display_score(row.score)}  owner {row.owner}  due {_when(row.due_at, zone)}"
         )
     return 0
 

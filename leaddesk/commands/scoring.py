@@ -22,6 +22,7 @@ from leaddesk.scoring import (
     import_model,
     rescore_all,
 )
+from leaddesk.scoring.display import display_parts, display_points_to_go, display_score
 from leaddesk.scoring.rules import BAND_KINDS
 
 BAND_LABELS = {"cold": "cold", "warm": "warm", "sales_ready": "sales-ready"}
@@ -97,11 +98,12 @@ def run_score(args: argparse.Namespace) -> int:
 
 def _headline(breakdown: Breakdown) -> str:
     band = BAND_LABELS.get(breakdown.band, breakdown.band)
-    line = f"{breakdown.email}: {breakdown.total:.1f} ({band})"
-    line += f" — fit {breakdown.fit:.1f}/{breakdown.fit_cap:g}"
-    line += f", engagement {breakdown.engagement:.1f}/{breakdown.engagement_cap:g}"
+    fit, engagement = display_parts(breakdown.fit, breakdown.engagement)
+    line = f"{breakdown.email}: {display_score(breakdown.total)} ({band})"
+    line += f" — fit {fit}/{breakdown.fit_cap:g}"
+    line += f", engagement {engagement}/{breakdown.engagement_cap:g}"
     if breakdown.points_to_sales_ready > 0:
-        line += f"; {breakdown.points_to_sales_ready:.1f} points to sales-ready"
+        line += f"; {display_points_to_go(breakdown.points_to_sales_ready)} points to sales-ready"
     return line
 
 
@@ -112,9 +114,12 @@ def format_breakdown(breakdown: Breakdown) -> str:
         decay = "—" if item.decay_factor == 1.0 else f"{item.decay_factor:.2f}"
         lines.append(
             f"{item.part:<11} {item.rule[:26]:<26} {item.points:>7.1f} {decay:>6} "
-            f"{item.points_now:>7.2f}  {item.reason}"
+            f"{item.points_now:>7.1f}  {item.reason}"
         )
-    lines.append(f"{'':<11} {'total':<26} {'':>7} {'':>6} {breakdown.total:>7.2f}")
+    lines.append(
+        f"{'':<11} {'total':<26} {'':>7} {'':>6} {breakdown.total:>7.1f}  "
+        f"shown as {display_score(breakdown.total)} (whole points, rounded down)"
+    )
     return "\n".join(lines)
 
 

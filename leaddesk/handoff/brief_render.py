@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from leaddesk.handoff.brief import LeadBrief
 from leaddesk.handoff.schedule import ScheduleError, parse_zone
-from leaddesk.scoring.explain import display_score
+from leaddesk.scoring.display import display_score, score_sum_text
 
 BAND_WORDS = {"cold": "cold", "warm": "warm", "sales_ready": "sales-ready"}
 STYLE = (
@@ -82,8 +82,8 @@ def brief_html(brief: LeadBrief, *, viewer_zone: str | None = None, standalone: 
         f"<div class='muted'>{_e(brief.title)}{' · ' if brief.title else ''}{_e(brief.company)}"
         "</div>",
         "<h2>Why now</h2>",
-        f"<p><b>Score {display_score(brief.score)}</b> — {_e(band_text(brief))} — fit "
-        f"{brief.fit:.0f} + engagement {brief.engagement:.0f}.</p>",
+        f"<p><b>Score {display_score(brief.score)}</b> — {_e(band_text(brief))} — "
+        f"{score_sum_text(brief.fit, brief.engagement, brief.score)}.</p>",
     ]
     if brief.qualified_why:
         parts.append(f"<p>{_e(brief.qualified_why)}.</p>")
@@ -174,8 +174,8 @@ def brief_text(brief: LeadBrief, *, viewer_zone: str | None = None) -> str:
         brief.name,
         " · ".join(p for p in (brief.title, brief.company) if p),
         "",
-        f"WHY NOW: score {display_score(brief.score)} — {band_text(brief)} — fit "
-        f"{brief.fit:.0f} + engagement {brief.engagement:.0f}",
+        f"WHY NOW: score {display_score(brief.score)} — {band_text(brief)} — "
+        f"{score_sum_text(brief.fit, brief.engagement, brief.score)}",
     ]
     if brief.qualified_why:
         lines.append(brief.qualified_why + ".")

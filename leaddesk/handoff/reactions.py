@@ -33,7 +33,7 @@ from leaddesk.handoff.service import (
     reassign,
 )
 from leaddesk.handoff.team import SALES_ROLES
-from leaddesk.scoring.explain import display_score
+from leaddesk.scoring.display import display_score
 from leaddesk.scoring.store import compiled_config
 
 #: A hand-raise older than this (an old list imported late) does not start a hand-off by itself.

@@ -14,11 +14,10 @@ from leaddesk.scoring.changes import (
 )
 from leaddesk.scoring.compute import BreakdownItem, ScoreResult
 from leaddesk.scoring.defaults import default_config
+from leaddesk.scoring.display import display_points_to_go, display_score, score_sum_text
 from leaddesk.scoring.explain import (
     Breakdown,
     HistoryPoint,
-    display_points_to_go,
-    display_score,
     explain_lead,
     find_lead_id,
     score_history,
@@ -57,5 +56,6 @@ __all__ = [
     "restore_defaults",
     "save_config",
     "score_history",
+    "score_sum_text",
     "what_if",
 ]

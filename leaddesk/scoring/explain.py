@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,20 +17,6 @@ from leaddesk.scoring.rescore import score_loaded_lead
 from leaddesk.scoring.store import compiled_config
 
 HISTORY_POINTS = 90
-
-
-def display_score(value: float) -> str:
-    """A score as shown to people: one decimal, rounded down, so 69.96 never reads "70.0".
-
-    Rounding down keeps the shown figure consistent with the band (a warm lead below 70 never
-    shows 70) — use it wherever a score is displayed.
-    """
-    return f"{math.floor(value * 10 + 1e-9) / 10:.1f}"
-
-
-def display_points_to_go(value: float) -> str:
-    """Points still needed, rounded up to one decimal (0.04 to go reads "0.1", never "0.0")."""
-    return f"{math.ceil(value * 10 - 1e-9) / 10:.1f}"
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ def test_breakdown_widget_shows_the_stored_score(
     lead_id = _lead_with_activities(db, context)
     widget = ScoreBreakdownWidget(context)
     qtbot.addWidget(widget)
+    widget.resize(550, 600)  # the lead panel's width at the default window size
     widget.show()
     with qtbot.waitSignal(widget.loaded, timeout=10000):
         widget.show_lead(lead_id)
@@ -56,6 +57,13 @@ def test_breakdown_widget_shows_the_stored_score(
     assert widget.band_label.text() == "Warm"
     assert widget.to_go_label.text().endswith("points to sales-ready")
     assert widget.fit_bar.format().endswith("/ 40")
+    # one rounding rule: the bars' parts add up to the big number, as the inbox shows it
+    fit = int(widget.fit_bar.format().split(" /")[0])
+    engagement = int(widget.engagement_bar.format().split(" /")[0])
+    assert fit + engagement == int(widget.score_label.text())
+    assert "#f59e0b" in widget.fit_bar.styleSheet()  # the inbox's warm colour
+    assert not widget.table.isColumnHidden(model.COL_WHY)
+    assert widget.table.columnWidth(model.COL_WHY) >= widget.table.columnWidth(model.COL_RULE)
     why = [model.data(model.index(r, model.COL_WHY)) for r in range(model.rowCount())]
     assert any(text.startswith("Attended a webinar on ") for text in why)
     assert len(widget.chart.points) > 10

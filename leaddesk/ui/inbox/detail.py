@@ -34,6 +34,7 @@ from leaddesk.inbox.timeline import (
     lead_detail,
     log_activity,
 )
+from leaddesk.scoring.display import display_score, score_sum_text
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.forms.ui_lead_profile import Ui_LeadProfileForm
 from leaddesk.ui.inbox.brief_tab import BriefTab
@@ -131,8 +132,8 @@ class LeadDetailPanel(QWidget):
 
     def _show_score(self, score: float, band: str, fit: float, engagement: float) -> None:
         self.score_label.setText(
-            f"<b>{score:.0f}</b> ({BAND_LABELS.get(band, band)}) — fit {fit:.0f} + "
-            f"engagement {engagement:.0f}"
+            f"<b>{display_score(score)}</b> ({BAND_LABELS.get(band, band)}) — "
+            f"{score_sum_text(fit, engagement, score)}"
         )
 
     def _build_score_box(self) -> QGroupBox:

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QFont
 
 from leaddesk.handoff.brief_render import format_when
 from leaddesk.handoff.queue import URGENT_OVERDUE, URGENT_SOON, QueueRow
-from leaddesk.scoring.explain import display_score
+from leaddesk.scoring.display import display_score
 from leaddesk.ui.models.inbox_table import BAND_LABELS, STATUS_LABELS
 from leaddesk.ui.models.rows_model import AnyIndex, RowsTableModel
 

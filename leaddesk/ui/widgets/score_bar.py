@@ -8,9 +8,10 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from leaddesk.scoring.display import display_score
 from leaddesk.ui.models.inbox_table import BAND_ROLE, SCORE_ROLE
+from leaddesk.ui.widgets.band_colours import BAND_COLOURS
 
-BAND_COLOURS = {"cold": "#94a3b8", "warm": "#f59e0b", "sales_ready": "#16a34a"}
 MAX_SCORE = 100.0
 
 
@@ -47,7 +48,7 @@ class ScoreBarDelegate(QStyledItemDelegate):
         painter.drawText(
             text_rect,
             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-            f"{score:.0f}",
+            display_score(float(score)),
         )
         painter.restore()
 

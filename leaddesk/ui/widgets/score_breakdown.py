@@ -24,21 +24,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.scoring import (
-    Breakdown,
-    BreakdownItem,
-    HistoryPoint,
+from leaddesk.scoring import Breakdown, BreakdownItem, HistoryPoint, explain_lead, score_history
+from leaddesk.scoring.display import (
+    display_item_points,
+    display_parts,
     display_points_to_go,
     display_score,
-    explain_lead,
-    score_history,
 )
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.models.rows_model import (
     AnyIndex,
     RowsTableModel,
 )
-from leaddesk.ui.widgets.score_chart import BAND_COLOURS, BAND_NAMES, ScoreChart
+from leaddesk.ui.widgets.band_colours import BAND_COLOURS, BAND_NAMES, BAND_TEXT_COLOURS
+from leaddesk.ui.widgets.score_chart import ScoreChart
 
 PART_NAMES = {"fit": "Fit", "engagement": "Engagement", "cap": "Cap"}
 
@@ -63,7 +62,23 @@ class BreakdownTableModel(RowsTableModel):
     """The itemised breakdown: one row per contribution or cap."""
 
     COL_PART, COL_RULE, COL_WHY, COL_POINTS, COL_DECAY, COL_NOW = range(6)
-    HEADERS = ("Part", "Rule", "Why it counts", "Points", "Decay", "Points now")
+    HEADERS = ("Part", "Rule", "Why it counts", "Points", "Decay", "Now")
+    HEADER_TIPS = (
+        "Fit (who the lead is) or engagement (what they did)",
+        "The scoring rule (Settings → Scoring)",
+        "What about this lead made the rule count",
+        "The rule's points when it first counted",
+        "How much of the points is left after time (half-life decay)",
+        "The points it adds today; the score is their sum, shown in whole points rounded down",
+    )
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column titles, with what each column means as their tooltip."""
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return self.HEADER_TIPS[section] if 0 <= section < len(self.HEADER_TIPS) else None
+        return super().headerData(section, orientation, role)
 
     @property
     def items(self) -> list[BreakdownItem]:
@@ -88,6 +103,10 @@ class BreakdownTableModel(RowsTableModel):
                 return QColor("#64748b")
             if column == self.COL_NOW and item.points_now < 0:
                 return QColor("#b91c1c")
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_RULE:
+            return f"{PART_NAMES.get(item.part, item.part)} rule: {item.rule}"
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_WHY:
+            return item.reason
         if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_DECAY:
             if item.half_life_days:
                 return f"Half-life {item.half_life_days:g} days"
@@ -109,7 +128,7 @@ class BreakdownTableModel(RowsTableModel):
             if item.part == "fit" or item.part == "cap" or item.half_life_days is None:
                 return "—"
             return f"×{item.decay_factor:.2f}"
-        return f"{item.points_now:+.1f}"
+        return display_item_points(item.points_now)
 
 
 class ScoreBreakdownWidget(QWidget):
@@ -154,12 +173,23 @@ class ScoreBreakdownWidget(QWidget):
         self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(False)
+        self.table.setObjectName("scoreBreakdownTable")
+        self.table.setWordWrap(True)  # the explanation is the point: it wraps, never elides
+        self.table.setStyleSheet("QTableView::item { padding: 2px 6px; }")
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header_view = self.table.horizontalHeader()
         header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header_view.setSectionResizeMode(
+            BreakdownTableModel.COL_RULE, QHeaderView.ResizeMode.Interactive
+        )
+        header_view.resizeSection(BreakdownTableModel.COL_RULE, 140)
+        # The fit and engagement bars above say which part a rule belongs to; the rule's
+        # tooltip says it too, so the explanation gets the room.
+        self.table.setColumnHidden(BreakdownTableModel.COL_PART, True)
+        header_view.setSectionResizeMode(
             BreakdownTableModel.COL_WHY, QHeaderView.ResizeMode.Stretch
         )
+        header_view.setMinimumSectionSize(40)
         layout.addWidget(self.table, 1)
         self.chart = ScoreChart()
         layout.addWidget(self.chart)
@@ -192,9 +222,10 @@ class ScoreBreakdownWidget(QWidget):
         """Show a computed breakdown and history."""
         self.view = view
         b = view.breakdown
-        colour = BAND_COLOURS.get(b.band, "#64748b")
+        colour = BAND_COLOURS.get(b.band, BAND_COLOURS["cold"])
+        text_colour = BAND_TEXT_COLOURS.get(b.band, BAND_TEXT_COLOURS["cold"])
         self.score_label.setText(display_score(b.total))
-        self.score_label.setStyleSheet(f"font-size: 28px; font-weight: 700; color: {colour};")
+        self.score_label.setStyleSheet(f"font-size: 28px; font-weight: 700; color: {text_colour};")
         self.band_label.setText(BAND_NAMES.get(b.band, b.band))
         self.band_label.setStyleSheet(
             f"background: {colour}; color: white; border-radius: 8px; padding: 2px 10px;"
@@ -203,17 +234,30 @@ class ScoreBreakdownWidget(QWidget):
             to_go = display_points_to_go(b.points_to_sales_ready)
             self.to_go_label.setText(f"{to_go} points to sales-ready")
         else:
-            self.to_go_label.setText("Sales-ready: hand to a rep")
-        self._set_bar(self.fit_bar, b.fit, b.fit_cap, "fit")
-        self._set_bar(self.engagement_bar, b.engagement, b.engagement_cap, "engagement")
+            self.to_go_label.setText("Ready for a rep: hand it to sales")
+        fit, engagement = display_parts(b.fit, b.engagement)
+        self._set_bar(self.fit_bar, b.fit, fit, b.fit_cap, "fit", colour)
+        self._set_bar(
+            self.engagement_bar, b.engagement, engagement, b.engagement_cap, "engagement", colour
+        )
         self.model.set_items(list(b.items))
         self.chart.set_history(view.history, b.warm_threshold, b.sales_ready_threshold)
-        self.setToolTip(f"Score {display_score(b.total)} = the sum of the table's last column")
+        self.setToolTip(
+            f"Score {display_score(b.total)}: the sum of the table's last column "
+            f"({b.total:.1f}), in whole points rounded down"
+        )
         self.loaded.emit()
 
     @staticmethod
-    def _set_bar(bar: QProgressBar, value: float, cap: float, name: str) -> None:
+    def _set_bar(
+        bar: QProgressBar, value: float, shown: str, cap: float, name: str, colour: str
+    ) -> None:
         bar.setRange(0, max(1, round(cap * 10)))
-        bar.setValue(max(0, round(value * 10)))
-        bar.setFormat(f"{display_score(value)} / {cap:g}")
+        bar.setValue(max(0, min(round(value * 10), round(cap * 10))))
+        bar.setFormat(f"{shown} / {cap:g}")
+        bar.setStyleSheet(
+            "QProgressBar { border: 1px solid #cbd5e1; border-radius: 4px; background: #f1f5f9;"
+            " text-align: center; color: #0f172a; }"
+            f"QProgressBar::chunk {{ background: {colour}; border-radius: 3px; }}"
+        )
         bar.setToolTip(f"{name.capitalize()} points after the cap of {cap:g}")

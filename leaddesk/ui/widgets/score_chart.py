@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from leaddesk.scoring import HistoryPoint
-
-BAND_COLOURS = {"cold": "#64748b", "warm": "#d97706", "sales_ready": "#16a34a"}
-BAND_NAMES = {"cold": "Cold", "warm": "Warm", "sales_ready": "Sales-ready"}
+from leaddesk.scoring.display import display_score
+from leaddesk.ui.widgets.band_colours import BAND_COLOURS, BAND_NAMES, BAND_TEXT_COLOURS, band_of
 
 
 class ScoreChart(QWidget):
     """The score (0–100) over time as a line, with dashed warm and sales-ready thresholds."""
 
     MARGIN = 6
+    AXIS_HEIGHT = 14  # the dates under the plot
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,14 +38,30 @@ class ScoreChart(QWidget):
         if self.points:
             first, last = self.points[0], self.points[-1]
             self.setToolTip(
-                f"{first.at:%Y-%m-%d}: {first.score:.0f} → {last.at:%Y-%m-%d}: {last.score:.0f}"
+                f"{first.at:%Y-%m-%d}: {display_score(first.score)} → "
+                f"{last.at:%Y-%m-%d}: {display_score(last.score)}"
             )
         self.update()
 
+    def label_width(self) -> int:
+        """Room on the right for the threshold labels, so they never sit on the line."""
+        metrics = self.fontMetrics()
+        return (
+            max(
+                metrics.horizontalAdvance(f"{BAND_NAMES[b]} {v:g}")
+                for b, v in (("warm", self.warm), ("sales_ready", self.sales_ready))
+            )
+            * 4
+            // 5
+            + 8
+        )
+
     def plot_area(self) -> QRectF:
-        """Where the line is drawn (inside the margins)."""
+        """Where the line is drawn: inside the margins, left of the labels, above the dates."""
         m = self.MARGIN
-        return QRectF(m, m, max(1, self.width() - 2 * m), max(1, self.height() - 2 * m))
+        width = self.width() - 2 * m - self.label_width()
+        height = self.height() - 2 * m - self.AXIS_HEIGHT
+        return QRectF(m, m, max(1, width), max(1, height))
 
     def map_point(self, index: int) -> QPointF:
         """Widget coordinates of history point ``index`` (time on x, 0–100 on y)."""
@@ -68,30 +84,34 @@ class ScoreChart(QWidget):
         painter.setFont(small)
         for value, band in ((self.warm, "warm"), (self.sales_ready, "sales_ready")):
             y = area.bottom() - area.height() * value / 100
-            pen = QPen(QColor(BAND_COLOURS[band]), 1, Qt.PenStyle.DashLine)
-            painter.setPen(pen)
+            painter.setPen(QPen(QColor(BAND_COLOURS[band]), 1, Qt.PenStyle.DashLine))
             painter.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
-            painter.drawText(QPointF(area.left() + 3, y - 2), f"{BAND_NAMES[band]} {value:g}")
-        if self.points:
-            painter.setPen(QColor("#94a3b8"))
-            bottom = area.adjusted(3, 0, -3, -2)
-            align = Qt.AlignmentFlag.AlignBottom
+            painter.setPen(QColor(BAND_TEXT_COLOURS[band]))
+            label = QRectF(area.right() + 4, y - 8, self.label_width(), 16)
             painter.drawText(
-                bottom, align | Qt.AlignmentFlag.AlignLeft, f"{self.points[0].at:%Y-%m-%d}"
+                label,
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                f"{BAND_NAMES[band]} {value:g}",
             )
-            painter.drawText(bottom, align | Qt.AlignmentFlag.AlignRight, "now")
+        if self.points:
+            painter.setPen(QColor("#64748b"))
+            axis = QRectF(area.left(), area.bottom() + 1, area.width(), self.AXIS_HEIGHT)
+            align = Qt.AlignmentFlag.AlignVCenter
+            painter.drawText(
+                axis, align | Qt.AlignmentFlag.AlignLeft, f"{self.points[0].at:%d %b %Y}"
+            )
+            painter.drawText(axis, align | Qt.AlignmentFlag.AlignRight, "now")
         if len(self.points) < 2:
-            painter.setPen(QColor("#94a3b8"))
+            painter.setPen(QColor("#64748b"))
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "No score history yet")
             painter.end()
             return
-        path = QPainterPath(self.map_point(0))
         for index in range(1, len(self.points)):
-            path.lineTo(self.map_point(index))
-        painter.setPen(QPen(QColor("#2563eb"), 2))
-        painter.drawPath(path)
+            band = band_of(self.points[index - 1].score, self.warm, self.sales_ready)
+            painter.setPen(QPen(QColor(BAND_COLOURS[band]), 2))
+            painter.drawLine(self.map_point(index - 1), self.map_point(index))
         last = self.map_point(len(self.points) - 1)
-        painter.setBrush(QColor(BAND_COLOURS.get(self.points[-1].band, "#2563eb")))
+        painter.setBrush(QColor(BAND_COLOURS.get(self.points[-1].band, BAND_COLOURS["cold"])))
         painter.setPen(Qt.PenStyle.NoPen)
         painter.drawEllipse(last, 4, 4)
         painter.end()
