@@ -123,10 +123,15 @@ def _crossing_event(
     cause: Activity | None = None,
 ) -> ActivityEvent:
     payload: dict[str, Any] = {"from": previous_band, "to": result.band, "score": result.total}
+    moment = now
     if cause is not None:
         payload.update(cause_id=cause.id, cause_kind=cause.kind)
+        # The lead crossed when the event that caused it happened (an imported webinar visit,
+        # the demo's history), not when LeadDesk got to it; a clock it starts still uses now.
+        if cause.occurred_at is not None and cause.occurred_at < now:
+            moment = cause.occurred_at
     return ActivityEvent(
-        lead_id, CROSSING_KIND[result.band], occurred_at=now, payload=payload, origin="scoring"
+        lead_id, CROSSING_KIND[result.band], occurred_at=moment, payload=payload, origin="scoring"
     )
 
 

@@ -53,6 +53,16 @@ def test_jumping_two_bands_is_one_crossing(session: Session, clock: FixedClock) 
     assert kinds_of(session, lead) == ["consultation_requested", "became_sales_ready", "handed_off"]
 
 
+def test_crossing_is_dated_by_the_event_that_caused_it(session: Session, clock: FixedClock) -> None:
+    """An old event recorded now (an import, the demo) dates the crossing it causes, not now."""
+    use_model(session, [engagement_rule("webinar_attended", 50, half_life=None)])
+    lead = add_lead(session)
+    visit = add_activity(session, lead, "webinar_attended", clock.now(), days_ago=5)
+    crossing = session.scalars(select(Activity).where(Activity.kind == "became_warm")).one()
+    assert crossing.occurred_at == visit.occurred_at == clock.now() - timedelta(days=5)
+    assert crossing.recorded_at == clock.now()
+
+
 def test_decay_cools_a_lead_once(session: Session, clock: FixedClock) -> None:
     """When old engagement fades below warm, the periodic pass records became_cold once."""
     use_model(session, [engagement_rule("replied", 45, half_life=30)])
