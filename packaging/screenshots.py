@@ -110,6 +110,15 @@ def _close_ups(app: object, window: object, context: object, out: Path) -> None:
         _wait(app, lambda: detail.brief.view is not None and idle())
     _save(window, out / "lead-brief.png")
     if inbox.model.rowCount():
+        detail.tabs.setCurrentIndex(detail.score_tab)
+        _wait(app, lambda: detail.breakdown.view is not None and idle())
+        _save(window, out / "lead-score.png")
+        detail.tabs.setCurrentIndex(1)
+        _wait(app, lambda: idle())
+        _save(window, out / "lead-timeline.png")
+        detail.tabs.setCurrentIndex(2)
+        _wait(app, lambda: idle())
+        _save(window, out / "lead-tasks.png")
         inbox.detail.close_panel()
 
     settings = window.show_page("settings")  # type: ignore[attr-defined]

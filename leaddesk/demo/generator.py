@@ -17,6 +17,7 @@ from leaddesk.db.models import (
     AppSetting,
     Enrollment,
     Handoff,
+    ImportBatch,
     Lead,
     LeadTag,
     LifecycleStatus,
@@ -183,7 +184,8 @@ def load_demo_data(
             return DemoSummary(0, 0, 0, 0, already_loaded=True)
         before = session.scalar(select(func.count(Activity.id))) or 0
         team = _add_team(session)
-        created = [_make_lead(session, rng, i, team, moment) for i in range(leads)]
+        batches = _import_batches(session, leads, moment)
+        created = [_make_lead(session, rng, i, team, moment, batches) for i in range(leads)]
         for lead in created:
             _add_activities(session, rng, lead, moment)
         sequence = sequence_from_document(session, load_preset("tradeshow"))
@@ -284,8 +286,34 @@ def _outcomes(session: Session, handoffs: list[Handoff], now: datetime) -> None:
         step(lead, owner)
 
 
+def _import_batches(session: Session, leads: int, now: datetime) -> dict[str, ImportBatch]:
+    """One import per show, as if its badge-scan list had been imported: Settings → Imports
+    lists them, and undoing one takes that show's sample leads out again."""
+    batches: dict[str, ImportBatch] = {}
+    for position, (show, days_ago) in enumerate(SHOWS):
+        count = len(range(position, leads, len(SHOWS)))
+        batch = ImportBatch(
+            filename=f"Sample data: {show} badge scans",
+            source=show,
+            event_date=(now - timedelta(days=days_ago)).date(),
+            options={"demo": True},
+            rows=count,
+            imported=count,
+            created_at=now - timedelta(days=days_ago),
+        )
+        session.add(batch)
+        batches[show] = batch
+    session.flush()
+    return batches
+
+
 def _make_lead(
-    session: Session, rng: random.Random, index: int, team: list[TeamMember], now: datetime
+    session: Session,
+    rng: random.Random,
+    index: int,
+    team: list[TeamMember],
+    now: datetime,
+    batches: dict[str, ImportBatch],
 ) -> Lead:
     first, last = rng.choice(FIRST), rng.choice(LAST)
     company, industry, size = rng.choice(COMPANIES)
@@ -318,6 +346,7 @@ def _make_lead(
         city=city,
         timezone=zone,
         source=show,
+        import_batch_id=batches[show].id,
         status=status,
         owner_id=rng.choice(team).id if status != LifecycleStatus.NEW else None,
         created_at=now - timedelta(days=days_ago),
@@ -336,7 +365,7 @@ def _make_lead(
             lead.id,
             ActivityKind.IMPORTED,
             occurred_at=now - timedelta(days=days_ago),
-            payload={"source": show},
+            payload={"source": show, "batch_id": batches[show].id},
             origin="demo",
         ),
         now=now,

@@ -152,14 +152,18 @@ def test_second_instance_on_same_database_is_refused(db: Database, tmp_path: Pat
 def test_postal_address_is_saved_from_settings(
     qtbot: QtBot, window: MainWindow, context: AppContext
 ) -> None:
-    """Typing the postal address in Settings and saving stores it in the database."""
+    """Save waits for a change; typing the postal address and saving stores it."""
     from leaddesk.settings import postal_address
 
     page = window.show_page("settings")
     qtbot.waitUntil(lambda: page.loaded and not context.runner.busy)
     general = page.tab_widgets["General"]
+    qtbot.waitUntil(lambda: general.saved_address is not None)
+    assert not general.save_button.isEnabled()  # nothing to save yet
     general.postal_address_edit.setPlainText("Acme Ltd · 12 Harbour Street · Bristol")
+    assert general.save_button.isEnabled()
     general.save_button.click()
-    qtbot.waitUntil(lambda: not context.runner.busy and general.save_button.isEnabled())
+    qtbot.waitUntil(lambda: not context.runner.busy and general.saved_address.startswith("Acme"))
+    assert not general.save_button.isEnabled()  # saved: nothing changed since
     with context.db.session() as session:
         assert postal_address(session) == "Acme Ltd · 12 Harbour Street · Bristol"

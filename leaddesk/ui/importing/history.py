@@ -38,6 +38,15 @@ class ImportHistory(QWidget):
         hint.setObjectName("pageSubtitle")
         hint.setWordWrap(True)
         layout.addWidget(hint)
+        self.empty_label = QLabel(
+            "No imports yet. Choose File → Import a list… (Ctrl+I) to bring in a CSV or Excel "
+            "file; "
+            "every import is listed here and can be undone."
+        )
+        self.empty_label.setObjectName("emptyImports")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.hide()
+        layout.addWidget(self.empty_label)
         self.model = RowsModel(HEADERS)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -71,6 +80,8 @@ class ImportHistory(QWidget):
             rows.append([when if c == "created_at" else item[c] for c in COLUMNS])
         self.model.set_rows(HEADERS, rows, history)
         self.table.resizeColumnsToContents()
+        self.empty_label.setVisible(not rows)
+        self.table.setVisible(bool(rows))
         self.loaded = True
         self._selection_changed()
 

@@ -219,7 +219,7 @@ class MailboxSettingsTab(QWidget):
             "Add a sender account first (Settings → Accounts); replies are read from its mailbox."
         )
         self.no_accounts_label.setWordWrap(True)
-        self.no_accounts_label.setObjectName("emptyState")
+        self.no_accounts_label.setObjectName("notice")
         layout.addWidget(self.no_accounts_label)
         self.section = ImapSettingsSection(context)
         layout.addWidget(self.section)

@@ -88,6 +88,8 @@ class SequencesPage(Page):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _: self._open(cur.row()))
         splitter.addWidget(self.table)
+        # Room for the header and four sequences before the editor takes the rest.
+        self.table.setMinimumHeight(self.table.verticalHeader().defaultSectionSize() * 5 + 8)
         self.editor = SequenceEditor(self.context)
         self.editor.saved.connect(self.data_changed.emit)
         splitter.addWidget(self.editor)

@@ -60,6 +60,24 @@ class GeneralSettings(QWidget):
         form.addRow("", hint)
         layout.addLayout(form)
         self.save_button = add_save_row(layout, self.save)
+        self.saved_address: str | None = None  # None until loaded
+        self.postal_address_edit.textChanged.connect(self._update_state)
+        self._update_state()
+
+    @property
+    def dirty(self) -> bool:
+        """Whether the address typed differs from the stored one."""
+        typed = self.postal_address_edit.toPlainText().strip()
+        return self.saved_address is not None and typed != self.saved_address
+
+    def _update_state(self) -> None:
+        self.save_button.setEnabled(self.dirty)
+        self.save_button.setToolTip("" if self.dirty else "Nothing changed yet")
+
+    def _loaded(self, address: str) -> None:
+        self.saved_address = address.strip()
+        self.postal_address_edit.setPlainText(address)
+        self._update_state()
 
     def load(self) -> None:
         """Fill the fields from the database (in the background)."""
@@ -68,7 +86,7 @@ class GeneralSettings(QWidget):
             with self.context.db.session() as session:
                 return postal_address(session)
 
-        self.context.runner.run(read, on_done=self.postal_address_edit.setPlainText, write=False)
+        self.context.runner.run(read, on_done=self._loaded, write=False)
 
     def save(self) -> None:
         """Store the fields; the Save button is disabled until the write has finished."""
@@ -80,15 +98,19 @@ class GeneralSettings(QWidget):
 
         self.save_button.setEnabled(False)
         self.context.runner.run(
-            write, on_done=lambda _: self._saved(), on_error=self._failed, label="Saving settings"
+            write,
+            on_done=lambda _: self._saved(value),
+            on_error=self._failed,
+            label="Saving settings",
         )
 
-    def _saved(self) -> None:
-        self.save_button.setEnabled(True)
+    def _saved(self, value: str) -> None:
+        self.saved_address = value
+        self._update_state()
         self.window().statusBar().showMessage("Settings saved", 4000)  # type: ignore[attr-defined]
 
     def _failed(self, error: BaseException) -> None:
-        self.save_button.setEnabled(True)
+        self._update_state()
         QMessageBox.warning(self, "Settings not saved", f"The settings were not saved: {error}")
 
 

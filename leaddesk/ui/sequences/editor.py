@@ -128,6 +128,10 @@ class SequenceEditor(QWidget):
         layout = QVBoxLayout(pane)
         layout.setContentsMargins(0, 0, 0, 0)
         self.lead_combo = QComboBox()
+        self.lead_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.lead_combo.setMinimumContentsLength(24)
         self.lead_combo.currentIndexChanged.connect(lambda _: self.schedule_preview())
         layout.addWidget(QLabel("Preview for:"))
         layout.addWidget(self.lead_combo)

@@ -63,8 +63,9 @@ def load_editor_data(session: Session, sequence_id: int) -> EditorData:
 
 
 def _lead_label(row: Any) -> str:
+    """``"Quentin Garcia · Northwind Logistics"``: short enough for the preview's combo box."""
     name = " ".join(p for p in (row.first_name, row.last_name) if p) or row.email
-    return f"{name} <{row.email}>" + (f" · {row.company}" if row.company else "")
+    return name + (f" · {row.company}" if row.company else "")
 
 
 @dataclass(frozen=True)

@@ -228,7 +228,12 @@ class ScoringSettings(QWidget):
         self.error_label.setText(problem)
         ready = self.saved_config is not None
         self.save_button.setEnabled(ready and self.dirty and not problem)
-        self.preview_button.setEnabled(ready and not problem)
+        self.preview_button.setEnabled(ready and self.dirty and not problem)
+        self.preview_button.setToolTip(
+            "Show which leads would change band"
+            if self.dirty
+            else "Change a rule or a threshold first; then preview what it does to your leads"
+        )
         self.revert_button.setEnabled(self.dirty)
         row = self._selected_row()
         self.edit_button.setEnabled(row is not None)
