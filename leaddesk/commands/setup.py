@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from leaddesk.cli import CommandError
+from leaddesk.clock import SystemClock
 from leaddesk.commands.common import database_from_args, print_json
-from leaddesk.sequences.planner import DEFAULT_TIMEZONE_SETTING
-from leaddesk.sequences.timing import is_valid_zone
-from leaddesk.settings import POSTAL_ADDRESS, get_setting, set_setting
+from leaddesk.commands.settings_keys import SETTINGS
 
 #: Exit status of ``setup``/``doctor`` (and ``send-due``/``tick``) when required setup is missing.
 SETUP_MISSING = 3
@@ -38,16 +33,18 @@ def register(subparsers: Any) -> None:
         )
         check.add_argument("--json", action="store_true", help="print JSON")
         check.set_defaults(handler=run_setup)
-    settings = subparsers.add_parser("settings", help="the team-wide settings (postal address…)")
+    settings = subparsers.add_parser(
+        "settings", help="every team-wide setting: postal address, time zone, SLA, thresholds…"
+    )
     verbs = settings.add_subparsers(dest="verb", required=True)
     listing = verbs.add_parser("list", help="every setting with its value")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=run_settings_list)
     get = verbs.add_parser("get", help="one setting's value")
-    get.add_argument("key", choices=sorted(SETTINGS))
+    get.add_argument("key", choices=list(SETTINGS))
     get.set_defaults(handler=run_settings_get)
     put = verbs.add_parser("set", help="change one setting (an empty value clears it)")
-    put.add_argument("key", choices=sorted(SETTINGS))
+    put.add_argument("key", choices=list(SETTINGS))
     put.add_argument("value", help='the new value, e.g. "Street 1, 12345 City, Country"')
     put.set_defaults(handler=run_settings_set)
 
@@ -81,44 +78,11 @@ def run_setup(args: argparse.Namespace) -> int:
     return SETUP_MISSING if required_missing else 0
 
 
-@dataclass(frozen=True)
-class Setting:
-    """One setting the shell can read and change."""
-
-    key: str
-    description: str
-    check: Callable[[str], str]  # the value as stored, or ValueError with what to type
-
-
-def _postal(value: str) -> str:
-    text = "\n".join(line.strip() for line in value.replace("\\n", "\n").splitlines())
-    return text.strip()
-
-
-def _zone(value: str) -> str:
-    zone = value.strip()
-    if zone and not is_valid_zone(zone):
-        raise ValueError(f"{zone!r} is not a time zone: use a name such as Europe/Berlin")
-    return zone
-
-
-SETTINGS = {
-    POSTAL_ADDRESS: Setting(POSTAL_ADDRESS, "the sender's postal address, in every email footer",
-                            _postal),
-    DEFAULT_TIMEZONE_SETTING: Setting(DEFAULT_TIMEZONE_SETTING,
-                                      "the time zone of leads with none of their own", _zone),
-}  # fmt: skip
-
-
-def _value(session: Session, key: str) -> str:
-    return str(get_setting(session, key, "") or "")
-
-
 def run_settings_list(args: argparse.Namespace) -> int:
     """Print every setting, its value and what it is for."""
     db = database_from_args(args)
     with db.session() as session:
-        values = {key: _value(session, key) for key in sorted(SETTINGS)}
+        values = {key: setting.read(session) for key, setting in SETTINGS.items()}
     if args.json:
         print_json(values)
         return 0
@@ -132,19 +96,18 @@ def run_settings_get(args: argparse.Namespace) -> int:
     """Print one setting's value (nothing when it is not set)."""
     db = database_from_args(args)
     with db.session() as session:
-        print(_value(session, args.key))
+        print(SETTINGS[args.key].read(session))
     return 0
 
 
 def run_settings_set(args: argparse.Namespace) -> int:
     """Store one setting after checking it; a bad value changes nothing (exit 2)."""
     setting = SETTINGS[args.key]
-    try:
-        value = setting.check(args.value)
-    except ValueError as error:
-        raise CommandError(str(error), exit_status=2) from None
     db = database_from_args(args)
-    with db.write() as session:
-        set_setting(session, setting.key, value)
-    print(f"{setting.key} {'cleared' if not value else 'saved'}")
+    try:
+        with db.write() as session:
+            message = setting.write(session, args.value, SystemClock().now())
+    except ValueError as error:
+        raise CommandError(f"{setting.key}: {error}", exit_status=2) from None
+    print(f"{setting.key} {message}")
     return 0

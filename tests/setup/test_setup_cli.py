@@ -52,6 +52,37 @@ def test_a_bad_setting_is_refused_and_nothing_changes(db, db_path, capsys, monke
     assert out.strip() == "Europe/Berlin"
 
 
+def test_every_settings_tab_value_is_reachable_from_the_shell(
+    db, db_path, capsys, monkeypatch
+) -> None:
+    """SLA, escalation, triggers, currency and thresholds are set by key and seen by the app."""
+    from leaddesk.handoff.config import load_settings
+    from leaddesk.outcomes.config import load_outcome_settings
+    from leaddesk.scoring import load_config
+
+    path = str(db_path)
+    for key, value in (("sla_hours", "8"), ("sla_working_hours", "on"),
+                       ("escalate_after_hours", "off"), ("handoff_on_warm_reply", "yes"),
+                       ("hand_raise_kinds", "demo_requested"), ("currency", "usd"),
+                       ("sales_ready_threshold", "65")):  # fmt: skip
+        status, out, err = _run(capsys, monkeypatch, "--db", path, "settings", "set", key, value)
+        assert status == 0 and out.startswith(f"{key} saved"), err
+    with db.session() as session:
+        handoff = load_settings(session)
+        assert (handoff.sla_hours, handoff.working_hours_only) == (8.0, True)
+        assert handoff.escalate_after_hours is None and handoff.reply_from_warm
+        assert handoff.hand_raise_kinds == ("demo_requested",)
+        assert load_outcome_settings(session).currency == "USD"
+        assert load_config(session).sales_ready_threshold == 65.0
+    status, out, _ = _run(capsys, monkeypatch, "--db", path, "settings", "list", "--json")
+    assert '"sla_hours": "8"' in out and '"currency": "USD"' in out
+    status, _, err = _run(capsys, monkeypatch, "--db", path, "settings", "set",
+                          "warm_threshold", "90")  # fmt: skip
+    assert status == 2 and "warm < sales-ready" in err
+    with db.session() as session:
+        assert load_config(session).warm_threshold == 40.0  # refused: nothing changed
+
+
 def test_send_due_says_what_blocks_sending(db, db_path, capsys, monkeypatch) -> None:
     """On the sample data with nothing set up, send-due names both missing items and exits 3."""
     load_demo_data(db)
