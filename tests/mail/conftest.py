@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
+from aiosmtpd.controller import Controller
 
 from leaddesk.clock import FixedClock
 from leaddesk.mail import secrets
 from tests.mail.mailtest_keyring import PASSWORD
-from tests.mail.mailtest_support import MemoryKeyring, TestSmtpServer, client_context
+from tests.mail.mailtest_support import (
+    MemoryKeyring,
+    RecordingHandler,
+    TestSmtpServer,
+    client_context,
+    free_port,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -39,3 +47,29 @@ def smtp_server(tmp_path: Path, clock: FixedClock) -> Iterator[TestSmtpServer]:
 def tls(smtp_server: TestSmtpServer):  # type: ignore[no-untyped-def]
     """A client TLS context that trusts the test server's certificate."""
     return client_context(smtp_server.cert_path)
+
+
+class GreetingHandler(RecordingHandler):
+    """Records the client's greeting (aiosmtpd itself refuses MAIL before HELO/EHLO)."""
+
+    def __init__(self, stamp: Any) -> None:
+        super().__init__(stamp)
+        self.greetings: list[str] = []
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.greetings.append("EHLO")
+        session.host_name = hostname
+        return responses
+
+
+@pytest.fixture
+def relay(clock: FixedClock) -> Iterator[tuple[Controller, GreetingHandler]]:
+    """A plain loopback relay: no TLS, no AUTH offered (a company relay, a local MTA)."""
+    handler = GreetingHandler(clock.now)
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, ready_timeout=10)
+    controller.start()  # raises when the server cannot start: the test fails
+    yield controller, handler
+    controller.stop()

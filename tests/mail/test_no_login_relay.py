@@ -3,43 +3,9 @@ every message received once, the account never paused."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
-import pytest
-from aiosmtpd.controller import Controller
-
-from leaddesk.clock import FixedClock
 from leaddesk.db.models import SenderAccount
 from leaddesk.mail.sender import send_due
 from tests.mail.mailtest_data import make_account, plan_messages, states
-from tests.mail.mailtest_support import RecordingHandler, free_port
-
-
-class GreetingHandler(RecordingHandler):
-    """Records the client's greeting (aiosmtpd itself refuses MAIL before HELO/EHLO)."""
-
-    def __init__(self, stamp: Any) -> None:
-        super().__init__(stamp)
-        self.greetings: list[str] = []
-
-    async def handle_EHLO(
-        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
-    ) -> list[str]:
-        self.greetings.append("EHLO")
-        session.host_name = hostname
-        return responses
-
-
-@pytest.fixture
-def relay(clock: FixedClock) -> Iterator[tuple[Controller, GreetingHandler]]:
-    """A plain loopback relay: no TLS, no AUTH offered."""
-    handler = GreetingHandler(clock.now)
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, ready_timeout=10)
-    controller.start()  # raises when the server cannot start: the test fails
-    yield controller, handler
-    controller.stop()
 
 
 def test_a_relay_without_login_receives_each_message_once(db, clock, relay) -> None:
