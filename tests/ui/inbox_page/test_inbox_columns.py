@@ -30,9 +30,15 @@ MUST_SHOW = (COL_NAME, COL_COMPANY, COL_SCORE, COL_STATUS, COL_OWNER, COL_NEXT_S
 def demo_inbox(qtbot: QtBot, db: Database, context: AppContext) -> tuple[MainWindow, InboxPage]:
     """The main window at 1200×760 on the sample data, Inbox shown."""
     load_demo_data(db)
+    return _open_inbox(qtbot, context, 1200, 760)
+
+
+def _open_inbox(
+    qtbot: QtBot, context: AppContext, width: int, height: int
+) -> tuple[MainWindow, InboxPage]:
     window = MainWindow(context)
     qtbot.addWidget(window)
-    window.resize(1200, 760)
+    window.resize(width, height)
     window.show()
     page = window.show_page("inbox")
     qtbot.waitUntil(lambda: page.loaded and not context.runner.busy, timeout=20000)
@@ -91,13 +97,7 @@ def test_column_choice_is_remembered_and_steps_aside_for_room(
     _window, page = demo_inbox
     page.columns.set_visible(COL_OWNER, False)
     assert page.table.isColumnHidden(COL_OWNER)
-    again = MainWindow(context)
-    qtbot.addWidget(again)
-    again.resize(1800, 1000)
-    again.show()
-    other = again.show_page("inbox")
-    qtbot.waitUntil(lambda: other.loaded and not context.runner.busy, timeout=20000)
-    assert isinstance(other, InboxPage)
+    _again, other = _open_inbox(qtbot, context, 1800, 1000)
     assert other.table.isColumnHidden(COL_OWNER)
     assert not other.table.isColumnHidden(COL_EMAIL)
     other.columns.set_visible(COL_OWNER, True)
