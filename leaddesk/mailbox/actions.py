@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from leaddesk.db.models import (
     EmailState,
     Enrollment,
     EnrollmentState,
+    InboundMessage,
     Lead,
     OutboundMessage,
     OutboxState,
@@ -22,11 +24,19 @@ from leaddesk.db.models import (
 )
 from leaddesk.leads.emails import email_key
 from leaddesk.leads.suppression import SuppressionReason, suppress
+from leaddesk.mail.outbox import pause_account
 from leaddesk.mailbox.classify import Classification, MessageFacts, Verdict
 from leaddesk.sequences.exits import CANCELLABLE, LIVE_ENROLLMENT, exit_lead_sequences
 
 log = logging.getLogger(__name__)
 ORIGIN = "mailbox"
+# A full mailbox or a server that gave up: suppress after failures on this many days…
+SOFT_FAILURE_DAYS = 3
+SOFT_WINDOW = timedelta(days=30)  # …within this window.
+# Receivers refusing the sender: pause the account after this many refusals in POLICY_WINDOW.
+POLICY_PAUSE_AFTER = 3
+POLICY_WINDOW = timedelta(hours=24)
+POLICY_PAUSE = timedelta(hours=24)
 # These end every sequence whatever its exit rules say: the address must not be mailed again.
 ALWAYS_EXIT = (ActivityKind.BOUNCED, ActivityKind.UNSUBSCRIBED)
 
@@ -51,6 +61,10 @@ def apply_verdict(
         return _replied(session, verdict, facts, account_id, now)
     if kind == Classification.BOUNCE:
         _bounced(session, verdict, now)
+    elif kind == Classification.SOFT_BOUNCE:
+        _soft_bounced(session, verdict, now)
+    elif kind == Classification.POLICY_BOUNCE:
+        _refused_sender(session, verdict, account_id, now)
     elif kind == Classification.TEMPORARY_BOUNCE:
         log.info("temporary bounce for %s: %s", verdict.addresses, verdict.detail.get("status"))
     elif kind == Classification.AUTO_REPLY and verdict.lead_id is not None:
@@ -100,11 +114,65 @@ def _bounced(session: Session, verdict: Verdict, now: datetime) -> None:
             record_activity(session, _event(lead.id, ActivityKind.BOUNCED, None, payload), now=now)
             exit_sequences(session, lead.id, ActivityKind.BOUNCED, now)
         cancel_messages_to(session, address, reason="bounced", now=now)
+    _note_on_message(session, verdict, "bounced", now)
+
+
+def _note_on_message(session: Session, verdict: Verdict, what: str, now: datetime) -> None:
+    """The Outbox shows why a "sent" message never arrived."""
     bounced = session.get(OutboundMessage, verdict.outbound_id) if verdict.outbound_id else None
-    if bounced is not None:  # the Outbox shows why a "sent" message never arrived
+    if bounced is not None:
         status, why = verdict.detail.get("status", ""), verdict.detail.get("diagnostic", "")
-        bounced.last_error = f"bounced ({status}): {why}".strip()[:1000]
+        bounced.last_error = f"{what} ({status}): {why}".strip()[:1000]
         bounced.updated_at = now
+
+
+def _soft_bounced(session: Session, verdict: Verdict, now: datetime) -> None:
+    """Mailbox full, or the server gave up: the address may work later. Suppressed only when
+    it has failed so on ``SOFT_FAILURE_DAYS`` different days within ``SOFT_WINDOW``."""
+    _note_on_message(session, verdict, "not delivered, will retry later", now)
+    if verdict.lead_id is None:
+        return
+    days = {
+        moment.date()
+        for moment in session.scalars(
+            select(InboundMessage.processed_at).where(
+                InboundMessage.lead_id == verdict.lead_id,
+                InboundMessage.classification == Classification.SOFT_BOUNCE,
+                InboundMessage.processed_at >= now - SOFT_WINDOW,
+            )
+        )
+    } | {now.date()}
+    if len(days) >= SOFT_FAILURE_DAYS:
+        repeated = dict(verdict.detail)
+        repeated["diagnostic"] = (
+            f"failed on {len(days)} days ({verdict.detail.get('kind', 'soft')}): "
+            + verdict.detail.get("diagnostic", "")
+        )[:300]
+        _bounced(session, dataclasses.replace(verdict, detail=repeated), now)
+    else:
+        log.info("soft bounce %s for lead %s (%d day(s) so far)", verdict.detail.get("status"),
+                 verdict.lead_id, len(days))  # fmt: skip
+
+
+def _refused_sender(session: Session, verdict: Verdict, account_id: int, now: datetime) -> None:
+    """The receiver refused us (spam, reputation, authentication): keep the lead, tell the
+    user, and pause the account when it keeps happening — the sender's standing is at stake."""
+    _note_on_message(session, verdict, "refused by the receiver's policy", now)
+    log.warning("policy rejection %s: %s", verdict.detail.get("status"),
+                verdict.detail.get("diagnostic", ""))  # fmt: skip
+    recent = session.scalar(
+        select(func.count(InboundMessage.id)).where(
+            InboundMessage.account_id == account_id,
+            InboundMessage.classification == Classification.POLICY_BOUNCE,
+            InboundMessage.processed_at >= now - POLICY_WINDOW,
+        )
+    )
+    if int(recent or 0) + 1 >= POLICY_PAUSE_AFTER:
+        reason = (
+            f"{int(recent or 0) + 1} messages refused by receivers' policy in a day "
+            f"(last: {verdict.detail.get('status', '')} {verdict.detail.get('diagnostic', '')})"
+        )[:300]
+        pause_account(session, account_id, reason, now + POLICY_PAUSE)
 
 
 def _unsubscribed(session: Session, verdict: Verdict, now: datetime) -> None:

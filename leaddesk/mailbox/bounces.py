@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
+from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import HeaderParser
 
+from leaddesk.mailbox.bounce_kinds import BounceKind, bounce_kind
 from leaddesk.mailbox.parsing import addresses, body_text, header, message_ids
 
 _ENHANCED_STATUS_RE = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
@@ -18,7 +21,17 @@ _BOUNCE_SUBJECT_RE = re.compile(
     r"^\s*(undeliver|returned mail|mail delivery (failed|failure|subsystem)|"
     r"delivery (status notification|failure|has failed|notification|incomplete)|"
     r"failure notice|non[- ]?remis|unzustellbar|nicht zustellbar|"
-    r"(message|mail) could not be delivered)",
+    r"(message|mail) could not be delivered|returned to sender|delivery problem|"
+    r"notificación de estado de entrega|no se (pudo|puede) entregar|onbestelbaar|"
+    r"mancata consegna|não (foi )?(possível )?entreg|kan niet worden bezorgd|"
+    r"errore di consegna|échec de (la )?remise|mail system error|"
+    r"delivery status|unable to deliver|undelivered)",
+    re.I,
+)
+_FORWARD_RE = re.compile(r"^\s*(fwd?|fw|wg|tr|rv|i|vs|doorst|enc)\s*:", re.I)
+_DAEMON_FROM_RE = re.compile(
+    r"mailer[-_ ]?daemon|post[-_ ]?master|mail delivery (system|subsystem|service)|"
+    r"delivery status notification|microsoftexchange|bounce",
     re.I,
 )
 _DELAY_RE = re.compile(
@@ -30,16 +43,23 @@ _DELAY_RE = re.compile(
 
 @dataclass(frozen=True)
 class FailedRecipient:
-    """One recipient in a bounce: its address and the delivery status."""
+    """One recipient in a bounce: its address, the delivery status and what caused it."""
 
     address: str
     status: str  # e.g. "5.1.1"
     diagnostic: str = ""
+    action: str = ""  # the DSN's Action field ("failed", "delayed"), "" when not a DSN
+    context: str = ""  # the report's own text, for the cause when the diagnostic is terse
+
+    @property
+    def kind(self) -> BounceKind:
+        """Address, policy, full, expired or delayed (see :mod:`bounce_kinds`)."""
+        return bounce_kind(self.status, f"{self.diagnostic}\n{self.context}", self.action)
 
     @property
     def permanent(self) -> bool:
-        """True for a permanent failure (status class 5)."""
-        return self.status.startswith("5")
+        """True when the address itself does not work (suppress it)."""
+        return self.kind == BounceKind.ADDRESS
 
 
 @dataclass(frozen=True)
@@ -52,24 +72,43 @@ class BounceReport:
 
 
 def looks_like_bounce(message: Message) -> bool:
-    """Cheap header-only test: could this be a bounce (DSN or a provider's own format)?"""
+    """Cheap header-only test: could this be a bounce (DSN or a provider's own format)?
+
+    Never gated on one sender form: a report by its structure, then a daemon-like sender
+    (with or without a domain, ``<>``), then a bounce-like subject in several languages.
+    """
     if message.get_content_type() == "multipart/report":
         return True
     if header(message, "X-Failed-Recipients"):
         return True
+    if _FORWARD_RE.search(header(message, "Subject")):
+        return False  # a person forwarding a bounce writes a human message
     senders = addresses(message, "From", "Return-Path")
     if any(s.split("@", 1)[0] in _DAEMON_LOCALPARTS for s in senders):
         return True
+    if _DAEMON_FROM_RE.search(header(message, "From")):
+        return True
+    if header(message, "Return-Path").strip() == "<>" or header(message, "From").strip() == "<>":
+        return _BOUNCE_SUBJECT_RE.search(header(message, "Subject")) is not None or bool(
+            header(message, "Auto-Submitted")
+        )
     return bool(_BOUNCE_SUBJECT_RE.search(header(message, "Subject")))
 
 
 def parse_bounce(message: Message) -> BounceReport | None:
     """The bounce report in ``message``, or None when it is not a bounce."""
-    if (
-        message.get_content_type() == "multipart/report"
-        and str(message.get_param("report-type", "")).lower() == "delivery-status"
-    ):
+    report_type = str(message.get_param("report-type", "")).lower()
+    top_report = message.get_content_type() == "multipart/report"
+    if top_report and report_type in ("disposition-notification", "feedback-report"):
+        return None  # a read receipt, or a complaint (see complaints): not a failed delivery
+    if top_report and report_type == "delivery-status":
         report = _parse_dsn(message)
+        if report is not None:
+            return report
+    elif _FORWARD_RE.search(header(message, "Subject")):
+        return None  # a person forwarding a bounce: a human message
+    elif any(p.get_content_type() == "message/delivery-status" for p in message.walk()):
+        report = _parse_dsn(message)  # a DSN inside another container: known by its structure
         if report is not None:
             return report
     if looks_like_bounce(message):
@@ -80,6 +119,7 @@ def parse_bounce(message: Message) -> BounceReport | None:
 def _parse_dsn(message: Message) -> BounceReport | None:
     recipients: list[FailedRecipient] = []
     originals: list[str] = []
+    receipts = 0
     for part in message.walk():
         kind = part.get_content_type()
         if kind == "message/delivery-status":
@@ -92,6 +132,8 @@ def _parse_dsn(message: Message) -> BounceReport | None:
                 recipient = _recipient_from_block(block)
                 if recipient is not None:
                     recipients.append(recipient)
+                elif header(block, "Final-Recipient") or header(block, "Original-Recipient"):
+                    receipts += 1
         elif kind == "message/rfc822":
             inner = part.get_payload()
             if isinstance(inner, list) and inner and isinstance(inner[0], Message):
@@ -101,14 +143,15 @@ def _parse_dsn(message: Message) -> BounceReport | None:
             if isinstance(text, bytes):
                 headers = HeaderParser().parsestr(text.decode("utf-8", "replace"))
                 originals.extend(message_ids(header(headers, "Message-ID")))
-    if not recipients:
+    if not recipients and not receipts:
         return None
+    # Only "delivered"/"relayed" blocks: a delivery receipt, which is no bounce (no recipients).
     return BounceReport(recipients=recipients, original_message_ids=originals, standard=True)
 
 
 def _recipient_from_block(block: Message) -> FailedRecipient | None:
     raw = header(block, "Final-Recipient") or header(block, "Original-Recipient")
-    address = raw.split(";", 1)[-1].strip().strip("<>").lower()
+    address = clean_address(raw.split(";", 1)[-1])
     if "@" not in address:
         return None
     status_match = _ENHANCED_STATUS_RE.search(header(block, "Status"))
@@ -119,14 +162,29 @@ def _recipient_from_block(block: Message) -> FailedRecipient | None:
         status = "5.0.0"
     else:
         status = "4.0.0"
-    if action in ("delivered", "relayed", "expanded"):
-        return None
-    return FailedRecipient(address, status, header(block, "Diagnostic-Code"))
+    if action in ("delivered", "relayed", "expanded", "deliverable") or status.startswith("2"):
+        return None  # a delivery receipt, not a failure
+    return FailedRecipient(address, status, header(block, "Diagnostic-Code"), action)
+
+
+def clean_address(text: str) -> str:
+    """An address as a bounce writes it, made comparable: RFC 2047 words decoded, the source
+    route of ``<@relay.example:user@host>`` dropped, brackets and case removed."""
+    value = text.strip()
+    if "=?" in value:
+        with contextlib.suppress(ValueError, LookupError):  # a broken word stays as written
+            value = str(make_header(decode_header(value)))
+    value = value.strip().strip("<>").strip()
+    if value.startswith("@") and ":" in value:
+        value = value.rsplit(":", 1)[1]
+    return value.strip("<>").lower()
 
 
 def _parse_non_standard(message: Message) -> BounceReport:
     text = _all_text(message)
-    failed = addresses(message, "X-Failed-Recipients")
+    failed = [
+        clean_address(a) for a in header(message, "X-Failed-Recipients").split(",") if "@" in a
+    ]
     if not failed:
         own = set(addresses(message, "From", "To", "Return-Path"))
         failed = []
@@ -145,8 +203,9 @@ def _parse_non_standard(message: Message) -> BounceReport:
     else:
         status = "5.0.0"
     diagnostic = _diagnostic_line(text)
+    report_text = _before_returned_message(text)[:4000]
     return BounceReport(
-        recipients=[FailedRecipient(a, status, diagnostic) for a in failed],
+        recipients=[FailedRecipient(a, status, diagnostic, context=report_text) for a in failed],
         original_message_ids=list(
             dict.fromkeys(
                 m

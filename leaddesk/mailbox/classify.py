@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 from leaddesk.db.models import Enrollment, Lead, OutboundMessage, OutboxState, SenderAccount
 from leaddesk.leads.emails import email_key
 from leaddesk.mailbox.autoreply import is_auto_reply, return_date
-from leaddesk.mailbox.bounces import BounceReport, looks_like_bounce, parse_bounce
+from leaddesk.mailbox.bounce_kinds import BounceKind
+from leaddesk.mailbox.bounces import (
+    BounceReport,
+    FailedRecipient,
+    looks_like_bounce,
+    parse_bounce,
+)
 from leaddesk.mailbox.parsing import (
     addresses,
     body_text,
@@ -72,8 +78,10 @@ class Classification(StrEnum):
     """What an inbound message is, as stored in ``inbound_messages.classification``."""
 
     REPLY = "reply"
-    BOUNCE = "bounce"
-    TEMPORARY_BOUNCE = "bounce_temporary"
+    BOUNCE = "bounce"  # the address does not work: suppressed
+    SOFT_BOUNCE = "bounce_soft"  # mailbox full, or the server gave up: suppressed if it repeats
+    POLICY_BOUNCE = "bounce_policy"  # the receiver refused the sender: the lead is kept
+    TEMPORARY_BOUNCE = "bounce_temporary"  # delayed, still being retried
     AUTO_REPLY = "auto_reply"
     UNSUBSCRIBE = "unsubscribe"
     UNRELATED = "unrelated"
@@ -250,46 +258,80 @@ def _unsubscribe_verdict(
     )
 
 
+_KIND_CLASSES = {
+    BounceKind.ADDRESS: Classification.BOUNCE,
+    BounceKind.FULL: Classification.SOFT_BOUNCE,
+    BounceKind.EXPIRED: Classification.SOFT_BOUNCE,
+    BounceKind.POLICY: Classification.POLICY_BOUNCE,
+    BounceKind.DELAYED: Classification.TEMPORARY_BOUNCE,
+}
+# When one report names several of our recipients, the gravest kind decides what is done.
+_KIND_ORDER = (
+    BounceKind.ADDRESS,
+    BounceKind.POLICY,
+    BounceKind.FULL,
+    BounceKind.EXPIRED,
+    BounceKind.DELAYED,
+)
+
+
 def _bounce_verdict(session: Session, facts: MessageFacts) -> Verdict:
     report = facts.bounce
     assert report is not None
+    if not report.recipients:
+        return Verdict(Classification.UNRELATED, detail={"note": "a delivery receipt"})
     originals = _threaded_outbound(session, report.original_message_ids)
+    matched: list[tuple[FailedRecipient, OutboundMessage]] = []
     for recipient in report.recipients:
-        mailed = session.scalar(
-            select(OutboundMessage)
-            .where(
-                func.lower(OutboundMessage.to_address) == recipient.address,
-                or_(
-                    OutboundMessage.state.in_(MAILED_STATES),
-                    OutboundMessage.message_id.in_(report.original_message_ids or [""]),
-                ),
-            )
-            .order_by(OutboundMessage.id.desc())
-            .limit(1)
-        )
-        if (
-            mailed is None
-            and originals is not None
-            and email_key(originals.to_address) == recipient.address
-        ):
-            mailed = originals
-        if mailed is None:
-            continue
-        kind = Classification.BOUNCE if recipient.permanent else Classification.TEMPORARY_BOUNCE
+        mailed = _mailed_to(session, recipient.address, report.original_message_ids, originals)
+        if mailed is not None:
+            matched.append((recipient, mailed))
+    if not matched and originals is not None and len(report.recipients) == 1:
+        # The failed address is not ours as written (a forwarding alias, a rewritten or
+        # encoded address): the returned original's Message-ID says which message it was.
+        matched.append((report.recipients[0], originals))
+    if not matched:
         return Verdict(
-            kind,
-            lead_id=mailed.lead_id,
-            outbound_id=mailed.id,
-            addresses=[recipient.address],
-            detail={
-                "status": recipient.status,
-                "diagnostic": recipient.diagnostic[:300],
-                "subject": facts.subject,
-                "standard": "yes" if report.standard else "no",
-            },
+            Classification.UNRELATED, detail={"note": "bounce for an address we never mailed"}
         )
+    matched.sort(key=lambda pair: _KIND_ORDER.index(pair[0].kind))
+    first, mailed = matched[0]
+    same = [pair for pair in matched if pair[0].kind == first.kind]
     return Verdict(
-        Classification.UNRELATED, detail={"note": "bounce for an address we never mailed"}
+        _KIND_CLASSES[first.kind],
+        lead_id=mailed.lead_id,
+        outbound_id=mailed.id,
+        addresses=list(dict.fromkeys(email_key(m.to_address) for _r, m in same)),
+        detail={
+            "status": first.status,
+            "kind": str(first.kind),
+            "diagnostic": first.diagnostic[:300],
+            "subject": facts.subject,
+            "standard": "yes" if report.standard else "no",
+        },
+    )
+
+
+def _mailed_to(
+    session: Session,
+    address: str,
+    original_ids: list[str],
+    original: OutboundMessage | None,
+) -> OutboundMessage | None:
+    """Our message to ``address`` this bounce is about: the returned original first."""
+    if original is not None and email_key(original.to_address) == email_key(address):
+        return original
+    return session.scalar(
+        select(OutboundMessage)
+        .where(
+            func.lower(OutboundMessage.to_address) == email_key(address),
+            or_(
+                OutboundMessage.state.in_(MAILED_STATES),
+                OutboundMessage.message_id.in_(original_ids or [""]),
+            ),
+        )
+        .order_by(OutboundMessage.id.desc())
+        .limit(1)
     )
 
 
