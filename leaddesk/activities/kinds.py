@@ -35,6 +35,7 @@ class ActivityKind(StrEnum):
     AUTO_REPLY = "auto_reply"
     BOUNCED = "bounced"
     UNSUBSCRIBED = "unsubscribed"
+    COMPLAINED = "complained"  # marked our email as spam (an ARF feedback report)
     HANDED_OFF = "handed_off"
     HANDOFF_ACCEPTED = "handoff_accepted"
     FOLLOW_UP_ATTEMPT = "follow_up_attempt"
@@ -103,6 +104,7 @@ LABELS: dict[str, str] = {
     ActivityKind.AUTO_REPLY: "Auto-reply",
     ActivityKind.BOUNCED: "Bounced",
     ActivityKind.UNSUBSCRIBED: "Unsubscribed",
+    ActivityKind.COMPLAINED: "Marked an email as spam",
     ActivityKind.HANDED_OFF: "Handed to sales",
     ActivityKind.HANDOFF_ACCEPTED: "Accepted by sales",
     ActivityKind.FOLLOW_UP_ATTEMPT: "Follow-up attempt",

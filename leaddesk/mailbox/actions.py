@@ -38,7 +38,7 @@ POLICY_PAUSE_AFTER = 3
 POLICY_WINDOW = timedelta(hours=24)
 POLICY_PAUSE = timedelta(hours=24)
 # These end every sequence whatever its exit rules say: the address must not be mailed again.
-ALWAYS_EXIT = (ActivityKind.BOUNCED, ActivityKind.UNSUBSCRIBED)
+ALWAYS_EXIT = (ActivityKind.BOUNCED, ActivityKind.UNSUBSCRIBED, ActivityKind.COMPLAINED)
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,10 @@ def apply_verdict(
         _auto_replied(session, verdict, facts, now)
     elif kind == Classification.UNSUBSCRIBE:
         _unsubscribed(session, verdict, now)
+    elif kind == Classification.COMPLAINT:
+        _complained(session, verdict, now)
+    elif kind == Classification.DMARC_FAILURE:
+        log.warning("DMARC failure report for our domain: %s", verdict.detail.get("detail", ""))
     return None
 
 
@@ -189,6 +193,18 @@ def _unsubscribed(session: Session, verdict: Verdict, now: datetime) -> None:
         payload = {**verdict.detail, "outbound_id": verdict.outbound_id}
         record_activity(session, _event(lead.id, ActivityKind.UNSUBSCRIBED, None, payload), now=now)
         exit_sequences(session, lead.id, ActivityKind.UNSUBSCRIBED, now)
+
+
+def _complained(session: Session, verdict: Verdict, now: datetime) -> None:
+    """Marked as spam: never mail the address again, stop everything, keep it on the record."""
+    for address in verdict.addresses:
+        suppress(session, address, SuppressionReason.COMPLAINT, note="spam complaint (ARF)")
+        cancel_messages_to(session, address, reason="complaint", now=now)
+    for lead in _leads_for(session, verdict.addresses, verdict.lead_id):
+        lead.email_state = EmailState.UNSUBSCRIBED
+        payload = {**verdict.detail, "outbound_id": verdict.outbound_id}
+        record_activity(session, _event(lead.id, ActivityKind.COMPLAINED, None, payload), now=now)
+        exit_sequences(session, lead.id, ActivityKind.COMPLAINED, now)
 
 
 def _auto_replied(session: Session, verdict: Verdict, facts: MessageFacts, now: datetime) -> None:

@@ -25,6 +25,7 @@ from leaddesk.mailbox.bounces import (
     looks_like_bounce,
     parse_bounce,
 )
+from leaddesk.mailbox.complaints import FeedbackReport, parse_feedback
 from leaddesk.mailbox.parsing import (
     addresses,
     body_text,
@@ -84,6 +85,8 @@ class Classification(StrEnum):
     TEMPORARY_BOUNCE = "bounce_temporary"  # delayed, still being retried
     AUTO_REPLY = "auto_reply"
     UNSUBSCRIBE = "unsubscribe"
+    COMPLAINT = "complaint"  # an ARF spam complaint: suppressed, every sequence stopped
+    DMARC_FAILURE = "dmarc_failure"  # about our domain's authentication, never about a lead
     UNRELATED = "unrelated"
     OWN = "own"
     UNREADABLE = "unreadable"  # classification failed (logged); never retried
@@ -105,6 +108,7 @@ class MessageFacts:
     tokens: list[str]
     asks_removal: bool
     bulk: bool = False  # a list or bulk mailing (List-Id, Precedence: bulk/list/junk)
+    feedback: FeedbackReport | None = None  # an ARF complaint or DMARC failure report
 
 
 @dataclass
@@ -125,8 +129,9 @@ def read_facts(message: Message) -> MessageFacts:
     subject = header(message, "Subject")
     fresh = fresh_text(body_text(message))
     sent_at = sent_date(message)
+    feedback = parse_feedback(message)
     bounce = parse_bounce(message)
-    auto = bounce is None and is_auto_reply(message)
+    auto = bounce is None and feedback is None and is_auto_reply(message)
     request_text = f"{clean_subject(subject)}\n{fresh}"
     return MessageFacts(
         message_id=header(message, "Message-ID"),
@@ -143,6 +148,7 @@ def read_facts(message: Message) -> MessageFacts:
         and len(fresh.split()) <= REMOVAL_MAX_WORDS,
         bulk=bool(header(message, "List-Id"))
         or header(message, "Precedence").lower() in ("bulk", "list", "junk"),
+        feedback=feedback,
     )
 
 
@@ -167,6 +173,8 @@ def may_concern_us(
 def decide(session: Session, account: SenderAccount, facts: MessageFacts, now: datetime) -> Verdict:
     """Match ``facts`` against our outbox and leads; the verdict says what to do."""
     own = {email_key(account.from_address), email_key(account.imap_username)}
+    if facts.feedback is not None:
+        return _feedback_verdict(session, facts)
     if facts.bounce is not None:
         return _bounce_verdict(session, facts)
     if facts.from_address in own:
@@ -176,7 +184,11 @@ def decide(session: Session, account: SenderAccount, facts: MessageFacts, now: d
         return Verdict(Classification.UNRELATED)  # a newsletter or list post, not an answer
     lead_id = outbound.lead_id if outbound is not None else _enrolled_lead(session, facts)
     unsubscribe = _unsubscribe_verdict(session, account, facts, outbound, lead_id)
-    if unsubscribe is not None and not facts.auto_reply:
+    # A message to the unsubscribe address or with a valid token is an unsubscribe whatever
+    # its other headers say (Apple Mail's one-tap unsubscribe is marked auto-replied).
+    if unsubscribe is not None and (
+        not facts.auto_reply or unsubscribe.detail.get("via") in ("token", "mailto")
+    ):
         return unsubscribe
     colleague = False
     if lead_id is None and not facts.auto_reply and colleague_replies_stop(session):
@@ -309,6 +321,30 @@ def _bounce_verdict(session: Session, facts: MessageFacts) -> Verdict:
             "subject": facts.subject,
             "standard": "yes" if report.standard else "no",
         },
+    )
+
+
+def _feedback_verdict(session: Session, facts: MessageFacts) -> Verdict:
+    report = facts.feedback
+    assert report is not None
+    detail = {"subject": facts.subject, "feedback_type": report.feedback_type}
+    if not report.is_complaint:
+        detail["detail"] = report.detail
+        return Verdict(Classification.DMARC_FAILURE, detail=detail)
+    original = _threaded_outbound(session, report.original_message_ids)
+    if original is None:
+        for address in report.recipients:
+            original = _mailed_to(session, address, report.original_message_ids, None)
+            if original is not None:
+                break
+    if original is None:
+        return Verdict(Classification.UNRELATED, detail={"note": "a complaint about mail not ours"})
+    return Verdict(
+        Classification.COMPLAINT,
+        lead_id=original.lead_id,
+        outbound_id=original.id,
+        addresses=[email_key(original.to_address)],
+        detail=detail,
     )
 
 
