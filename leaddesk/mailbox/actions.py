@@ -126,7 +126,9 @@ def _note_on_message(session: Session, verdict: Verdict, what: str, now: datetim
     bounced = session.get(OutboundMessage, verdict.outbound_id) if verdict.outbound_id else None
     if bounced is not None:
         status, why = verdict.detail.get("status", ""), verdict.detail.get("diagnostic", "")
-        bounced.last_error = f"{what} ({status}): {why}".strip()[:1000]
+        text = f"{what} ({status}) at {now:%Y-%m-%d %H:%M} UTC: {why}".strip()[:1000]
+        # What the server said on sending ("250 … queued") is no longer the story: the bounce is.
+        bounced.last_error = bounced.finished_reason = text
         bounced.updated_at = now
 
 

@@ -13,6 +13,7 @@ from leaddesk.clock import FixedClock
 from leaddesk.db.engine import Database
 from leaddesk.db.models import InboundMessage, Lead, OutboundMessage, OutboxState, SenderAccount
 from leaddesk.leads.suppression import is_suppressed
+from leaddesk.mail.actions import list_outbox
 from leaddesk.mailbox.actions import apply_verdict
 from leaddesk.mailbox.bounce_kinds import BounceKind, bounce_kind
 from leaddesk.mailbox.classify import Classification, decide, read_facts
@@ -145,7 +146,9 @@ def test_policy_refusals_keep_the_lead_and_pause_the_account(
         account = session.get_one(SenderAccount, mailed.id)
         assert account.paused_until is not None and "refused" in account.pause_reason
         message = session.scalars(select(OutboundMessage)).one()
-        assert message.last_error.startswith("refused by the receiver's policy (5.7.1)")
+        assert message.last_error.startswith("refused by the receiver's policy (5.7.1) at ")
+        shown = list_outbox(session, states=(), limit=10)  # what `leaddesk outbox` prints
+        assert shown[0].reason.startswith("refused by the receiver's policy (5.7.1)")
 
 
 def test_a_full_mailbox_is_suppressed_only_after_three_days(
