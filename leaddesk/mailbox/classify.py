@@ -180,8 +180,10 @@ def decide(session: Session, account: SenderAccount, facts: MessageFacts, now: d
     if facts.from_address in own:
         return Verdict(Classification.OWN)
     outbound = _threaded_outbound(session, facts.referenced_ids)
-    if outbound is None and facts.bulk:
-        return Verdict(Classification.UNRELATED)  # a newsletter or list post, not an answer
+    if outbound is None and facts.bulk and not facts.auto_reply:
+        # A newsletter or list post, not an answer (auto-responders such as Mimecast's also
+        # say "Precedence: bulk": they are still auto-replies to us).
+        return Verdict(Classification.UNRELATED)
     lead_id = outbound.lead_id if outbound is not None else _enrolled_lead(session, facts)
     unsubscribe = _unsubscribe_verdict(session, account, facts, outbound, lead_id)
     # A message to the unsubscribe address or with a valid token is an unsubscribe whatever

@@ -123,3 +123,27 @@ def test_apple_one_tap_unsubscribe_is_an_unsubscribe(
     assert _apply(db, mailed, ONE_TAP, clock) == Classification.UNSUBSCRIBE
     with db.session() as session:
         assert is_suppressed(session, KIM)
+
+
+MIMECAST_OOO = f"""\
+From: Kim <{KIM}>
+To: sales@ourco.test
+Subject: Automatic reply: Thanks for stopping by
+Message-ID: <ooo-1@acme.test>
+Auto-Submitted: auto-replied
+Precedence: bulk
+X-MC-System: Mimecast autoresponder
+Content-Type: text/plain
+
+I am out of the office until 2026-03-16 with limited access to email.
+"""
+
+
+def test_a_bulk_marked_autoresponder_is_an_auto_reply(
+    db: Database, clock: FixedClock, mailed: SenderAccount
+) -> None:
+    """An out-of-office marked "Precedence: bulk" is still Kim's auto-reply, with her date."""
+    with db.session() as session:
+        verdict = decide(session, mailed, read_facts(_parse(MIMECAST_OOO)), clock.now())
+    assert verdict.classification == Classification.AUTO_REPLY
+    assert verdict.detail.get("return_date") == "2026-03-16"
