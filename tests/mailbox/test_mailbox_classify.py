@@ -119,6 +119,15 @@ def test_returned_message_id_is_read_from_a_provider_bounce() -> None:
         ("Back on 5 January.", None),  # next January is too far away to be a return date
         ("I am travelling and will reply when I can.", None),
         ("Back since 1 February 2026.", None),
+        # German, French, Spanish, Dutch phrasings, and a date written without its year
+        ("Ich bin ab dem 16. März wieder im Büro.", date(2026, 3, 16)),
+        ("Ich bin bis einschließlich 13.03. nicht erreichbar.", date(2026, 3, 13)),
+        ("Je serai de retour le 17 mars 2026.", date(2026, 3, 17)),
+        ("Estaré fuera de la oficina hasta el 19 de marzo de 2026.", date(2026, 3, 19)),
+        ("Vuelvo el lunes 9 de marzo.", date(2026, 3, 9)),
+        ("Ik ben afwezig tot en met 12 maart.", date(2026, 3, 12)),
+        ("Ik ben terug op 24-03-2026.", date(2026, 3, 24)),  # dd-mm-yyyy: day first
+        ("Back 16/03/2026 (UK style).", date(2026, 3, 16)),
     ],
 )
 def test_return_date_is_read_from_out_of_office_text(text: str, expected: date | None) -> None:
