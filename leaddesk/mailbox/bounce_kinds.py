@@ -30,7 +30,7 @@ class BounceKind(StrEnum):
 
 
 _FULL_RE = re.compile(
-    r"(mailbox (is )?full|over ?quota|quota (exceeded|full)|exceeded (the )?(storage|quota)|"
+    r"(mailbox ?(is )?full|over ?quota|quota (exceeded|full)|exceeded (the )?(storage|quota)|"
     r"insufficient (storage|system storage)|mailbox size limit|disk full|"
     r"user has exceeded|out of storage|postfach (ist )?voll|boîte (aux lettres )?pleine|"
     r"buzón (está )?lleno)",
@@ -65,6 +65,12 @@ _POLICY_CODES = {"7.0", "7.1", "7.8", "7.9", "7.13", "7.23", "7.25", "7.26", "7.
                  "7.29", "7.7", "2.3", "3.4", "6.0"}  # fmt: skip
 _EXPIRED_CODES = {"4.7", "4.2", "4.0", "3.1", "3.2", "3.5"}
 _FAILED_ACTIONS = ("failed", "failure")
+# The sending server gave up on a host it could not reach: says nothing about the address.
+_GAVE_UP_RE = re.compile(
+    r"retry timeout exceeded|retry time not reached|timed? ?out|connection refused|"
+    r"no route to host|host unreachable|too long in queue|message expired|delivery expired",
+    re.I,
+)
 # Refusals of the sender (Postfix "Sender address rejected: …"): policy, whatever follows.
 _SENDER_RE = re.compile(
     r"sender (address )?(rejected|denied|verify failed)|mail from .* rejected", re.I
@@ -91,6 +97,8 @@ def bounce_kind(status: str, diagnostic: str = "", action: str = "") -> BounceKi
         return BounceKind.POLICY
     if address_text or detail in _ADDRESS_CODES:
         return BounceKind.ADDRESS
+    if _GAVE_UP_RE.search(text):
+        return BounceKind.EXPIRED
     if detail in _POLICY_CODES:
         return BounceKind.POLICY
     if detail in _EXPIRED_CODES:

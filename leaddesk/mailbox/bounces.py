@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
@@ -24,14 +25,15 @@ _BOUNCE_SUBJECT_RE = re.compile(
     r"(message|mail) could not be delivered|returned to sender|delivery problem|"
     r"notificación de estado de entrega|no se (pudo|puede) entregar|onbestelbaar|"
     r"mancata consegna|não (foi )?(possível )?entreg|kan niet worden bezorgd|"
-    r"errore di consegna|échec de (la )?remise|mail system error|"
+    r"errore di consegna|.{0,2}chec de (la )?(remise|distribution)|mail system error|"
+    r"aws notification message|"
     r"delivery status|unable to deliver|undelivered)",
     re.I,
 )
 _FORWARD_RE = re.compile(r"^\s*(fwd?|fw|wg|tr|rv|i|vs|doorst|enc)\s*:", re.I)
 _DAEMON_FROM_RE = re.compile(
     r"mailer[-_ ]?daemon|post[-_ ]?master|mail delivery (system|subsystem|service)|"
-    r"delivery status notification|microsoftexchange|bounce",
+    r"delivery status notification|microsoftexchange|bounce|amazonses|sns\.amazonaws",
     re.I,
 )
 _DELAY_RE = re.compile(
@@ -111,9 +113,52 @@ def parse_bounce(message: Message) -> BounceReport | None:
         report = _parse_dsn(message)  # a DSN inside another container: known by its structure
         if report is not None:
             return report
+    ses = _parse_ses_notification(message)
+    if ses is not None:
+        return ses
     if looks_like_bounce(message):
         return _parse_non_standard(message)
     return None
+
+
+def _parse_ses_notification(message: Message) -> BounceReport | None:
+    """An Amazon SES bounce notification delivered by mail: a JSON body (possibly wrapped in
+    an SNS envelope) with ``"notificationType": "Bounce"``."""
+    text = body_text(message).strip()
+    if '"notificationType"' not in text and '\\"notificationType\\"' not in text:
+        return None
+    start = text.find("{")
+    try:
+        data = json.loads(text[start:]) if start >= 0 else None
+        if isinstance(data, dict) and isinstance(data.get("Message"), str):
+            data = json.loads(data["Message"])  # the SNS envelope around the notification
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("notificationType") != "Bounce":
+        return None
+    bounce = data.get("bounce") or {}
+    permanent = str(bounce.get("bounceType", "")).lower() == "permanent"
+    recipients = []
+    for item in bounce.get("bouncedRecipients") or []:
+        if not isinstance(item, dict) or "@" not in str(item.get("emailAddress", "")):
+            continue
+        status = str(item.get("status") or ("5.0.0" if permanent else "4.0.0"))
+        found = _ENHANCED_STATUS_RE.search(status)
+        recipients.append(
+            FailedRecipient(
+                clean_address(str(item["emailAddress"])),
+                ".".join(found.groups()) if found else status,
+                f"{bounce.get('bounceSubType', '')}: {item.get('diagnosticCode') or ''}",
+                action="failed",  # SES reports a bounce once it has stopped trying
+            )
+        )
+    mail = data.get("mail") or {}
+    originals = [
+        str(h.get("value", ""))
+        for h in mail.get("headers") or []
+        if isinstance(h, dict) and str(h.get("name", "")).lower() == "message-id"
+    ]
+    return BounceReport(recipients, message_ids(" ".join(originals)), standard=False)
 
 
 def _parse_dsn(message: Message) -> BounceReport | None:

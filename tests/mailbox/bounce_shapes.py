@@ -76,3 +76,32 @@ To: kim@acme.test
 Message-ID: {OURS}
 Subject: Thanks for stopping by
 """
+
+
+def ses_notification(
+    recipient: str, bounce_type: str, sub_type: str, status: str, diag: str
+) -> str:
+    """An Amazon SES bounce notification delivered by email (SNS envelope, JSON body)."""
+    import json
+
+    inner = {
+        "notificationType": "Bounce",
+        "bounce": {
+            "bounceType": bounce_type,
+            "bounceSubType": sub_type,
+            "bouncedRecipients": [
+                {"emailAddress": recipient, "status": status, "diagnosticCode": diag}
+            ],
+        },
+        "mail": {"headers": [{"name": "Message-ID", "value": OURS}]},
+    }
+    envelope = {"Type": "Notification", "Message": json.dumps(inner)}
+    return f"""\
+From: AWS Notifications <no-reply@sns.amazonaws.test>
+To: sales@ourco.test
+Subject: AWS Notification Message
+Message-ID: <ses-{abs(hash((recipient, status)))}@sns.amazonaws.test>
+Content-Type: text/plain; charset=utf-8
+
+{json.dumps(envelope)}
+"""

@@ -17,7 +17,7 @@ from leaddesk.mail.actions import list_outbox
 from leaddesk.mailbox.actions import apply_verdict
 from leaddesk.mailbox.bounce_kinds import BounceKind, bounce_kind
 from leaddesk.mailbox.classify import Classification, decide, read_facts
-from tests.mailbox.bounce_shapes import OURS, dsn, plain
+from tests.mailbox.bounce_shapes import OURS, dsn, plain, ses_notification
 from tests.mailbox.test_mailbox_classify import _parse
 
 KIM = "kim@acme.test"
@@ -87,6 +87,48 @@ CORPUS = [
      "error: dd This user doesn't have a yahoo.test account"), C.BOUNCE),
     ("spanish subject", plain("no-reply@correo.acme.test", "No se puede entregar: Thanks",
      "No se pudo entregar el mensaje a kim@acme.test. 550 5.2.2 buzón lleno"), C.SOFT_BOUNCE),
+    ("domino", plain("Postmaster@notes.acme.test", "DELIVERY FAILURE: User kim "
+     "(kim@acme.test) not listed in Domino Directory", "Your message\n\n  Subject: Thanks\n\n"
+     "was not delivered to:\n\n  kim@acme.test\n\nbecause:\n\n  User kim (kim@acme.test) "
+     "not listed in Domino Directory"), C.BOUNCE),
+    ("courier", plain("MAILER-DAEMON@courier.acme.test", "NOTICE: mail delivery status.",
+     "Your message to the following recipients cannot be delivered:\n\n<kim@acme.test>:\n"
+     "    >>> RCPT TO:<kim@acme.test>\n    <<< 550 5.1.1 unknown user"), C.BOUNCE),
+    ("exim retry timeout", plain("Mail Delivery System <Mailer-Daemon@mx.acme.test>",
+     "Mail delivery failed: returning message to sender", "This message was created "
+     "automatically by mail delivery software.\nA message that you sent could not be delivered "
+     "to one or more of its recipients. This is a permanent error.\n\n  kim@acme.test\n    "
+     "retry timeout exceeded"), C.SOFT_BOUNCE),
+    ("mimecast anti-spoofing", dsn(KIM, "5.0.0", "550 Rejected by header based Anti-Spoofing "
+     "policy: sales@ourco.test"), C.POLICY_BOUNCE),
+    ("proofpoint envelope blocked", dsn(KIM, "5.7.1", "554 5.7.1 Message rejected - Envelope "
+     "blocked - User Entry"), C.POLICY_BOUNCE),
+    ("outlook.com ip listed", dsn(KIM, "5.7.1", "550 5.7.1 Unfortunately, messages from "
+     "[203.0.113.9] weren't sent. Please contact your Internet service provider since part of "
+     "their network is on our block list (S3150)."), C.POLICY_BOUNCE),
+    ("yahoo rate limited", dsn(KIM, "4.7.0", "421 4.7.0 [TSS04] Messages from 203.0.113.9 "
+     "temporarily deferred due to unexpected volume or user complaints", action="delayed"),
+     C.TEMPORARY_BOUNCE),
+    ("relaying denied", dsn(KIM, "5.7.1", "554 5.7.1 <kim@acme.test>: Relay access denied"),
+     C.POLICY_BOUNCE),
+    ("icloud no mailbox", dsn(KIM, "5.1.1", "550 5.1.1 <kim@acme.test>: user does not exist",
+     sender="Mail Delivery System <MAILER-DAEMON@icloud.test>",
+     subject="Delivery Status Notification (Failure)"), C.BOUNCE),
+    ("zimbra over quota", dsn(KIM, "5.2.2", "552 5.2.2 Over quota"), C.SOFT_BOUNCE),
+    ("groupwise", plain("postmaster@gw.acme.test", "Undeliverable mail", "The message that "
+     "you sent was undeliverable to the following:\n\tkim@acme.test (user not found)"),
+     C.BOUNCE),
+    ("kddi japanese", plain("Mail Delivery Subsystem <MAILER-DAEMON@ezweb.test>",
+     "Returned mail: see transcript for details", "----- The following addresses had "
+     "permanent fatal errors -----\n<kim@acme.test>\n    (reason: 550 <kim@acme.test>... "
+     "User unknown)\n配信できませんでした。"), C.BOUNCE),
+    ("no-reply with french subject", plain("no-reply@mail.acme.test", "Échec de la remise: "
+     "Thanks", "Le message n'a pas pu être remis à kim@acme.test. 550 5.1.1 utilisateur "
+     "inconnu"), C.BOUNCE),
+    ("ses permanent", ses_notification(KIM, "Permanent", "General", "5.1.1", "smtp; 550 5.1.1 "
+     "user unknown"), C.BOUNCE),
+    ("ses mailbox full", ses_notification(KIM, "Transient", "MailboxFull", "4.2.2", "smtp; 452 "
+     "4.2.2 mailbox full"), C.SOFT_BOUNCE),
     ("forward of a bounce", plain("Kim <kim@acme.test>", "Fwd: Undelivered Mail Returned to "
      "Sender", "Hi, I got this bounce when writing to my old address — use this one now."),
      C.REPLY),
