@@ -16,6 +16,13 @@ from leaddesk.leads.emails import email_key
 from leaddesk.leads.fast_check import email_problem
 
 _TOTALS = re.compile(r"^(grand\s+)?(total|totals|sum|count|summe|gesamt)\b", re.IGNORECASE)
+# What report exports (Salesforce, HubSpot, Zoho…) print under the data: not rows of leads.
+_FOOTER = re.compile(
+    r"^(confidential|copyright|©|\(c\)|all rights reserved|generated (by|on|at)|"
+    r"report generated|exported (by|on|at)|filtered by|run by|printed (by|on)|page \d+|"
+    r"vertraulich|confidentiel)|all rights reserved|do not distribute",
+    re.IGNORECASE,
+)
 PREVIEW_ROWS = 20
 _NO_CUSTOM: dict[str, str] = {}
 _NO_EVENTS: list[dict[str, object]] = []
@@ -95,6 +102,7 @@ def fold_table(
     pool: dict[str, str] = {}
     shared = pool.setdefault
     header_row = table.header_row
+    in_footer = False  # past a totals or footer line: single-cell lines are the report's
     # The raw rows, each cell stripped only when it is used: most cells are read once.
     for number, cells in table.raw_rows():
         if number <= header_row:
@@ -108,8 +116,14 @@ def fold_table(
             if not any(stripped):
                 continue  # a blank line
             first = next(c for c in stripped if c)
+            filled = sum(1 for c in stripped if c)
             if _TOTALS.match(first):
                 folded.ignored.append((number, "totals row"))
+                in_footer = True
+                continue
+            if filled <= 2 and (in_footer or _FOOTER.search(first)):
+                folded.ignored.append((number, "report footer"))
+                in_footer = True
                 continue
             folded.rows += 1
             folded.rejected.append(RejectedRow(number, problem, tuple(stripped)))

@@ -23,6 +23,9 @@ LEAD_FIELDS = (
     "country",
     "city",
     "timezone",
+    "state",
+    "website",
+    "source",  # a per-row source ("Lead Source"); the batch's source fills rows without one
 )
 FULL_NAME = "full_name"
 TAGS = "tags"
@@ -42,6 +45,9 @@ TARGET_LABELS = {
     "country": "Country",
     "city": "City",
     "timezone": "Time zone",
+    "state": "State / region",
+    "website": "Website",
+    "source": "Source (per row)",
     FULL_NAME: "Full name (split)",
     TAGS: "Tags",
     "attended": "Attended (yes/no)",
@@ -195,11 +201,76 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "country name",
         "address 1 - country",
         "country code",
+        "mailing country",  # Salesforce
+        "billing country",
+        "home country",  # Eventbrite
+        "work country",
+        "person - country",
         "land",
         "pais",
     ),
-    "city": ("city", "town", "locality", "business city", "address 1 - city", "ort", "ciudad"),
+    "city": (
+        "city",
+        "town",
+        "locality",
+        "business city",
+        "address 1 - city",
+        "ort",
+        "ciudad",
+        "mailing city",
+        "billing city",
+        "home city",
+        "work city",
+        "person - city",
+    ),
     "timezone": ("time zone", "timezone", "tz"),
+    "state": (
+        "state",
+        "state/region",  # HubSpot
+        "state/province",  # Salesforce, Zoom
+        "mailing state/province",
+        "billing state/province",
+        "state or province",
+        "province",
+        "region",
+        "state/county",
+        "county",
+        "home state",  # Eventbrite
+        "work state",
+        "business state",
+        "address 1 - region",
+        "person - state",  # Pipedrive
+        "organization - state",
+        "bundesland",
+        "provincia",
+    ),
+    "website": (
+        "website",
+        "web site",
+        "website url",
+        "company website",
+        "company url",
+        "company domain name",  # HubSpot
+        "domain",
+        "url",
+        "web",
+        "homepage",
+        "web page",
+        "organization - website",  # Pipedrive
+        "company website url",  # LinkedIn Lead Gen
+        "webseite",
+        "sitio web",
+        "site web",
+    ),
+    "source": (
+        "lead source",  # Salesforce, Zoho, Pipedrive
+        "original source",  # HubSpot
+        "source",
+        "lead - source",
+        "person - source",
+        "source of lead",
+        "leadquelle",
+    ),
     TAGS: ("tags", "tag", "labels", "label", "groups", "group membership", "segments"),
     "attended": ("attended", "attendance", "did attend", "attended (yes/no)"),
     "minutes": (

@@ -26,7 +26,7 @@ ON_EXISTING = ("fill", "overwrite", "skip")
 # SQLite before 3.32 allowed only 999 bound variables per statement.
 CHUNK = 5000 if sqlite3.sqlite_version_info >= (3, 32) else 900
 PREFETCH_SUPPRESSIONS = 200_000
-_UPDATABLE = (*LEAD_FIELDS[1:], "source", "owner_id")
+_UPDATABLE = (*LEAD_FIELDS[1:], "owner_id")
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ class ImportPlan:
                 action = "update" if changes[record.key].changed else "unchanged"
             else:
                 action = "new"
-                stored["source"] = self.options.source
+                stored["source"] = record.fields.get("source") or self.options.source
             stored["action"] = action
             stored["row"] = record.row
             rows.append(stored)
@@ -170,9 +170,10 @@ def _change_for(
         return change
     overwrite = options.on_existing == "overwrite"
     wanted: dict[str, Any] = record.fields
-    if (options.source and not lead["source"]) or options.owner_id is not None:
+    batch_source = options.source and not lead["source"] and "source" not in wanted
+    if batch_source or options.owner_id is not None:
         wanted = dict(wanted)
-        if options.source and not lead["source"]:
+        if batch_source:
             wanted["source"] = options.source
         if options.owner_id is not None and (overwrite or lead["owner_id"] is None):
             wanted["owner_id"] = options.owner_id

@@ -171,7 +171,6 @@ class BatchWriter:
         options = self.plan.options
         # last_activity_at is the moment of the "imported" event recorded for each lead.
         constants = {
-            "source": options.source,
             "owner_id": options.owner_id,
             "status": LifecycleStatus.NEW.value,
             "email_state": EmailState.OK.value,
@@ -184,7 +183,9 @@ class BatchWriter:
         as_json = bulk.converter("custom_fields")
         no_custom = as_json({})
         stored_scores = _StoredScores(bulk.value("score_updated_at", self.now))
-        blank = [""] * len(STORED_FIELDS)
+        # The batch's source fills the rows whose own "source" column is empty (or absent).
+        blank = ["" if name != "source" else options.source for name in STORED_FIELDS]
+        source_at = STORED_FIELDS.index("source")
         empty = repeat("")
         scorer = self._batch_scorer(batch_id)
         results: dict[str, ScoreResult] = {}
@@ -195,6 +196,10 @@ class BatchWriter:
                     list(map(r.fields.get, STORED_FIELDS, empty)) if r.fields else blank
                     for r in chunk
                 ]
+                if options.source:
+                    for row in values:
+                        if not row[source_at]:
+                            row[source_at] = options.source
                 scores: Iterable[tuple[Any, ...]] = repeat(stored_scores.unscored)
                 if scorer is not None:
                     chunk_results = scorer.score(chunk, values)

@@ -33,6 +33,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("company_size", "Company size"),
     ("country", "Country"),
     ("city", "City"),
+    ("state", "State / region"),
+    ("website", "Website"),
     ("source", "Source"),
     ("status", "Status"),
     ("score", "Score"),

@@ -31,6 +31,8 @@ TEXT_FIELDS = (
     "city",
     "timezone",
     "source",
+    "state",
+    "website",
 )
 EDITABLE_FIELDS = (*TEXT_FIELDS, "email", "status", "owner_id", "custom_fields")
 

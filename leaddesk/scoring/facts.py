@@ -65,7 +65,16 @@ def lead_fields(lead: Lead) -> dict[str, Any]:
     """The fields rules can test, from a loaded lead."""
     values: dict[str, Any] = {
         column: getattr(lead, column)
-        for column in ("title", "industry", "company_size", "country", "city", "source")
+        for column in (
+            "title",
+            "industry",
+            "company_size",
+            "country",
+            "city",
+            "state",
+            "website",
+            "source",
+        )
     }
     values.update(
         company=lead.company,

@@ -30,6 +30,8 @@ FIT_FIELDS: dict[str, str] = {
     "company_size": "Company size",
     "country": "Country",
     "city": "City",
+    "state": "State / region",
+    "website": "Website",
     "source": "Source / event",
     "company": "Company",
     "email_domain": "Email domain",

@@ -22,6 +22,8 @@ LEAD_FIELDS = (
     "company_size",
     "country",
     "city",
+    "state",
+    "website",
     "source",
 )
 PEOPLE_FIELDS = ("owner_name", "owner_first_name", "owner_email", "sender_name", "sender_email")

@@ -95,6 +95,10 @@ class Lead(Timestamps, Base):
     company_size: Mapped[str] = mapped_column(String(50), default="")
     country: Mapped[str] = mapped_column(String(100), default="")
     city: Mapped[str] = mapped_column(String(200), default="")
+    # State, province or region; the company website. (Server defaults: bulk inserts that do
+    # not name the columns must not have to.)
+    state: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    website: Mapped[str] = mapped_column(String(500), default="", server_default="")
     timezone: Mapped[str] = mapped_column(String(64), default="")
     source: Mapped[str] = mapped_column(String(300), default="")
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("team_members.id", ondelete="SET NULL"))

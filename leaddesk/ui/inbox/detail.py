@@ -58,6 +58,8 @@ FIELD_LABELS = {
     "company_size": "Company size",
     "country": "Country",
     "city": "City",
+    "state": "State / region",
+    "website": "Website",
     "timezone": "Time zone",
     "source": "Source / event",
 }
@@ -176,6 +178,8 @@ class LeadDetailPanel(QWidget):
             "company_size": form.companySizeEdit,
             "country": form.countryEdit,
             "city": form.cityEdit,
+            "state": form.stateEdit,
+            "website": form.websiteEdit,
             "timezone": form.timezoneEdit,
             "source": form.sourceEdit,
         }
