@@ -20,6 +20,7 @@ from leaddesk.activities.kinds import ActivityKind as K
 from leaddesk.db.models import (
     Activity,
     Enrollment,
+    InboundMessage,
     Lead,
     OutboundMessage,
     Sequence,
@@ -33,8 +34,12 @@ ANSWERS = {
     K.REPLIED: "replied",
     K.AUTO_REPLY: "auto_replies",
     K.UNSUBSCRIBED: "unsubscribed",
+    K.COMPLAINED: "complaints",
 }
-COUNTS = ("sent", "bounced", "hard", "soft", "replied", "auto_replies", "unsubscribed", "dropped")
+COUNTS = ("sent", "bounced", "hard", "soft", "refused", "replied", "auto_replies", "unsubscribed",
+          "complaints", "dropped")  # fmt: skip
+# Bounces that leave no lead activity (the lead is kept): the mailbox records them per message.
+INBOUND_BOUNCES = {"bounce_soft": "soft", "bounce_policy": "refused"}
 MIN_SENT_FOR_FLAG = 20
 UNSUBSCRIBE_FLAG, BOUNCE_FLAG = 0.02, 0.05
 
@@ -85,6 +90,24 @@ def step_counts(session: Session, flt: ReportFilter) -> dict[int, dict[str, int]
         if kind == K.BOUNCED:
             soft = str(bounce_status or "").startswith("4")
             counts[step_id]["soft" if soft else "hard"] += 1
+    not_delivered = (
+        select(OutboundMessage.id, OutboundMessage.step_id, InboundMessage.classification)
+        .join(OutboundMessage, OutboundMessage.id == InboundMessage.outbound_id)
+        .where(
+            InboundMessage.classification.in_(list(INBOUND_BOUNCES)),
+            OutboundMessage.id.in_(sent_ids),
+            OutboundMessage.step_id.is_not(None),
+        )
+        .order_by(InboundMessage.id)
+    )
+    if leads is not None:
+        not_delivered = not_delivered.where(OutboundMessage.lead_id.in_(leads))
+    for outbound_id, step_id, classification in session.execute(not_delivered):
+        if (outbound_id, K.BOUNCED) in seen:  # counted once, as its gravest bounce
+            continue
+        seen.add((outbound_id, K.BOUNCED))
+        counts[step_id]["bounced"] += 1
+        counts[step_id][INBOUND_BOUNCES[classification]] += 1
     exited = (
         select(Enrollment.version_id, Enrollment.current_position, func.count())
         .join(Activity, Activity.payload["enrollment_id"].as_integer() == Enrollment.id)
@@ -214,6 +237,8 @@ def sequences_report(session: Session, flt: ReportFilter, now: datetime) -> Repo
                 c["dropped"],
                 r["reply_rate"],
                 r["unsubscribe_rate"],
+                c["refused"],
+                c["complaints"],
                 flag,
             ]
         )
@@ -315,6 +340,8 @@ def sequences_report(session: Session, flt: ReportFilter, now: datetime) -> Repo
                     "Left after it",
                     "Reply rate",
                     "Unsubscribe rate",
+                    "Refused (policy)",
+                    "Spam complaints",
                     "Flag",
                 ],
                 step_rows,
@@ -322,6 +349,11 @@ def sequences_report(session: Session, flt: ReportFilter, now: datetime) -> Repo
                     "Left after it": "leads who left the sequence after this email (not for "
                     "becoming sales-ready)",
                     "Clicked": "no click data yet",
+                    "Soft bounces": "not delivered for now: mailbox full, or the server gave up "
+                    "(the address is suppressed when it keeps failing)",
+                    "Refused (policy)": "the receiver refused the sender (spam filter, "
+                    "reputation, authentication): the lead is kept; look at your sending",
+                    "Spam complaints": "people who marked the email as spam (feedback reports)",
                 },
             ),
         ],
