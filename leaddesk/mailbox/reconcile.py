@@ -1,4 +1,11 @@
-"""Unknown sends: did a message whose SMTP session broke actually go out? Ask the Sent folder."""
+"""Unknown sends: did a message whose SMTP session broke actually go out? Ask the Sent folder.
+
+Found there: it went out (marked sent). Not found: that means something only where the
+provider files every SMTP submission in Sent itself (Gmail, Google Workspace, Microsoft 365);
+there the message is scheduled again once. Everywhere else a missing copy proves nothing — the
+server may well have accepted it — so the message is never resent automatically: it waits in
+the Outbox for the user's decision (resend, or mark sent), with the facts.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from leaddesk.activities import ActivityEvent, ActivityKind, record_activity
 from leaddesk.db.engine import Database
-from leaddesk.db.models import OutboundMessage, OutboxState
+from leaddesk.db.models import OutboundMessage, OutboxState, SenderAccount
 from leaddesk.mailbox.client import ReadOnlyMailBox
 from leaddesk.settings import get_setting
 
@@ -18,6 +25,20 @@ GRACE_SETTING = "mailbox_unknown_grace_minutes"
 DEFAULT_GRACE_MINUTES = 30
 # Marks a row that was already put back once, so a second "unknown" is left to the user.
 RESCHEDULED_MARK = "not found in the Sent folder; scheduled again once"
+# Providers whose SMTP service files each accepted message in the Sent folder by itself.
+FILES_SENT_ITSELF = frozenset({"gmail", "workspace", "microsoft365"})
+_FILING_HOSTS = ("smtp.gmail.com", "smtp.googlemail.com", "smtp.office365.com",
+                 "smtp-mail.outlook.com")  # fmt: skip
+UNDECIDED_MARK = (
+    "the connection broke after the message was handed over, and this provider does not file "
+    "sent mail in the Sent folder, so LeadDesk cannot tell whether it went out: resend it or "
+    "mark it sent"
+)
+
+
+def provider_files_sent(provider: str, smtp_host: str) -> bool:
+    """Whether the account's provider puts every SMTP submission in Sent by itself."""
+    return provider in FILES_SENT_ITSELF or smtp_host.strip().lower() in _FILING_HOSTS
 
 
 @dataclass
@@ -36,6 +57,10 @@ def reconcile_unknown_sends(
     """Resolve the account's ``unknown`` outbox rows by searching the Sent folder."""
     counts = ReconcileCounts()
     with db.session() as session:
+        account = session.get(SenderAccount, account_id)
+        files_sent = account is not None and provider_files_sent(
+            account.provider or "", account.smtp_host or ""
+        )
         grace = timedelta(
             minutes=int(get_setting(session, GRACE_SETTING, DEFAULT_GRACE_MINUTES) or 0)
         )
@@ -66,6 +91,11 @@ def reconcile_unknown_sends(
                 counts.left_for_user += 1
             elif now - started < grace:
                 counts.waiting += 1
+            elif not files_sent:
+                if row.finished_reason != UNDECIDED_MARK:
+                    row.finished_reason = UNDECIDED_MARK
+                    row.updated_at = now
+                counts.left_for_user += 1
             else:
                 row.state = OutboxState.SCHEDULED
                 row.claimed_at = None

@@ -58,8 +58,15 @@ def test_unknown_send_found_in_sent_folder_becomes_sent(world: Any) -> None:
     assert kinds == ["email_sent"]
 
 
+def _files_sent_itself(world: Any) -> None:
+    with world.db.write() as session:
+        session.get_one(SenderAccount, world.account_id).provider = "workspace"
+
+
 def test_unknown_send_missing_from_sent_folder_is_rescheduled_once(world: Any) -> None:
-    """Not in Sent after the grace period → scheduled again once; then left for the user."""
+    """Where the provider files sent mail: not in Sent after the grace period → scheduled
+    again once; then left for the user."""
+    _files_sent_itself(world)
     late = _make_unknown(world, "late@acme.test", claimed_minutes_ago=120)
     fresh = _make_unknown(world, "fresh@acme.test", claimed_minutes_ago=5)
     again = _make_unknown(world, "again@acme.test", claimed_minutes_ago=300, mark=RESCHEDULED_MARK)
@@ -82,6 +89,23 @@ def test_unknown_send_missing_from_sent_folder_is_rescheduled_once(world: Any) -
     world.clock.advance(timedelta(hours=2))
     sync_mailbox(world.db, world.clock)
     assert _row(world, late).state == OutboxState.UNKNOWN
+
+
+def test_unknown_send_is_never_resent_where_sent_proves_nothing(world: Any) -> None:
+    """A provider that does not file SMTP submissions in Sent: "not found" proves nothing,
+    so the message waits for the user with the reason; nothing is sent twice."""
+    row_id = _make_unknown(world, "maybe@acme.test", claimed_minutes_ago=600)
+
+    report = sync_mailbox(world.db, world.clock)
+
+    counts = report.accounts[0].reconciled
+    assert counts is not None and (counts.rescheduled, counts.left_for_user) == (0, 1)
+    row = _row(world, row_id)
+    assert row.state == OutboxState.UNKNOWN
+    assert "cannot tell whether it went out" in (row.finished_reason or "")
+    world.clock.advance(timedelta(days=1))
+    sync_mailbox(world.db, world.clock)
+    assert _row(world, row_id).state == OutboxState.UNKNOWN
 
 
 def test_unknown_send_without_imap_is_left_alone(world: Any) -> None:
