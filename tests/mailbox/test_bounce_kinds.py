@@ -217,3 +217,25 @@ def test_kinds_from_codes_and_texts() -> None:
     assert bounce_kind("4.4.7") == BounceKind.DELAYED
     assert bounce_kind("5.4.7", "delivery expired") == BounceKind.EXPIRED
     assert bounce_kind("5.0.0", "mailbox full") == BounceKind.FULL
+
+
+def test_every_failed_recipient_of_a_report_is_acted_on(
+    db: Database, clock: FixedClock, mailed: SenderAccount
+) -> None:
+    """A report naming two of our addresses (user unknown both) suppresses both."""
+    with db.write() as session:
+        lead = Lead(email="lee@acme.test", email_key="lee@acme.test")
+        session.add(lead)
+        session.flush()
+        session.add(OutboundMessage(lead_id=lead.id, account_id=mailed.id,
+                                    message_id="<ours-10@ourco.test>", to_address=lead.email,
+                                    state=OutboxState.SENT,
+                                    due_at=clock.now() - timedelta(days=1)))  # fmt: skip
+    second = (
+        "\nFinal-Recipient: rfc822; lee@acme.test\nAction: failed\nStatus: 5.1.1\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 user unknown\n"
+    )
+    raw = dsn(KIM, "5.1.1", "550 5.1.1 user unknown", extra_blocks=second)
+    assert _apply(db, mailed, raw, clock.now()) == C.BOUNCE
+    with db.session() as session:
+        assert is_suppressed(session, KIM) and is_suppressed(session, "lee@acme.test")
