@@ -167,6 +167,8 @@ def may_concern_us(
     recipients = addresses(message, "To", "Cc", "Delivered-To", "X-Original-To")
     if unsubscribe_addresses.intersection(recipients):
         return True
+    if header(message, "Auto-Submitted").lower().startswith("auto-"):
+        return True  # machine-written (RFC 3834): a bounce or auto-reply in any wording
     return bool(looks_like_bounce(message) or "unsubscribe" in header(message, "Subject").lower())
 
 

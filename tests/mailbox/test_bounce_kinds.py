@@ -239,3 +239,14 @@ def test_every_failed_recipient_of_a_report_is_acted_on(
     assert _apply(db, mailed, raw, clock.now()) == C.BOUNCE
     with db.session() as session:
         assert is_suppressed(session, KIM) and is_suppressed(session, "lee@acme.test")
+
+
+def test_a_bounce_in_any_wording_is_downloaded_when_machine_written() -> None:
+    """Unknown sender, unknown subject, but Auto-Submitted: the header check lets it through."""
+    from leaddesk.mailbox.classify import may_concern_us
+
+    raw = plain("robot@relay.example", "Notification 4411", "550 5.1.1 kim@acme.test: no such user",
+                "Auto-Submitted: auto-generated\n")  # fmt: skip
+    assert may_concern_us(_parse(raw), set(), set())
+    assert not may_concern_us(_parse(raw.replace("Auto-Submitted: auto-generated\n", "")), set(),
+                              set())  # fmt: skip
