@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -69,6 +70,8 @@ def _check_xml_prolog(archive: zipfile.ZipFile, member: str, filename: str) -> N
         with archive.open(member) as stream:
             for _event, _element in safe_iterparse(stream, events=("start",), forbid_dtd=True):
                 break
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        raise _damaged(Path(filename), error) from error
     except DefusedXmlException as error:
         raise HostileFileError(
             f"{filename}: part {member} declares a DTD or entities ({type(error).__name__}); "
@@ -136,7 +139,10 @@ def sheet_names(path: Path) -> list[str]:
     from openpyxl import load_workbook
 
     check_zip(path)
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as error:
+        raise _damaged(path, error) from error
     try:
         return list(workbook.sheetnames)
     finally:
@@ -152,15 +158,28 @@ def read_sheet(path: Path, sheet: str | None) -> Iterator[tuple[int, list[str]]]
     from openpyxl import load_workbook
 
     check_zip(path)
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as error:
+        raise _damaged(path, error) from error
     try:
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
         member = getattr(worksheet, "_worksheet_path", "")
         merges = merged_ranges(path, member) if member else []
         worksheet.reset_dimensions()  # never pad rows to a declared (possibly absurd) size
         yield from _rows_with_merges(worksheet.iter_rows(values_only=True), merges)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        # A zip whose headers lie (sizes, CRC) fails only when the part is read.
+        raise _damaged(path, error) from error
     finally:
         workbook.close()
+
+
+def _damaged(path: Path, error: BaseException) -> ValueError:
+    return ValueError(
+        f"{path.name} is damaged and cannot be read ({error}); save it again from Excel or "
+        "LibreOffice (or export it as CSV) and import that file"
+    )
 
 
 def _rows_with_merges(

@@ -48,9 +48,15 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Invisible characters a spreadsheet skips before it looks for "=": a BOM, zero-width spaces…
+_INVISIBLE_LEAD = "\ufeff\u200b\u200c\u200d\u2060\u00a0 "
+
+
 def needs_escaping(value: str) -> bool:
-    """True when a spreadsheet would treat this text as a formula."""
-    return value.startswith(FORMULA_STARTS)
+    """True when a spreadsheet would treat this text as a formula (after invisible leaders)."""
+    return value.startswith(FORMULA_STARTS) or value.lstrip(_INVISIBLE_LEAD).startswith(
+        FORMULA_STARTS
+    )
 
 
 def escape_cell(value: Any) -> Any:
