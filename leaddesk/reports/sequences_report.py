@@ -103,7 +103,7 @@ def step_counts(session: Session, flt: ReportFilter) -> dict[int, dict[str, int]
     if leads is not None:
         not_delivered = not_delivered.where(OutboundMessage.lead_id.in_(leads))
     for outbound_id, step_id, classification in session.execute(not_delivered):
-        if (outbound_id, K.BOUNCED) in seen:  # counted once, as its gravest bounce
+        if step_id is None or (outbound_id, K.BOUNCED) in seen:  # once, as its gravest bounce
             continue
         seen.add((outbound_id, K.BOUNCED))
         counts[step_id]["bounced"] += 1
