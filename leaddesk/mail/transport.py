@@ -23,6 +23,9 @@ import yagmail
 from leaddesk.mail.compose import Outgoing
 
 DEFAULT_TIMEOUT = 30.0
+# RFC 5321 §4.5.3.2.6: a client should wait 10 minutes for the reply to the final "." — a busy
+# server may scan the message that long; giving up sooner turns a delivered message "unknown".
+FINAL_REPLY_TIMEOUT = 600.0
 
 
 @dataclass(frozen=True)
@@ -117,11 +120,13 @@ class SmtpSession:
         *,
         tls_context: ssl.SSLContext | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        final_reply_timeout: float = FINAL_REPLY_TIMEOUT,
     ) -> None:
         self.settings = settings
         self._password = password
         self._tls_context = tls_context
         self._timeout = timeout
+        self.final_reply_timeout = final_reply_timeout
         self._client: Any = None
         self.broken = True
 
@@ -227,11 +232,20 @@ class SmtpSession:
         """The server's reply to the message sent by :meth:`begin`."""
         if self._client is None:
             return Reply(0, "the connection was closed", Phase.PAYLOAD, dropped=True)
+        connection = self._client.smtp
+        sock = getattr(connection, "sock", None)
+        previous = sock.gettimeout() if sock is not None else None
         try:
-            code, text = self._client.smtp.getreply()
+            if sock is not None:
+                sock.settimeout(max(previous or 0.0, self.final_reply_timeout))
+            code, text = connection.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as error:
             self.broken = True
             return Reply(0, str(error) or type(error).__name__, Phase.PAYLOAD, dropped=True)
+        finally:
+            if sock is not None and getattr(connection, "sock", None) is sock:
+                with contextlib.suppress(OSError):
+                    sock.settimeout(previous)
         if code == 421:
             self.broken = True
         return Reply(code, _decode(text), Phase.PAYLOAD)
