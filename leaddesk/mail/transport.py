@@ -233,7 +233,7 @@ class SmtpSession:
         if self._client is None:
             return Reply(0, "the connection was closed", Phase.PAYLOAD, dropped=True)
         connection = self._client.smtp
-        sock = getattr(connection, "sock", None)
+        sock: socket.socket | None = getattr(connection, "sock", None)
         previous = sock.gettimeout() if sock is not None else None
         try:
             if sock is not None:
@@ -243,7 +243,8 @@ class SmtpSession:
             self.broken = True
             return Reply(0, str(error) or type(error).__name__, Phase.PAYLOAD, dropped=True)
         finally:
-            if sock is not None and getattr(connection, "sock", None) is sock:
+            still_open = getattr(connection, "sock", None) is not None
+            if sock is not None and still_open:
                 with contextlib.suppress(OSError):
                     sock.settimeout(previous)
         if code == 421:
