@@ -16,6 +16,7 @@ from leaddesk.mail.transport import Phase, Reply
 DEFAULT_EXPIRY = timedelta(days=4)
 FIRST_RETRY = timedelta(minutes=5)
 LONGEST_RETRY = timedelta(hours=6)
+QUOTA_PAUSE = timedelta(hours=24)
 
 _ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 
@@ -59,8 +60,13 @@ def account_trouble(code: int, text: str) -> Decision | None:
             timedelta(hours=1),
         )
     if status == (5, 4, 5) or "quotaexceeded" in squashed or "sendingquota" in squashed:
+        # Providers count the daily quota over a rolling 24 hours: trying again within the
+        # hour only hammers them (and risks a longer block).
         return Decision(
-            Verdict.PAUSE_ACCOUNT, f"sending quota reached ({code} {text})", timedelta(hours=1)
+            Verdict.PAUSE_ACCOUNT,
+            f"daily sending quota reached ({code} {text}); paused until the provider's "
+            "24-hour window resets",
+            QUOTA_PAUSE,
         )
     if code == 432 or status == (4, 3, 2):
         return Decision(

@@ -17,7 +17,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -389,17 +389,33 @@ def send_due(
         )
         report = work.run(limit)
     with db.session() as session:
-        report.next_send_at = report.next_send_at or next_due_at(session)
+        report.next_send_at = next_due_at(session, clock.now())
     return report
 
 
-def next_due_at(session: object) -> datetime | None:
-    """When the next scheduled or deferred message falls due (``None``: nothing planned)."""
+def next_due_at(session: object, now: datetime | None = None) -> datetime | None:
+    """When the next scheduled or deferred message can go (``None``: nothing planned).
+
+    A message of a paused account goes when the pause ends, not when it fell due; with
+    ``now`` given, a moment already past reads as ``now`` (it goes at the next pass).
+    """
     from sqlalchemy import func
 
-    moment = session.scalar(  # type: ignore[attr-defined]
-        select(
-            func.min(func.coalesce(OutboundMessage.next_attempt_at, OutboundMessage.due_at))
-        ).where(OutboundMessage.state.in_((OutboxState.SCHEDULED, OutboxState.DEFERRED)))
-    )
-    return moment
+    due = func.min(func.coalesce(OutboundMessage.next_attempt_at, OutboundMessage.due_at))
+    rows = session.execute(  # type: ignore[attr-defined]
+        select(OutboundMessage.account_id, due, SenderAccount.paused_until)
+        .outerjoin(SenderAccount, SenderAccount.id == OutboundMessage.account_id)
+        .where(OutboundMessage.state.in_((OutboxState.SCHEDULED, OutboxState.DEFERRED)))
+        .group_by(OutboundMessage.account_id, SenderAccount.paused_until)
+    ).all()
+    moments = []
+    for _account_id, first, paused_until in rows:
+        if first is None:
+            continue
+        if isinstance(first, str):  # SQLite's min() of a coalesce loses the column type
+            first = datetime.fromisoformat(first).replace(tzinfo=UTC)
+        moments.append(max(first, paused_until) if paused_until is not None else first)
+    if not moments:
+        return None
+    moment = min(moments)
+    return max(moment, now) if now is not None else moment

@@ -74,7 +74,7 @@ def sender_status(
         )
     )
     return SenderStatus(
-        next_send_at=next_due_at(session),
+        next_send_at=next_due_at(session, now),
         sent_today=sent_since(session, midnight),
         paused_all=sending_paused(session),
         paused=paused,

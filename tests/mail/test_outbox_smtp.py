@@ -161,7 +161,8 @@ def test_550_unknown_user_bounces_suppresses_and_exits(db, clock, smtp_server, t
 
 
 def test_quota_reply_pauses_account_then_resumes_after_cool_down(db, clock, smtp_server, tls):
-    """A quota reply pauses the account, bounces nobody, and sending resumes after the cool-down."""
+    """A daily-quota reply pauses the account for the provider's 24 hours, bounces nobody, says
+    when sending resumes, and sending resumes then."""
     account_id = make_account(db, smtp_server.port, PASSWORD)
     plan_messages(db, account_id, 5, clock.now())
     smtp_server.script.data_replies.append(
@@ -172,12 +173,15 @@ def test_quota_reply_pauses_account_then_resumes_after_cool_down(db, clock, smtp
     assert states(db) == {"scheduled": 5}
     with db.session() as session:
         account = session.get(SenderAccount, account_id)
-        assert "quota" in account.pause_reason
-        assert account.paused_until > clock.now()
+        assert "quota" in account.pause_reason and "24-hour window" in account.pause_reason
+        assert account.paused_until == clock.now() + timedelta(hours=24)
         assert session.scalar(select(Lead).where(Lead.email_state != EmailState.OK)) is None
-    clock.advance(timedelta(minutes=10))
-    assert send_due(db, clock, tls_context=tls).sent == 0
-    clock.advance(timedelta(hours=1))
+    # "next send" is when the pause ends, never a moment already past
+    assert report.next_send_at == clock.now() + timedelta(hours=24)
+    clock.advance(timedelta(hours=2))
+    again = send_due(db, clock, tls_context=tls)
+    assert again.sent == 0 and again.next_send_at > clock.now()
+    clock.advance(timedelta(hours=22))
     assert send_due(db, clock, tls_context=tls).sent == 5
     assert len(smtp_server.received) == 5
 
@@ -194,7 +198,7 @@ def test_microsoft_quota_and_throttle_replies_pause_without_bounces(db, clock, s
         report = send_due(db, clock, tls_context=tls)
         assert account_id in report.paused_accounts
         assert states(db) == {"scheduled": 2}
-        clock.advance(timedelta(hours=2))
+        clock.advance(timedelta(hours=25))  # past the quota window and the throttle pause
     assert send_due(db, clock, tls_context=tls).sent == 2
 
 
