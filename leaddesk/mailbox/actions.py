@@ -182,31 +182,35 @@ def _refused_sender(session: Session, verdict: Verdict, account_id: int, now: da
 
 
 def _unsubscribed(session: Session, verdict: Verdict, now: datetime) -> None:
-    for address in verdict.addresses:
-        suppress(
-            session,
-            address,
-            SuppressionReason.UNSUBSCRIBED,
-            note=f"by email ({verdict.detail.get('via')})",
-        )
-        cancel_messages_to(session, address, reason="unsubscribed", now=now)
-    for lead in _leads_for(session, verdict.addresses, verdict.lead_id):
-        lead.email_state = EmailState.UNSUBSCRIBED
-        payload = {**verdict.detail, "outbound_id": verdict.outbound_id}
-        record_activity(session, _event(lead.id, ActivityKind.UNSUBSCRIBED, None, payload), now=now)
-        exit_sequences(session, lead.id, ActivityKind.UNSUBSCRIBED, now)
+    note = f"by email ({verdict.detail.get('via')})"
+    _stop_mailing(session, verdict, SuppressionReason.UNSUBSCRIBED, note,
+                  ActivityKind.UNSUBSCRIBED, now)  # fmt: skip
 
 
 def _complained(session: Session, verdict: Verdict, now: datetime) -> None:
     """Marked as spam: never mail the address again, stop everything, keep it on the record."""
+    _stop_mailing(session, verdict, SuppressionReason.COMPLAINT, "spam complaint (ARF)",
+                  ActivityKind.COMPLAINED, now)  # fmt: skip
+
+
+def _stop_mailing(
+    session: Session,
+    verdict: Verdict,
+    reason: SuppressionReason,
+    note: str,
+    kind: ActivityKind,
+    now: datetime,
+) -> None:
+    """Suppress the verdict's addresses, cancel what is planned, record ``kind``, end sequences."""
+    cancel_reason = "complaint" if reason == SuppressionReason.COMPLAINT else "unsubscribed"
     for address in verdict.addresses:
-        suppress(session, address, SuppressionReason.COMPLAINT, note="spam complaint (ARF)")
-        cancel_messages_to(session, address, reason="complaint", now=now)
+        suppress(session, address, reason, note=note)
+        cancel_messages_to(session, address, reason=cancel_reason, now=now)
     for lead in _leads_for(session, verdict.addresses, verdict.lead_id):
         lead.email_state = EmailState.UNSUBSCRIBED
         payload = {**verdict.detail, "outbound_id": verdict.outbound_id}
-        record_activity(session, _event(lead.id, ActivityKind.COMPLAINED, None, payload), now=now)
-        exit_sequences(session, lead.id, ActivityKind.COMPLAINED, now)
+        record_activity(session, _event(lead.id, kind, None, payload), now=now)
+        exit_sequences(session, lead.id, kind, now)
 
 
 def _auto_replied(session: Session, verdict: Verdict, facts: MessageFacts, now: datetime) -> None:

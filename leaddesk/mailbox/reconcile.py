@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from leaddesk.activities import ActivityEvent, ActivityKind, record_activity
 from leaddesk.db.engine import Database
 from leaddesk.db.models import OutboundMessage, OutboxState, SenderAccount
+from leaddesk.mail.accounts import PRESETS
 from leaddesk.mailbox.client import ReadOnlyMailBox
 from leaddesk.settings import get_setting
 
@@ -27,8 +28,11 @@ DEFAULT_GRACE_MINUTES = 30
 RESCHEDULED_MARK = "not found in the Sent folder; scheduled again once"
 # Providers whose SMTP service files each accepted message in the Sent folder by itself.
 FILES_SENT_ITSELF = frozenset({"gmail", "workspace", "microsoft365"})
-_FILING_HOSTS = ("smtp.gmail.com", "smtp.googlemail.com", "smtp.office365.com",
-                 "smtp-mail.outlook.com")  # fmt: skip
+# Their SMTP hosts, for accounts set up as "custom" with the same server.
+_FILING_HOSTS = frozenset(
+    {PRESETS[key].smtp_host for key in FILES_SENT_ITSELF}
+    | {"smtp.googlemail.com", "smtp-mail.outlook.com"}
+)
 UNDECIDED_MARK = (
     "the connection broke after the message was handed over, and this provider does not file "
     "sent mail in the Sent folder, so LeadDesk cannot tell whether it went out: resend it or "

@@ -168,7 +168,7 @@ class ColumnSettings(QObject):
         self.preferences.setValue(HEADER_KEY, json.dumps(state))
 
     def _resized(self, column: int, _old: int, new: int) -> None:
-        if self._fitting or header_hidden(self.table, column):
+        if self._fitting or self.table.isColumnHidden(column):
             return
         self.dragged[column] = new  # the user dragged the edge: their width from now on
         self.save()
@@ -234,11 +234,6 @@ class ColumnSettings(QObject):
             header.moveSection(header.visualIndex(column), visual)
         self.save()
         self.fit()
-
-
-def header_hidden(table: QTableView, column: int) -> bool:
-    """Whether ``column`` is hidden in ``table``'s header (by the user or for lack of room)."""
-    return table.horizontalHeader().isSectionHidden(column)
 
 
 def _order_name(header: QHeaderView) -> str:

@@ -179,10 +179,6 @@ class ScoreBreakdownWidget(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header_view = self.table.horizontalHeader()
         header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header_view.setSectionResizeMode(
-            BreakdownTableModel.COL_RULE, QHeaderView.ResizeMode.Interactive
-        )
-        header_view.resizeSection(BreakdownTableModel.COL_RULE, 140)
         # The fit and engagement bars above say which part a rule belongs to; the rule's
         # tooltip says it too, so the explanation gets the room.
         self.table.setColumnHidden(BreakdownTableModel.COL_PART, True)
@@ -190,6 +186,8 @@ class ScoreBreakdownWidget(QWidget):
             BreakdownTableModel.COL_WHY, QHeaderView.ResizeMode.Stretch
         )
         header_view.setMinimumSectionSize(40)
+        # Wrapped cells need their rows measured again whenever a column's width changes.
+        header_view.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
         layout.addWidget(self.table, 1)
         self.chart = ScoreChart()
         layout.addWidget(self.chart)
