@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from leaddesk import __version__
+from leaddesk.errors import TEMPORARY_FAILURE, DatabaseBusy
 
 # Which module registers which subcommand (each module has ``register(subparsers)``; a
 # subcommand's handler is ``args.handler(args)``). Running one command imports only its module,
@@ -115,6 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as error:
         print(f"leaddesk: {error}", file=sys.stderr)
         return error.exit_status
+    except DatabaseBusy as error:
+        print(f"leaddesk: {error}", file=sys.stderr)
+        return TEMPORARY_FAILURE
 
 
 class CommandError(Exception):

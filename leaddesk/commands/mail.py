@@ -14,6 +14,7 @@ from leaddesk.clock import SystemClock
 from leaddesk.commands.common import database_from_args, print_json
 from leaddesk.db.engine import Database
 from leaddesk.db.models import OutboxState, SenderAccount
+from leaddesk.errors import TEMPORARY_FAILURE
 from leaddesk.mail import actions, secrets
 from leaddesk.mail.accounts import (
     PRESETS,
@@ -297,6 +298,16 @@ def run_send_due(args: argparse.Namespace) -> int:
         print(f"{report.recovered_unknown} message(s) were interrupted mid-send and are now "
               "'unknown': check the Sent folder, then `leaddesk outbox --mark-sent ID` or "
               "`--resend ID`")  # fmt: skip
+    if report.rescheduled:
+        print(f"{report.rescheduled} message(s) left by a sender that stopped before handing "
+              "them to the server went back to the queue")  # fmt: skip
+    if report.stopped_busy:
+        print(f"stopped before the next email: another program kept the database locked for "
+              f"{report.waited_for_database:.0f} s. What went out is recorded; the rest goes "
+              "at the next run.")  # fmt: skip
+    elif report.waited_for_database >= 1:
+        print(f"waited {report.waited_for_database:.0f} s for another program to finish "
+              "writing to the database")  # fmt: skip
     if report.paused_all:
         print("sending is paused for all accounts (Settings → Pause all sending)")
     for account_id, reason in report.paused_accounts.items():
@@ -305,6 +316,8 @@ def run_send_due(args: argparse.Namespace) -> int:
         print(f"account {account_id}: no password available (no keyring); use --password-stdin")
     if report.next_send_at is not None:
         print(f"next send: {report.next_send_at:%Y-%m-%d %H:%M} UTC")
+    if report.stopped_busy:
+        return TEMPORARY_FAILURE
     return report_blockers(db, sum(planned.blocked.values()), report.sent)
 
 

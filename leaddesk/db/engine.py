@@ -7,26 +7,33 @@ up front (``BEGIN IMMEDIATE``) instead of failing half-way when another process 
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from leaddesk.errors import DatabaseBusy
 from leaddesk.paths import DB_ENV, default_database_path
 
 BUSY_TIMEOUT_MS = 10_000
+# How long a writer keeps retrying while another program holds SQLite's write lock (seconds).
+WRITE_PATIENCE = 120.0
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
-    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA synchronous=FULL",
 )
 _BEGIN_OPTION = "leaddesk_begin"
+_log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 def resolve_database_url(value: str | None = None) -> str:
@@ -54,12 +61,18 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         for pragma in SQLITE_PRAGMAS:
             cursor.execute(pragma)
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _is_locked(error: OperationalError) -> bool:
+    text = str(error.orig).lower()
+    return "database is locked" in text or "database is busy" in text
 
 
 class Database:
@@ -78,11 +91,14 @@ class Database:
         else:
             kwargs["pool_pre_ping"] = True
         self.engine = create_engine(self.url, **kwargs)
+        self.write_patience = WRITE_PATIENCE
+        self.lock_waited = 0.0  # seconds spent waiting for the write lock, all writers
         writer: Engine = self.engine
         if self.is_sqlite:
             _install_sqlite_hooks(self.engine)
             writer = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer_engine = writer
         self._writer = sessionmaker(writer, expire_on_commit=False)
 
     @contextmanager
@@ -95,11 +111,60 @@ class Database:
     def write(self) -> Iterator[Session]:
         """A session that takes the write lock at its start (``BEGIN IMMEDIATE`` on SQLite).
 
-        Use it for every read-then-write operation so concurrent writers queue on the busy
-        timeout instead of failing with "database is locked" half-way through.
+        Use it for every read-then-write operation so concurrent writers queue instead of
+        failing with "database is locked" half-way through: the lock is taken before the body
+        runs, retried for ``write_patience`` seconds while another program holds it, and
+        :class:`DatabaseBusy` (nothing written) is raised after that.
         """
-        with self._writer() as session, session.begin():
-            yield session
+        with self._locked_writer() as session:
+            try:
+                yield session
+            except BaseException:
+                session.rollback()
+                raise
+            session.commit()
+
+    def _locked_writer(self) -> Session:
+        """A writer session that already holds the write lock (SQLite); see :meth:`write`."""
+
+        def attempt() -> Session:
+            session = self._writer()
+            try:
+                session.connection()  # begins; on SQLite BEGIN IMMEDIATE waits the busy timeout
+            except BaseException:
+                session.close()
+                raise
+            return session
+
+        return self.patiently(attempt)
+
+    def writer_connection(self) -> Connection:
+        """A Core connection whose transactions take the write lock at their start.
+
+        For small, frequent writes on prebuilt statements (the sender's per-message marks),
+        where an ORM session per write costs more than the write itself; begin each
+        transaction with ``db.patiently(connection.begin)``. The caller closes it.
+        """
+        return self._writer_engine.connect()
+
+    def patiently(self, attempt: Callable[[], _T]) -> _T:
+        """``attempt()``, retried while SQLite says the database is locked, for at most
+        ``write_patience`` seconds (then :class:`DatabaseBusy`); the wait adds to
+        ``lock_waited``."""
+        started = time.monotonic()
+        while True:
+            try:
+                result = attempt()
+            except OperationalError as error:
+                waited = time.monotonic() - started
+                if not _is_locked(error):
+                    raise
+                if waited >= self.write_patience:
+                    raise DatabaseBusy(waited) from error
+                _log.warning("database busy for %.0f s; still waiting to write", waited)
+                continue
+            self.lock_waited += time.monotonic() - started
+            return result
 
     def describe(self) -> str:
         """A human-readable name for the database (a path or the URL without password)."""

@@ -1,9 +1,9 @@
-"""The outbox state machine: claim, record the outcome, recover, and the user's fixes.
+"""The outbox state machine: claim, record the outcome, and the user's fixes.
 
 scheduled → sending → sent | deferred | failed | cancelled | expired | unknown.
 A claim (→ sending) is committed before the message goes to the server; ``sent`` is written
-only after the server's 250. A row still ``sending`` when a sender starts was in flight when a
-sender died: it becomes ``unknown`` and is never resent automatically.
+only after the server's 250. What a sender that died left ``sending`` is sorted out by
+:mod:`leaddesk.mail.inflight`.
 """
 
 from __future__ import annotations
@@ -60,16 +60,6 @@ def is_due(now: datetime | BindParameter[Any]) -> Any:
             func.coalesce(OutboundMessage.next_attempt_at, OutboundMessage.due_at) <= now,
         ),
     )
-
-
-def recover_in_flight(session: Session, now: datetime) -> int:
-    """Turn rows left in ``sending`` by a dead sender into ``unknown``; returns how many."""
-    result = session.execute(
-        update(OutboundMessage)
-        .where(OutboundMessage.state == OutboxState.SENDING)
-        .values(state=OutboxState.UNKNOWN, finished_reason=UNKNOWN_REASON, updated_at=now)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def due_candidates(session: Session, now: datetime, limit: int) -> list[tuple[int, int | None]]:
@@ -188,6 +178,7 @@ _MARK_SENDING = DriverStatement(
     .values(
         state=OutboxState.SENDING,
         claimed_at=bindparam("now", type_=_MOMENT),
+        handed_at=None,
         attempts=_OUTBOX.c.attempts + 1,
         first_attempt_at=func.coalesce(_OUTBOX.c.first_attempt_at, bindparam("now", type_=_MOMENT)),
         updated_at=bindparam("now", type_=_MOMENT),
@@ -406,7 +397,8 @@ _MARK_SENT = DriverStatement(
     .where(_OUTBOX.c.id == bindparam("row_id"))
     .values(
         state=OutboxState.SENT,
-        sent_at=bindparam("now", type_=_MOMENT),
+        # Already set when the 250 was recorded at once (see leaddesk.mail.inflight).
+        sent_at=func.coalesce(_OUTBOX.c.sent_at, bindparam("now", type_=_MOMENT)),
         last_error="",
         finished_reason=bindparam("reason"),
         updated_at=bindparam("now", type_=_MOMENT),
@@ -462,7 +454,7 @@ def finish(
     verdict = decision.verdict
     if verdict is Verdict.SENT:
         row.state = OutboxState.SENT
-        row.sent_at = now
+        row.sent_at = row.sent_at or now
         row.last_error = ""
         row.finished_reason = decision.reason
         _record(session, row, ActivityKind.EMAIL_SENT, now)

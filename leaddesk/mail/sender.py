@@ -2,10 +2,12 @@
 
 Used by the CLI (``leaddesk send-due``, e.g. from cron) and by the app's background sender.
 Up to ``CLAIM_BATCH`` messages are claimed in one ``BEGIN IMMEDIATE`` transaction that is
-committed before any of them is handed to the server; outcomes are written after the server's
-replies, in the same commit as the next claim. While the server digests one message the next
-one is composed, so the sender's own work overlaps the server's. Nothing here sleeps on a test
-clock: waiting goes through ``wait`` (real sleep, or advancing a
+committed before any of them is handed to the server. Before each message's DATA command one
+small commit records that this message may now reach the server and the 250s received since
+(:mod:`leaddesk.mail.inflight`), so a crash leaves at most one message in doubt; the rest of
+the outcomes (activities, rescoring) are written with the next claim. While the server digests
+one message the next one is composed, so the sender's own work overlaps the server's. Nothing
+here sleeps on a test clock: waiting goes through ``wait`` (real sleep, or advancing a
 :class:`~leaddesk.clock.FixedClock`).
 """
 
@@ -16,6 +18,7 @@ import random
 import ssl
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -25,7 +28,8 @@ from sqlalchemy.orm import Session
 from leaddesk.clock import Clock, FixedClock
 from leaddesk.db.engine import Database
 from leaddesk.db.models import MessagePurpose, OutboundMessage, OutboxState, SenderAccount
-from leaddesk.mail import outbox
+from leaddesk.errors import DatabaseBusy
+from leaddesk.mail import inflight, outbox
 from leaddesk.mail.accounts import account_password
 from leaddesk.mail.compose import CompositionError, Outgoing, Sender, compose
 from leaddesk.mail.lock import SenderLock
@@ -37,10 +41,9 @@ from leaddesk.settings import get_setting
 _log = logging.getLogger(__name__)
 CANDIDATE_BATCH = 500
 RETRY_DAYS_SETTING = "sending_retry_days"
-# Rows claimed per commit when the account is not paced per minute. A crash can leave at most
-# this many rows "unknown" (never resent; the user or the Sent-folder check resolves them).
-# One commit per message would cost more than the SMTP round trips; 16 halves the per-commit
-# work of 8 (bench_send: ~0.15 s CPU per 1,000 messages) for a window still small to check.
+# Rows claimed per commit when the account is not paced per minute. The claim and the
+# bookkeeping of their outcomes (activities, rescoring) are batched; the per-message durable
+# marks are not, so the batch size no longer decides how much a crash leaves in doubt.
 CLAIM_BATCH = 16
 _COUNTERS = {
     Verdict.SENT: "sent",
@@ -51,6 +54,9 @@ _COUNTERS = {
 }
 _REFUSALS_COUNTED = ("expired", "cancelled", "failed")
 UNREACHABLE_COOL_DOWN = timedelta(minutes=5)
+# Outcomes written in the per-message commit (the rest wait for the next batch commit): a
+# server's refusal must not be forgotten by a crash and turn into "unknown".
+_SETTLED_AT_ONCE = (Verdict.RETRY, Verdict.BOUNCE, Verdict.FAIL, Verdict.UNKNOWN)
 
 PasswordLookup = Callable[[SenderAccount], str | None]
 Wait = Callable[[float], None]
@@ -68,6 +74,10 @@ class PassReport:
     expired: int = 0
     unknown: int = 0
     recovered_unknown: int = 0
+    recovered_sent: int = 0
+    rescheduled: int = 0
+    waited_for_database: float = 0.0  # seconds spent waiting for another program's write lock
+    stopped_busy: bool = False  # the pass stopped (cleanly) because the lock stayed held
     busy: bool = False
     paused_all: bool = False
     paused_accounts: dict[int, str] = field(default_factory=dict)
@@ -115,22 +125,55 @@ class _Pass:
         self.paces: dict[int, AccountPace] = {}
         self.blocked: set[int] = set()
         self.pending: list[tuple[outbox.Claimed, Decision]] = []
+        # 250s received whose durable mark is still to be written (id, reply, moment).
+        self.unmarked: list[tuple[int, str, datetime]] = []
+        self.marks = inflight.ProgressWriter(db)
 
     # -- database steps -------------------------------------------------------------------
     def flush(self) -> None:
         """Write the outcomes of submitted messages (one commit)."""
         if self.pending:
             with self.db.write() as session:
-                self._apply_pending(session)
+                done = self._apply_pending(session)
+            self._settled(done)
 
-    def _apply_pending(self, session: Session) -> None:
-        pending, self.pending = self.pending, []
-        if not pending:
-            return
-        for account_id, trouble in outbox.finish_many(session, pending, self.clock.now()):
-            self._pause(session, account_id, trouble)
-        for _, decision in pending:
+    def _apply_pending(
+        self, session: Session, only: Callable[[Decision], bool] = lambda _: True
+    ) -> list[tuple[outbox.Claimed, Decision]]:
+        """Write the pending outcomes ``only`` picks; the caller commits, then calls
+        :meth:`_settled` with the returned list (nothing is forgotten if the commit fails)."""
+        chosen = [(item, decision) for item, decision in self.pending if only(decision)]
+        if chosen:
+            for account_id, trouble in outbox.finish_many(session, chosen, self.clock.now()):
+                self._pause(session, account_id, trouble)
+        return chosen
+
+    def _settled(self, done: list[tuple[outbox.Claimed, Decision]]) -> None:
+        """Forget committed outcomes and count them."""
+        ids = {item.id for item, _ in done}
+        self.pending = [(item, d) for item, d in self.pending if item.id not in ids]
+        self.unmarked = [entry for entry in self.unmarked if entry[0] not in ids]
+        for _, decision in done:
             self._count(decision.verdict)
+
+    def _hand(self, row_id: int) -> Future[None]:
+        """Start committing that ``row_id``'s DATA may begin, with the 250s received since the
+        last such commit and any other outcome already known (one small commit per message;
+        the transport waits for it before the DATA command)."""
+        now = self.clock.now()
+        if not any(d.verdict in _SETTLED_AT_ONCE for _, d in self.pending):
+            marked = self.marks.start(self.unmarked, row_id, now)  # the common case: no ORM
+            self.unmarked = []
+            return marked
+        with self.db.write() as session:
+            done = self._apply_pending(session, lambda d: d.verdict in _SETTLED_AT_ONCE)
+            session.flush()
+            inflight.mark_progress(session.connection(), self.unmarked, row_id, now)
+        self.unmarked = []
+        self._settled(done)
+        finished: Future[None] = Future()
+        finished.set_result(None)
+        return finished
 
     def _pause(self, session: Session, account_id: int, trouble: Decision) -> None:
         until = self.clock.now() + trouble.cool_down
@@ -148,8 +191,9 @@ class _Pass:
     def claim(self, row_ids: list[int]) -> list[outbox.Claimed | outbox.Refusal]:
         """Commit the previous outcomes and these claims in one durable transaction."""
         with self.db.write() as session:
-            self._apply_pending(session)
+            done = self._apply_pending(session)
             results = outbox.claim_batch(session, row_ids, self.clock.now(), expiry=self.expiry)
+        self._settled(done)
         for result in results:
             if isinstance(result, outbox.Refusal) and result.kind in _REFUSALS_COUNTED:
                 setattr(self.report, result.kind, getattr(self.report, result.kind) + 1)
@@ -199,8 +243,9 @@ class _Pass:
                     UNREACHABLE_COOL_DOWN,
                 )
             with self.db.write() as session:
-                self._apply_pending(session)
+                done = self._apply_pending(session)
                 self._pause(session, account_id, trouble)
+            self._settled(done)
             return False
         self.sessions[account_id] = smtp
         return True
@@ -257,10 +302,13 @@ class _Pass:
             if isinstance(prepared, Decision):
                 self.pending.append((item, prepared))
                 continue
-            reply = self._begin(item.account_id, prepared)
+            reply = self._begin(item, prepared)
             if index + 1 < len(claimed):
                 upcoming = self._compose(claimed[index + 1])
-            self.pending.append((item, self._conclude(item.account_id, reply)))
+            decision = self._conclude(item.account_id, reply)
+            self.pending.append((item, decision))
+            if decision.verdict is Verdict.SENT:
+                self.unmarked.append((item.id, decision.reason, self.clock.now()))
         return True
 
     def _compose(self, item: outbox.Claimed) -> Outgoing | Decision:
@@ -280,14 +328,19 @@ class _Pass:
         except CompositionError as error:
             return Decision(Verdict.FAIL, str(error))
 
-    def _begin(self, account_id: int, outgoing: Outgoing) -> Reply | None:
+    def _begin(self, item: outbox.Claimed, outgoing: Outgoing) -> Reply | None:
         """Hand ``outgoing`` to the account's server (``None``: its final reply is due)."""
-        reply = self.sessions[account_id].begin(outgoing)
+        account_id = item.account_id
+
+        def before_data() -> Future[None]:
+            return self._hand(item.id)
+
+        reply = self.sessions[account_id].begin(outgoing, before_data)
         if reply is not None and reply.dropped and decide(reply).verdict is Verdict.RETRY:
             # Not handed over yet (an idle connection timed out?): reconnect once, try again.
             self._close(account_id)
             if self.prepare_account(account_id):
-                reply = self.sessions[account_id].begin(outgoing)
+                reply = self.sessions[account_id].begin(outgoing, before_data)
         return reply
 
     def _conclude(self, account_id: int, reply: Reply | None) -> Decision:
@@ -309,10 +362,23 @@ class _Pass:
         ):
             self.report.next_send_at = moment
 
+    def _final_flush(self) -> None:
+        """Write the outcomes still pending; after a busy stop, one more patient try (the
+        last 250 would otherwise read as unknown), then leave it to the next pass."""
+        try:
+            self.flush()
+        except DatabaseBusy as error:
+            if not self.report.stopped_busy:
+                raise
+            _log.error("outcomes of %d message(s) not recorded: %s", len(self.pending), error)
+
     def run(self, limit: int | None) -> PassReport:
         """Work through due rows until none are left, ``limit`` is reached or a stop."""
         with self.db.write() as session:
-            self.report.recovered_unknown = outbox.recover_in_flight(session, self.clock.now())
+            found = inflight.recover_in_flight(session, self.clock.now())
+        self.report.recovered_unknown = found.unknown
+        self.report.recovered_sent = found.sent
+        self.report.rescheduled = found.rescheduled
         seen: set[int] = set()
         handled = 0
         try:
@@ -344,8 +410,15 @@ class _Pass:
                     handled += len(batch)
                     if not self.send_batch(batch):
                         return self.report
+        except DatabaseBusy as error:
+            # Stopped before the next DATA: every 250 so far is marked (recovery finishes
+            # those rows as sent); nothing is half-written. The next pass goes on.
+            self.report.stopped_busy = True
+            self.report.waited_for_database = round(error.waited, 1)
+            _log.error("sending stopped: %s", error)
         finally:
-            self.flush()
+            self.marks.close()
+            self._final_flush()
             for account_id in list(self.sessions):
                 self._close(account_id)
         return self.report
@@ -387,7 +460,10 @@ def send_due(
             should_stop=should_stop,
             timeout=timeout,
         )
+        waited_before = db.lock_waited
         report = work.run(limit)
+        if not report.stopped_busy:
+            report.waited_for_database = round(db.lock_waited - waited_before, 1)
     with db.session() as session:
         report.next_send_at = next_due_at(session, clock.now())
     return report

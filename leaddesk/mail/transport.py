@@ -14,6 +14,8 @@ import re
 import smtplib  # exceptions and reply handling only: yagmail opens the sessions
 import socket
 import ssl
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -26,6 +28,8 @@ DEFAULT_TIMEOUT = 30.0
 # RFC 5321 §4.5.3.2.6: a client should wait 10 minutes for the reply to the final "." — a busy
 # server may scan the message that long; giving up sooner turns a delivered message "unknown".
 FINAL_REPLY_TIMEOUT = 600.0
+# Started before MAIL FROM, finished before DATA (see :meth:`SmtpSession.begin`).
+BeforeData = Callable[[], "Future[None]"]
 
 
 @dataclass(frozen=True)
@@ -194,12 +198,16 @@ class SmtpSession:
         reply = self.begin(outgoing)
         return reply if reply is not None else self.end()
 
-    def begin(self, outgoing: Outgoing) -> Reply | None:
+    def begin(self, outgoing: Outgoing, before_data: BeforeData | None = None) -> Reply | None:
         """Send MAIL, RCPT, DATA and the message; ``None`` while the final reply is awaited.
 
         The caller may do other work while the server digests the message, then MUST call
         :meth:`end` before anything else uses this session. A reply is returned at once when
-        the server refused before the data or the connection dropped.
+        the server refused before the data or the connection dropped. ``before_data`` is
+        started with MAIL and must be finished before the DATA command (the caller records
+        that the message may now reach the server): its future is waited for once RCPT is
+        answered; if it failed, the transaction is reset, nothing is sent and its exception
+        propagates.
         """
         if not self.is_open:
             return Reply(0, "not connected", Phase.CONNECT, dropped=True)
@@ -207,6 +215,7 @@ class SmtpSession:
         phase = Phase.MAIL
         try:
             connection.putcmd("mail", f"FROM:{_envelope_address(outgoing.envelope_from)}")
+            waiting = _start_step(before_data)  # runs while the server checks the envelope
             data = outgoing.data  # generated while the server checks the sender
             code, text = connection.getreply()
             if code != 250:
@@ -215,6 +224,10 @@ class SmtpSession:
             connection.putcmd("rcpt", f"TO:{_envelope_address(outgoing.recipient)}")
             payload = _dot_stuffed(data)  # while the server checks the recipient
             code, text = connection.getreply()
+            failure = _finish_step(waiting)
+            if failure is not None:
+                self._reset()
+                raise failure
             if code not in (250, 251):
                 return self._refused(code, text, phase)
             phase = Phase.DATA
@@ -227,6 +240,13 @@ class SmtpSession:
             self.broken = True
             return Reply(0, str(error) or type(error).__name__, phase, dropped=True)
         return None
+
+    def _reset(self) -> None:
+        """RSET the transaction (a dead connection is marked broken)."""
+        try:
+            self._client.smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self.broken = True
 
     def end(self) -> Reply:
         """The server's reply to the message sent by :meth:`begin`."""
@@ -256,10 +276,7 @@ class SmtpSession:
         if code == 421 or code < 0:
             self.broken = True
             return reply
-        try:
-            self._client.smtp.rset()
-        except (smtplib.SMTPException, OSError):
-            self.broken = True
+        self._reset()
         return reply
 
     def close(self) -> None:
@@ -268,6 +285,27 @@ class SmtpSession:
         self.broken = True
         if client is not None:
             _quietly_close(client)
+
+
+def _start_step(step: BeforeData | None) -> Future[None] | Exception | None:
+    """Start the caller's step (its future), or the exception starting it raised."""
+    if step is None:
+        return None
+    try:
+        return step()
+    except Exception as error:
+        return error
+
+
+def _finish_step(waiting: Future[None] | Exception | None) -> Exception | None:
+    """Wait for the caller's step; the exception it ended with (``None``: done)."""
+    if waiting is None or isinstance(waiting, Exception):
+        return waiting
+    try:
+        waiting.result()
+    except Exception as error:
+        return error
+    return None
 
 
 def _quietly_close(client: Any) -> None:

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from leaddesk.db.models import OutboundMessage, OutboxState
-from leaddesk.mail.sender import CLAIM_BATCH
 from tests.mail.mailtest_data import make_account, plan_messages, states
 from tests.mail.mailtest_harness import SenderHarness
 from tests.mail.mailtest_keyring import PASSWORD
@@ -24,7 +23,8 @@ IN_FLIGHT = {OutboxState.SCHEDULED, OutboxState.SENDING, OutboxState.DEFERRED}
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the crash harness forks sender processes")
 @pytest.mark.parametrize("seed", [11, 2024, 77])
 def test_sigkill_never_duplicates_or_loses_a_message(db, db_path, smtp_server, seed):
-    """SIGKILLed at 20+ random moments, each email still reaches the server once or is unknown."""
+    """SIGKILLed at 20+ random moments, each email reaches the server once; at most one per
+    kill is left unknown, and every other one is sent by the next sender by itself."""
     rng = random.Random(seed)
     account_id = make_account(db, smtp_server.port, PASSWORD)
     plan_messages(db, account_id, 500, datetime.now(UTC) - timedelta(minutes=1))
@@ -49,4 +49,6 @@ def test_sigkill_never_duplicates_or_loses_a_message(db, db_path, smtp_server, s
         else:
             assert state == OutboxState.UNKNOWN and received[message_id] <= 1
     assert set(received) <= set(rows)
-    assert final.get("sent", 0) >= 500 - kills * CLAIM_BATCH
+    # One SMTP connection per sender: at most the one message whose DATA had begun per kill.
+    assert final.get("unknown", 0) <= kills, final
+    assert final.get("sent", 0) + final.get("unknown", 0) == 500, final

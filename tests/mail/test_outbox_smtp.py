@@ -315,7 +315,9 @@ def test_a_second_sender_stands_aside_while_one_is_working(db, clock, smtp_serve
     account_id = make_account(db, smtp_server.port, PASSWORD)
     (row_id,) = plan_messages(db, account_id, 1, clock.now())
     with db.write() as session:
-        session.get(OutboundMessage, row_id).state = OutboxState.SENDING  # in flight elsewhere
+        row = session.get(OutboundMessage, row_id)
+        row.state = OutboxState.SENDING  # in flight elsewhere, its DATA begun
+        row.handed_at = clock.now()
     with SenderLock(db) as held:
         assert held.acquired
         report = send_due(db, clock, tls_context=tls)
@@ -324,3 +326,41 @@ def test_a_second_sender_stands_aside_while_one_is_working(db, clock, smtp_serve
     report = send_due(db, clock, tls_context=tls)
     assert report.recovered_unknown == 1 and states(db) == {"unknown": 1}
     assert smtp_server.received == []
+
+
+def test_a_claimed_row_whose_data_never_started_is_sent_by_the_next_sender(
+    db, clock, smtp_server, tls
+):
+    """A row a dead sender claimed but never began DATA for goes out once, by itself."""
+    account_id = make_account(db, smtp_server.port, PASSWORD)
+    (row_id,) = plan_messages(db, account_id, 1, clock.now())
+    with db.write() as session:
+        row = session.get(OutboundMessage, row_id)
+        row.state, row.attempts, row.first_attempt_at = OutboxState.SENDING, 1, clock.now()
+    report = send_due(db, clock, tls_context=tls)
+    assert (report.rescheduled, report.sent, report.recovered_unknown) == (1, 1, 0)
+    assert states(db) == {"sent": 1} and len(smtp_server.received) == 1
+    with db.session() as session:
+        assert session.get(OutboundMessage, row_id).attempts == 1
+
+
+def test_an_accepted_row_left_sending_is_finished_as_sent(db, clock, smtp_server, tls):
+    """A 250 recorded just before a crash counts as sent (with its activity), never resent."""
+    account_id = make_account(db, smtp_server.port, PASSWORD)
+    (row_id,) = plan_messages(db, account_id, 1, clock.now())
+    accepted_at = clock.now()
+    with db.write() as session:
+        row = session.get(OutboundMessage, row_id)
+        row.state, row.handed_at, row.sent_at = OutboxState.SENDING, accepted_at, accepted_at
+        row.finished_reason = "250 queued as X1"
+    clock.advance(timedelta(minutes=3))
+    report = send_due(db, clock, tls_context=tls)
+    assert (report.recovered_sent, report.sent, report.recovered_unknown) == (1, 0, 0)
+    assert states(db) == {"sent": 1} and smtp_server.received == []
+    with db.session() as session:
+        row = session.get(OutboundMessage, row_id)
+        assert row.sent_at == accepted_at
+        kinds = [
+            a.kind for a in session.scalars(select(Activity).where(Activity.lead_id == row.lead_id))
+        ]
+    assert "email_sent" in kinds

@@ -99,6 +99,9 @@ class OutboundMessage(Timestamps, Base):
     next_attempt_at: Mapped[datetime | None]
     first_attempt_at: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
+    # When the DATA command was about to go (committed first): a row still ``sending`` after a
+    # crash with this set may have been delivered; without it, it certainly was not.
+    handed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     finished_reason: Mapped[str] = mapped_column(Text, default="")
     rendered: Mapped[JSONDict] = mapped_column(default=dict)

@@ -178,6 +178,13 @@ def install_sender(window: QMainWindow, *, start: bool = True) -> BackgroundSend
             changed = getattr(window, "data_changed", None)
             if changed is not None:
                 changed.emit()
+        if report.stopped_busy:
+            window.statusBar().showMessage(
+                "Sending stopped: another program kept the database locked for "
+                f"{report.waited_for_database:.0f} s. What went out is recorded; the rest goes "
+                "at the next try.",
+                60_000,
+            )
 
     sender.status_changed.connect(status)
     sender.passed.connect(passed)
