@@ -2,8 +2,9 @@
 
 In order: the hand-off timers (catch-up hand-offs, unassigned leads, missed deadlines and
 escalation), recycle plans whose day came, the hourly re-engagement pass (when switched on), the
-sequence steps that came due, the hourly score decay when it is due, and finally sending what is
-due — drip emails and internal alerts alike. Each part is idempotent
+sequence steps that came due, the erasure of forgotten people that an open reader held up, the
+hourly score decay when it is due, and finally sending what is due — drip emails and internal
+alerts alike. Each part is idempotent
 and safe beside other processes (one writer at a time; one sender at a time), so running the
 tick twice, from two laptops, or after the clock jumped, never does anything twice.
 """
@@ -115,7 +116,13 @@ def run_timers(db: Database, now: datetime) -> TimerResults:
         timers = run_handoff_timers(session, now)
         recycled = len(run_recycle_plans(session, now))
         reengaged = run_reengagement_if_due(session, now)
-    return TimerResults(timers, recycled, reengaged, run_due(db, now))
+    results = TimerResults(timers, recycled, reengaged, run_due(db, now))
+    if db.is_sqlite:
+        from leaddesk.inbox.forget import complete_erasure, erasure_pending
+
+        if erasure_pending(db):  # a forget that another reader kept from finishing
+            complete_erasure(db)
+    return results
 
 
 def run_tick(

@@ -14,7 +14,7 @@ from leaddesk.clock import utcnow
 from leaddesk.commands.common import database_from_args, print_json
 from leaddesk.db.models import LifecycleStatus, ScoreBand, TeamMember
 from leaddesk.inbox.export import export_leads
-from leaddesk.inbox.forget import forget_person
+from leaddesk.inbox.forget import ERASURE_WAITING, forget_person
 from leaddesk.inbox.query import UNASSIGNED, InboxQuery, SequenceFilter, SortField, query_lead_ids
 from leaddesk.inbox.rows import fetch_rows
 from leaddesk.leads.emails import check_email
@@ -184,4 +184,6 @@ def run_forget(args: argparse.Namespace) -> int:
             "message record(s) erased; the address is kept only as a hash on the "
             "suppression list."
         )
+        if not report.erased:
+            print(ERASURE_WAITING)
     return 0

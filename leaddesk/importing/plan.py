@@ -19,8 +19,7 @@ from leaddesk.db.models import EmailState, Lead, LeadTag, Suppression
 from leaddesk.importing.activity_rows import ActivityMode
 from leaddesk.importing.fold import PREVIEW_ROWS, FoldedFile, Record
 from leaddesk.importing.mapping import LEAD_FIELDS
-from leaddesk.leads.emails import email_hash
-from leaddesk.leads.suppression import suppressed_among
+from leaddesk.leads.suppression import hashes_for, suppressed_among, suppression_secret
 
 ON_EXISTING = ("fill", "overwrite", "skip")
 # SQLite before 3.32 allowed only 999 bound variables per statement.
@@ -131,7 +130,8 @@ def _suppressed(session: Session, keys: list[str]) -> set[str]:
     if total > PREFETCH_SUPPRESSIONS or total > len(keys):
         return suppressed_among(session, keys)
     listed = set(session.scalars(select(Suppression.email_hash)))
-    return {key for key in keys if email_hash(key) in listed}
+    by_hash = hashes_for(suppression_secret(session), keys)
+    return {key for digest, keys in by_hash.items() if digest in listed for key in keys}
 
 
 def _existing_leads(session: Session, keys: list[str], with_custom: bool) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 
 def email_key(address: str) -> str:
@@ -10,8 +11,35 @@ def email_key(address: str) -> str:
     return address.strip().lower()
 
 
-def email_hash(address: str) -> str:
-    """SHA-256 of the key — all that is kept of a forgotten person."""
+# Providers that ignore dots in the local part (and share one mailbox between both names).
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def mailbox_key(address: str) -> str:
+    """The mailbox an address reaches, for suppression matching (never stored as the address).
+
+    ``+tags`` are dropped (``person+promo@example.com`` reaches ``person@example.com``), and
+    for Gmail the dots too and googlemail.com becomes gmail.com.
+    """
+    key = email_key(address)
+    local, at, domain = key.rpartition("@")
+    if not at or not local:
+        return key
+    base = local.split("+", 1)[0] or local
+    if domain in DOTLESS_DOMAINS:
+        return f"{base.replace('.', '') or base}@{DOTLESS_DOMAINS[domain]}"
+    return f"{base}@{domain}"
+
+
+def email_hash(address: str, secret: bytes) -> str:
+    """The keyed hash (HMAC-SHA256 with the database's secret) of the address's mailbox —
+    all that is kept of a forgotten person; without the secret it cannot be tested."""
+    return hmac.new(secret, mailbox_key(address).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def legacy_email_hash(address: str) -> str:
+    """The plain SHA-256 of the key, as suppressions were hashed before the keyed hash (a
+    person forgotten then is still matched by it)."""
     return hashlib.sha256(email_key(address).encode("utf-8")).hexdigest()
 
 

@@ -8,11 +8,12 @@ only after the server's 250. What a sender that died left ``sending`` is sorted 
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Connection, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.sql.elements import BindParameter
 
@@ -31,8 +32,13 @@ from leaddesk.db.models import (
     SequenceStatus,
     Suppression,
 )
-from leaddesk.leads.emails import email_hash, email_key
-from leaddesk.leads.suppression import SuppressionReason, suppress
+from leaddesk.leads.emails import email_key
+from leaddesk.leads.suppression import (
+    SECRET_SETTING,
+    SuppressionReason,
+    hashes_for,
+    suppress,
+)
 from leaddesk.mail.driver_sql import DriverStatement
 from leaddesk.mail.policy import Decision, Verdict, retry_delay
 from leaddesk.sequences.exits import exit_lead_sequences
@@ -197,11 +203,24 @@ def _suppressed_among(connection: Connection, addresses: list[str]) -> set[str]:
     """The keys among ``addresses`` on the suppression list, as
     :func:`leaddesk.leads.suppression.suppressed_among` finds them (by hash), with a
     prebuilt statement: a claim asks about a handful of addresses many times a second."""
-    by_hash = {email_hash(key): key for key in {email_key(a) for a in addresses}}
-    if not by_hash:
+    if not addresses:
         return set()
+    by_hash = hashes_for(_secret(connection), addresses)
     found = _SUPPRESSED.execute(connection, {"hashes": list(by_hash)})
-    return {by_hash[value] for (value,) in found}
+    return {key for (value,) in found for key in by_hash[value]}
+
+
+_SECRET = DriverStatement(select(AppSetting.value).where(AppSetting.key == SECRET_SETTING))
+
+
+def _secret(connection: Connection) -> bytes:
+    """The suppression hash secret (see :func:`leaddesk.leads.suppression.suppression_secret`)."""
+    rows = _SECRET.execute(connection, {})
+    if not rows:  # migration 0009 creates it; a database without one gets one now
+        value = secrets.token_hex(32)
+        connection.execute(insert(AppSetting).values(key=SECRET_SETTING, value={"value": value}))
+        return bytes.fromhex(value)
+    return bytes.fromhex(str(rows[0][0]["value"]))
 
 
 def _stop_reason(row: Any, suppressed: bool) -> Refusal | None:

@@ -124,3 +124,41 @@ def test_handoff_migration_keeps_every_link(tmp_path: Path) -> None:
         roles = dict(run("SELECT name, role FROM team_members").all())
         assert roles == {"Tom": "sales_rep", "Maya": "sales_manager"}
         assert run("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_keyed_hash_migration_keeps_every_suppression_matching(tmp_path: Path) -> None:
+    """Upgrading re-hashes kept addresses by mailbox with the new secret, merges two rows of
+    one mailbox, and still matches a person forgotten under the old plain hash."""
+    import hashlib
+
+    from sqlalchemy import text
+
+    from leaddesk.leads.suppression import suppressed_among
+
+    db = Database(str(tmp_path / "old.sqlite3"))
+    migrate.upgrade(db, revision="0008_outbox_handed_at")
+    plain = {a: hashlib.sha256(a.encode()).hexdigest() for a in ("a@x.example", "a+b@x.example")}
+    forgotten = hashlib.sha256(b"gone@x.example").hexdigest()
+    with db.engine.begin() as connection:
+        for address, digest in plain.items():
+            connection.execute(
+                text(
+                    "INSERT INTO suppressions (email_key, email_hash, reason, note, created_at)"
+                    " VALUES (:k, :h, 'unsubscribed', '', '2026-01-01 00:00:00')"
+                ),
+                {"k": address, "h": digest},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO suppressions (email_key, email_hash, reason, note, created_at)"
+                " VALUES (NULL, :h, 'forgotten', '', '2026-01-01 00:00:00')"
+            ),
+            {"h": forgotten},
+        )
+    migrate.upgrade(db)
+    with db.session() as session:
+        hashes = set(session.scalars(text("SELECT email_hash FROM suppressions")))
+        assert len(hashes) == 2 and forgotten in hashes and not hashes & set(plain.values())
+        found = suppressed_among(session, ["a+new@x.example", "gone@x.example", "c@x.example"])
+    assert found == {"a+new@x.example", "gone@x.example"}
+    db.dispose()

@@ -168,6 +168,28 @@ def test_suppressed_addresses_are_never_reactivated(
     assert leads["gone@example.com"].first_name == ""
 
 
+def test_a_forgotten_mailbox_stays_out_under_tags_and_gmail_dots(
+    db: Database, clock: FixedClock, tmp_path: Path, write_text: Any, do_import: Any
+) -> None:
+    """After forgetting person@ and jo.ann@gmail.com, their +tag and dotted variants are
+    refused on import, while a different person at the same domain is imported."""
+    from leaddesk.inbox.forget import forget_person
+
+    forget_person(db, "person@example.com")
+    forget_person(db, "jo.ann@gmail.com")
+    text = (
+        "Email,First Name\n"
+        "person+promo@example.com,P\n"
+        "Person+x@Example.com,P2\n"
+        "joann+news@googlemail.com,J\n"
+        "j.o.a.n.n@gmail.com,J2\n"
+        "other@example.com,O\n"
+    )
+    result = do_import(db, write_text(tmp_path / "tags.csv", text), clock)
+    assert (result.counts["suppressed"], result.counts["imported"]) == (4, 1)
+    assert set(_leads(db)) == {"other@example.com"}
+
+
 @pytest.mark.parametrize(
     ("mode", "expected"),
     [

@@ -15,8 +15,8 @@ from leaddesk.db.models import InboundMessage, OutboundMessage, SenderAccount, S
 from leaddesk.inbox.forget import forget_person
 from leaddesk.inbox.merge import merge_leads
 from leaddesk.inbox.profile import ProfileError, add_lead
-from leaddesk.leads.emails import email_hash
-from leaddesk.leads.suppression import is_suppressed
+from leaddesk.leads.emails import email_hash, legacy_email_hash
+from leaddesk.leads.suppression import is_suppressed, suppression_secret
 from tests.inbox.sample_inbox import Inbox
 
 ADDRESS = "ben.bauer@kestrel.example"
@@ -81,9 +81,11 @@ def test_forget_erases_every_trace(db: Database, clock: FixedClock, inbox: Inbox
         assert entry is not None
         assert (entry.email_key, entry.email_hash, entry.reason) == (
             None,
-            email_hash(ADDRESS),
+            email_hash(ADDRESS, suppression_secret(s)),
             "forgotten",
         )
+        # Keyed: a list of addresses cannot be tested against the database by plain SHA-256.
+        assert entry.email_hash != legacy_email_hash(ADDRESS)
         assert is_suppressed(s, ADDRESS)
         assert s.scalar(select(func.count()).select_from(OutboundMessage)) == 0
         assert s.scalar(select(func.count()).select_from(InboundMessage)) == 0
@@ -99,6 +101,39 @@ def test_forgotten_bytes_leave_the_database_file(
     for path in (db_path, Path(f"{db_path}-wal")):
         if path.exists():
             assert b"ben.bauer" not in path.read_bytes().lower()
+
+
+def test_forget_beside_an_open_reader_completes_when_the_reader_closes(
+    db: Database, db_path: Path, clock: FixedClock, inbox: Inbox
+) -> None:
+    """With another connection mid-read, forget says erasure is pending; once the reader
+    closes, no byte of the address or name is left in the database, its WAL or its SHM."""
+    import sqlite3
+    import time
+
+    from leaddesk.inbox.forget import complete_erasure, erasure_pending
+
+    give_ben_mail(db, inbox, clock)
+    reader = sqlite3.connect(db_path, isolation_level=None)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM leads").fetchone()[0] >= 1
+    started = time.monotonic()
+    report = forget_person(db, ADDRESS)
+    assert time.monotonic() - started < 3, "forget must not sit on the reader's lock"
+    assert not report.erased and erasure_pending(db)
+    reader.execute("COMMIT")
+    reader.close()
+    deadline = time.monotonic() + 5
+    while erasure_pending(db) and time.monotonic() < deadline:
+        time.sleep(0.2)  # the background retry finishes it within about a second
+    assert not erasure_pending(db)
+    assert complete_erasure(db)
+    db.dispose()
+    for path in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        if path.exists():
+            data = path.read_bytes().lower()
+            for canary in (b"ben.bauer", b"bauer"):
+                assert canary not in data, (path.name, canary)
 
 
 def test_forget_also_erases_mentions_in_other_leads(

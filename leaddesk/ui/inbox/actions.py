@@ -21,7 +21,7 @@ from leaddesk.db.models import Lead, Sequence
 from leaddesk.handoff.batch import HandoffReport, hand_leads_to_sales
 from leaddesk.inbox import bulk
 from leaddesk.inbox.export import export_leads
-from leaddesk.inbox.forget import forget_leads
+from leaddesk.inbox.forget import ERASURE_WAITING, ForgetReport, forget_leads
 from leaddesk.inbox.merge import merge_leads
 from leaddesk.sequences.enrollment import EnrollResult, enroll_leads
 from leaddesk.ui.inbox.handoff_dialog import HandoffChoices, HandToSalesDialog, load_choices
@@ -201,9 +201,14 @@ class BulkActions(QObject):
             return
 
         db = self.page.context.db
+
+        def done(reports: list[ForgetReport]) -> None:
+            waiting = "" if all(r.erased for r in reports) else f" {ERASURE_WAITING}"
+            self.page.after_write(f"Forgot {leads_text(len(reports))}.{waiting}")
+
         self.page.context.runner.run(
-            lambda _progress: len(forget_leads(db, ids)),
-            on_done=lambda n: self.page.after_write(f"Forgot {leads_text(n)}."),
+            lambda _progress: forget_leads(db, ids),
+            on_done=done,
             on_error=lambda error: self.page.show_error("Forgetting", error),
             label="Forgetting",
         )
