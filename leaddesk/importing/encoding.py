@@ -72,7 +72,8 @@ def detect_encoding(path: Path) -> str:
     """The encoding to read ``path`` with (a Python codec name).
 
     Order: UTF-8/UTF-16 byte-order marks, UTF-16 without BOM (NUL pattern), strict UTF-8 over
-    the whole file, then Windows-1252 (which decodes every byte).
+    the whole file, UTF-8 with a few broken lines (more valid non-ASCII lines than broken
+    ones), then Windows-1252 (which decodes every byte).
     """
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE)
@@ -84,7 +85,37 @@ def detect_encoding(path: Path) -> str:
         return guessed
     if _is_utf8(path):
         return UTF8_SIG  # decodes plain UTF-8 too and drops a stray BOM
+    damaged, valid = _utf8_lines(path)
+    if valid > len(damaged):
+        # Mostly UTF-8 with a few broken lines (a bad copy-paste, a truncated export): read it
+        # as UTF-8; the broken rows are rejected with their line numbers (see utf8_damage).
+        return UTF8_SIG
     return CP1252
+
+
+def utf8_damage(path: Path, encoding: str) -> tuple[int, ...]:
+    """The line numbers of ``path`` that are not valid UTF-8, when read as ``encoding`` (a
+    UTF-8 codec); empty for any other encoding or a clean file."""
+    if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig") or _is_utf8(path):
+        return ()
+    return tuple(_utf8_lines(path)[0])
+
+
+def _utf8_lines(path: Path) -> tuple[list[int], int]:
+    """(numbers of the lines that are not valid UTF-8, count of valid lines with non-ASCII)."""
+    damaged: list[int] = []
+    valid = 0
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                damaged.append(number)
+            else:
+                valid += 1
+    return damaged, valid
 
 
 def display_name(encoding: str) -> str:
@@ -106,3 +137,15 @@ def display_name(encoding: str) -> str:
 
 
 ENCODING_CHOICES = ("utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "cp1250", "latin-1")
+
+
+def damaged_notice(lines: tuple[int, ...]) -> str:
+    """What the preview says about lines that are not valid UTF-8 (the user's choice)."""
+    shown = ", ".join(str(n) for n in lines[:8]) + (", …" if len(lines) > 8 else "")
+    count = len(lines)
+    return (
+        f"Read as UTF-8, but {count} line{'s' if count != 1 else ''} ({shown}) "
+        f"{'have' if count != 1 else 'has'} bytes that are not valid UTF-8: "
+        f"{'those rows are' if count != 1 else 'that row is'} rejected and saved with the "
+        "rejected rows. If the whole file looks wrong, pick its encoding above."
+    )

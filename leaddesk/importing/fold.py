@@ -54,6 +54,13 @@ class Record:
         return values
 
 
+REPLACEMENT = "\ufffd"  # what a byte that is not valid UTF-8 decodes to
+NOT_UTF8 = (
+    "the row has bytes that are not valid UTF-8 (shown as \ufffd): fix them in the file, or "
+    "pick the file's real encoding in the preview"
+)
+
+
 @dataclass(frozen=True)
 class RejectedRow:
     """A row that cannot be imported, with the file's row/line number and the reason."""
@@ -103,6 +110,7 @@ def fold_table(
     shared = pool.setdefault
     header_row = table.header_row
     in_footer = False  # past a totals or footer line: single-cell lines are the report's
+    damaged = bool(table.damaged_lines)
     # The raw rows, each cell stripped only when it is used: most cells are read once.
     for number, cells in table.raw_rows():
         if number <= header_row:
@@ -129,6 +137,10 @@ def fold_table(
             folded.rejected.append(RejectedRow(number, problem, tuple(stripped)))
             continue
         folded.rows += 1
+        if damaged and any(REPLACEMENT in c for c in cells):
+            stripped = [c.strip() for c in cells]
+            folded.rejected.append(RejectedRow(number, NOT_UTF8, tuple(stripped)))
+            continue
         if progress is not None and folded.rows % 5000 == 0:
             progress(folded.rows)
         key = email_key(address)

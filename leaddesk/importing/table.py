@@ -14,7 +14,7 @@ from itertools import islice
 from pathlib import Path
 
 from leaddesk.importing import delimited, xlsx
-from leaddesk.importing.encoding import detect_encoding
+from leaddesk.importing.encoding import detect_encoding, utf8_damage
 from leaddesk.importing.mapping import header_matches
 
 HEADER_SCAN_ROWS = 60
@@ -48,6 +48,8 @@ class SheetTable:
     sheets: tuple[str, ...] = ()
     header_row: int = 0
     headers: tuple[str, ...] = ()
+    # Lines that are not valid UTF-8 in a file read as UTF-8: their rows are rejected.
+    damaged_lines: tuple[int, ...] = ()
     sample: tuple[tuple[int, tuple[str, ...]], ...] = field(default=(), repr=False)
 
     def raw_rows(self) -> Iterator[tuple[int, list[str]]]:
@@ -120,7 +122,13 @@ def open_table(path: Path | str, options: ReadOptions | None = None) -> SheetTab
             raise UnreadableFileError(f"{path.name} is not a text or .xlsx file")
         encoding = options.encoding or detect_encoding(path)
         delimiter = options.delimiter or delimited.sniff_delimiter(path, encoding)
-        table = SheetTable(path, "csv", encoding=encoding, delimiter=delimiter)
+        table = SheetTable(
+            path,
+            "csv",
+            encoding=encoding,
+            delimiter=delimiter,
+            damaged_lines=utf8_damage(path, encoding),
+        )
     try:
         sample = [(n, cells) for n, cells in islice(table.raw_rows(), HEADER_SCAN_ROWS)]
     except UnicodeDecodeError as error:

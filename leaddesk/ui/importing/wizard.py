@@ -27,7 +27,7 @@ from leaddesk.importing import (
     save_rejected,
     undo_batch,
 )
-from leaddesk.importing.encoding import ENCODING_CHOICES, display_name
+from leaddesk.importing.encoding import ENCODING_CHOICES, damaged_notice, display_name
 from leaddesk.importing.mapping import TARGET_LABELS, TARGETS
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.forms.ui_import_wizard import Ui_ImportWizard
@@ -230,9 +230,10 @@ class ImportWizard(QWizard):
         headers = [f"{i + 1}" for i in range(width)]
         rows = [[str(n), *cells] for n, cells in table.sample]
         self.preview_model.set_rows(["Row", *headers], rows)
-        self.ui.previewStatusLabel.setText(
-            f"The header is row {table.header_row}; rows above it are skipped."
-        )
+        status = f"The header is row {table.header_row}; rows above it are skipped."
+        if table.damaged_lines:
+            status += " " + damaged_notice(table.damaged_lines)
+        self.ui.previewStatusLabel.setText(status)
         self._fill_mapping(opened)
         if self.currentId() == FILE:
             self.next()
