@@ -93,6 +93,9 @@ class Planner:
     _sequences: dict[int, RateBook] = field(default_factory=dict)
     _default_zone: str | None = None
     _single_account: SenderAccount | bool | None = False
+    # Steps whose template ran over its render budget in this run: the other leads of that
+    # step fail with the same problem at once instead of spending the budget again each.
+    over_budget: dict[int, Exception] = field(default_factory=dict)
 
     def zone_for(self, lead: Lead, version: SequenceVersion) -> ZoneInfo:
         """The lead's zone, else the sequence's fallback, else the team's default, else UTC."""

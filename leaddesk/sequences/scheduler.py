@@ -188,8 +188,13 @@ def _perform(
     try:
         if problem:
             raise TemplateProblem(f"invalid recipient address: {problem}", part="to")
+        known = planner.over_budget.get(step.id)
+        if known is not None:
+            raise known
         rendered = render_step_email(session, lead, step, account, address)
     except TemplateProblem as error:
+        if error.over_budget:
+            planner.over_budget[step.id] = error
         message.state = OutboxState.FAILED
         message.subject = clean_header(step.subject)
         message.last_error = str(error)

@@ -18,8 +18,10 @@ from typing import Any
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+from leaddesk.sequences import template_budget as budgets
+
 MAX_SUBJECT = 250
-MAX_OUTPUT = 200_000
+MAX_OUTPUT = budgets.MAX_TEXT
 _MAX_REPEAT = 10_000
 _URL = re.compile(r"(https?://[^\s<>\"']*[^\s<>\"'.,;:!?)])")
 _TRAILING_BREAKS = re.compile(r"(\s*<br>\s*)+$")
@@ -34,6 +36,8 @@ class TemplateProblem(Exception):
         self.fix = fix
         self.part = part
         self.line = line
+        # True when the template ran out of its render time (the same for every lead).
+        self.over_budget = "too long to render" in message
 
     def __str__(self) -> str:
         where = f"{self.part}, line {self.line}" if self.line else self.part
@@ -54,11 +58,15 @@ class RenderedEmail:
 
 
 class _LeadDeskSandbox(SandboxedEnvironment):
-    """The sandbox with a bound on string/list repetition (``'a' * 10**9``)."""
+    """The sandbox with the render budgets of :mod:`leaddesk.sequences.template_budget`."""
 
-    intercepted_binops = frozenset(["*", "**"])
+    intercepted_binops = frozenset(["*", "**", "%"])
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        return budgets.check_structure(super()._parse(source, name, filename), source)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        budgets.check_time()
         if operator == "*":
             for value, other in ((left, right), (right, left)):
                 repeated = isinstance(value, str | list | tuple) and isinstance(other, int)
@@ -69,7 +77,18 @@ class _LeadDeskSandbox(SandboxedEnvironment):
             if isinstance(right, int) and right > 100:
                 raise SecurityError("the template computes a number that is too large")
             return left**right
+        if operator == "%":
+            budgets.precheck("format", (left,))
+            return budgets.check_size(super().call_binop(context, operator, left, right))
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        budgets.check_time()
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str | list | tuple):
+            budgets.precheck(getattr(__obj, "__name__", ""), (owner, *args))
+        result = SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs)
+        return budgets.check_size(result)
 
 
 def _make_env(autoescape: bool) -> SandboxedEnvironment:
@@ -80,6 +99,7 @@ def _make_env(autoescape: bool) -> SandboxedEnvironment:
         auto_reload=False,
     )
     env.globals.clear()  # no range/lipsum/cycler/joiner/namespace: only merge fields
+    env.filters = budgets.bounded_filters(env.filters)
     return env
 
 
@@ -103,8 +123,8 @@ def _explain(error: Exception, part: str) -> TemplateProblem:
     if isinstance(error, SecurityError) or "unsafe" in text:
         return TemplateProblem(
             f"not allowed in an email template ({text})",
-            fix="use only merge fields such as {{ first_name }}; templates cannot reach "
-            "Python internals",
+            fix="use merge fields such as {{ first_name }}, {% if %} and simple loops; "
+            "templates cannot reach Python internals, nest loops or build huge texts",
             part=part,
             line=line,
         )
@@ -131,7 +151,7 @@ def parse(source: str, part: str = "body") -> nodes.Template:
     """Parse a template (raises :class:`TemplateProblem` on a syntax error)."""
     try:
         return TEXT_ENV.parse(source)
-    except TemplateSyntaxError as error:
+    except (TemplateSyntaxError, SecurityError) as error:
         raise _explain(error, part) from None
 
 
@@ -161,9 +181,16 @@ def _compiled(autoescape: bool, source: str) -> Template:
 
 def _render(env: SandboxedEnvironment, source: str, context: dict[str, Any], part: str) -> str:
     try:
-        output = _compiled(env is HTML_ENV, source).render(context)
+        template = _compiled(env is HTML_ENV, source)
+        with budgets.budget():
+            output = budgets.bounded_output(template.generate(context))
     except (TemplateError, SecurityError, TypeError, ValueError, ArithmeticError) as error:
         raise _explain(error, part) from None
+    except (MemoryError, RecursionError, OverflowError):
+        raise TemplateProblem(
+            "not allowed in an email template (it needs far too much memory or depth)",
+            part=part,
+        ) from None
     if len(output) > MAX_OUTPUT:
         raise TemplateProblem("the rendered text is far too long", part=part)
     return output
