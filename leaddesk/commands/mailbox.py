@@ -44,6 +44,12 @@ def register(subparsers: Any) -> None:
     configure.add_argument("--sent-folder", help="where sent mail is kept (default Sent)")
     configure.add_argument("--poll-minutes", type=int, help="how often the app checks (5)")
     configure.add_argument(
+        "--sent-copy",
+        choices=("on", "off"),
+        help="file a copy of each sent email in the Sent folder (on; skipped for Gmail, "
+        "Google Workspace and Microsoft 365, which do it themselves)",
+    )
+    configure.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     configure.set_defaults(handler=run_set)
@@ -88,6 +94,8 @@ def run_set(args: argparse.Namespace) -> int:
         config.sent_folder = args.sent_folder
     if args.poll_minutes is not None:
         config.poll_minutes = args.poll_minutes
+    if args.sent_copy is not None:
+        config.append_to_sent = args.sent_copy == "on"
     password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
     try:
         stored = save_imap_settings(database_from_args(args), account_id, config, password)

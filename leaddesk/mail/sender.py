@@ -21,6 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +38,9 @@ from leaddesk.mail.policy import DEFAULT_EXPIRY, Decision, Verdict, account_trou
 from leaddesk.mail.ratelimit import AccountPace
 from leaddesk.mail.transport import OpenError, Reply, ServerSettings, SmtpSession
 from leaddesk.settings import get_setting
+
+if TYPE_CHECKING:
+    from leaddesk.mailbox.sent_copy import SentFiler
 
 _log = logging.getLogger(__name__)
 CANDIDATE_BATCH = 500
@@ -76,6 +80,7 @@ class PassReport:
     recovered_unknown: int = 0
     recovered_sent: int = 0
     rescheduled: int = 0
+    filed_in_sent: int = 0  # copies appended to the accounts' Sent folders
     waited_for_database: float = 0.0  # seconds spent waiting for another program's write lock
     stopped_busy: bool = False  # the pass stopped (cleanly) because the lock stayed held
     busy: bool = False
@@ -127,6 +132,7 @@ class _Pass:
         self.pending: list[tuple[outbox.Claimed, Decision]] = []
         # 250s received whose durable mark is still to be written (id, reply, moment).
         self.unmarked: list[tuple[int, str, datetime]] = []
+        self.filers: dict[int, SentFiler | None] = {}
         self.marks = inflight.ProgressWriter(db)
 
     # -- database steps -------------------------------------------------------------------
@@ -227,6 +233,8 @@ class _Pass:
             )
             if account_id not in self.paces:
                 self.paces[account_id] = AccountPace.load(session, account, self.clock.now())
+            if account_id not in self.filers:
+                self.filers[account_id] = _sent_filer(account)
         if password is None:
             self.report.needs_password.append(account_id)
             self.blocked.add(account_id)
@@ -309,6 +317,9 @@ class _Pass:
             self.pending.append((item, decision))
             if decision.verdict is Verdict.SENT:
                 self.unmarked.append((item.id, decision.reason, self.clock.now()))
+                filer = self.filers.get(item.account_id)
+                if filer is not None and filer.file(prepared.data):
+                    self.report.filed_in_sent += 1
         return True
 
     def _compose(self, item: outbox.Claimed) -> Outgoing | Decision:
@@ -421,7 +432,20 @@ class _Pass:
             self._final_flush()
             for account_id in list(self.sessions):
                 self._close(account_id)
+            for filer in self.filers.values():
+                if filer is not None:
+                    filer.close()
         return self.report
+
+
+def _sent_filer(account: SenderAccount) -> SentFiler | None:
+    """The account's Sent-folder filer for this pass (None: no copies filed)."""
+    if not account.imap_host or not account.append_to_sent:
+        return None  # most accounts: IMAP code is not even imported
+    from leaddesk.mailbox.sent_copy import SentFiler, copy_settings
+
+    found = copy_settings(account)
+    return SentFiler(*found) if found is not None else None
 
 
 def send_due(

@@ -37,6 +37,7 @@ class ImapConfig:
     folders: list[str] = field(default_factory=lambda: ["INBOX"])
     sent_folder: str = "Sent"
     poll_minutes: int = DEFAULT_POLL_MINUTES
+    append_to_sent: bool = True
 
     @classmethod
     def of(cls, account: SenderAccount) -> ImapConfig:
@@ -49,6 +50,7 @@ class ImapConfig:
             folders=list(account.imap_folders or ["INBOX"]),
             sent_folder=account.sent_folder,
             poll_minutes=account.poll_minutes,
+            append_to_sent=bool(account.append_to_sent),
         )
 
     def problems(self) -> list[str]:
@@ -75,6 +77,7 @@ class ImapConfig:
         account.imap_folders = [f.strip() for f in self.folders if f.strip()]
         account.sent_folder = self.sent_folder.strip()
         account.poll_minutes = self.poll_minutes
+        account.append_to_sent = self.append_to_sent
 
 
 def find_account(session: Session, reference: str | int) -> SenderAccount:

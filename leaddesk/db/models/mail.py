@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from leaddesk.clock import utcnow
@@ -60,6 +60,8 @@ class SenderAccount(Timestamps, Base):
     imap_username: Mapped[str] = mapped_column(String(320), default="")
     imap_folders: Mapped[list[str]] = mapped_column(default=lambda: ["INBOX"])
     sent_folder: Mapped[str] = mapped_column(String(200), default="Sent")
+    # File a copy of each sent email in ``sent_folder`` (skipped where the provider does).
+    append_to_sent: Mapped[bool] = mapped_column(default=True, server_default=true())
     poll_minutes: Mapped[int] = mapped_column(default=5)
     last_sync_at: Mapped[datetime | None]
     last_sync_error: Mapped[str] = mapped_column(Text, default="")

@@ -110,6 +110,7 @@ class ImapSettingsSection(QWidget):
         self.ui.foldersEdit.setText(", ".join(config.folders))
         self.ui.sentFolderEdit.setText(config.sent_folder)
         self.ui.pollSpin.setValue(config.poll_minutes)
+        self.ui.sentCopyCheck.setChecked(config.append_to_sent)
 
     def _security_changed(self) -> None:
         new = str(self.ui.securityCombo.currentData())
@@ -130,6 +131,7 @@ class ImapSettingsSection(QWidget):
             folders=folders or ["INBOX"],
             sent_folder=self.ui.sentFolderEdit.text().strip() or "Sent",
             poll_minutes=self.ui.pollSpin.value(),
+            append_to_sent=self.ui.sentCopyCheck.isChecked(),
         )
 
     def _show_result(self, ok: bool, text: str) -> None:
