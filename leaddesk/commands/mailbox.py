@@ -134,6 +134,8 @@ def run_status(args: argparse.Namespace) -> int:
         else:
             state = f"last sync {row.last_sync_at or 'never'}"
         print(f"{row.account}: {state}")
+        if row.warning:
+            print(f"  deliverability warning: {row.warning}")
     return 0
 
 
@@ -161,4 +163,6 @@ def run_sync(args: argparse.Namespace) -> int:
             print(f"{result.account}: {found}")
             for reply in result.replies:
                 print(f"  reply from {reply.lead_name}: {reply.subject} — {reply.snippet}")
+            if result.warning:
+                print(f"  deliverability warning: {result.warning}")
     return 0 if report.ok else 1

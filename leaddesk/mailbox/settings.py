@@ -16,10 +16,12 @@ from imap_tools.errors import MailboxFolderStatusError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leaddesk.clock import utcnow
 from leaddesk.db.engine import Database
 from leaddesk.db.models import SenderAccount
 from leaddesk.mailbox.client import ImapSettings, MailboxError, connect
 from leaddesk.mailbox.credentials import KIND, get_password, set_password
+from leaddesk.mailbox.deliverability import deliverability_warning
 
 SECURITY_CHOICES = ("ssl", "starttls", "none")
 DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
@@ -179,10 +181,13 @@ class MailboxStatus:
     last_sync_at: datetime | None
     error: str
     poll_minutes: int
+    warning: str = ""
 
 
-def mailbox_status(db: Database) -> list[MailboxStatus]:
-    """Every sender account's last sync and last error."""
+def mailbox_status(db: Database, now: datetime | None = None) -> list[MailboxStatus]:
+    """Every sender account's last sync, last error and deliverability warning (as of
+    ``now``, default the system clock)."""
+    moment = now or utcnow()
     with db.session() as session:
         return [
             MailboxStatus(
@@ -192,6 +197,7 @@ def mailbox_status(db: Database) -> list[MailboxStatus]:
                 a.last_sync_at,
                 a.last_sync_error,
                 a.poll_minutes,
+                deliverability_warning(session, a.id, moment) if a.imap_host else "",
             )
             for a in session.scalars(select(SenderAccount).order_by(SenderAccount.name))
         ]

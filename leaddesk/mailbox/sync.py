@@ -43,6 +43,7 @@ from leaddesk.mailbox.client import (
     connect,
 )
 from leaddesk.mailbox.credentials import KIND, get_password
+from leaddesk.mailbox.deliverability import deliverability_warning
 from leaddesk.mailbox.parsing import addresses, fingerprint, header, message_ids
 from leaddesk.mailbox.reconcile import ReconcileCounts, reconcile_unknown_sends
 from leaddesk.settings import get_setting
@@ -64,6 +65,7 @@ class AccountSyncResult:
     counts: dict[str, int] = field(default_factory=dict)
     reconciled: ReconcileCounts | None = None
     replies: list[ReplyNotice] = field(default_factory=list)
+    warning: str = ""  # a deliverability warning (DMARC failure reports), "" when none
 
 
 @dataclass
@@ -115,6 +117,7 @@ def sync_mailbox(
                 row.last_sync_error = result.error
                 if result.ok:
                     row.last_sync_at = clock.now()
+            result.warning = deliverability_warning(session, account.id, clock.now())
         report.accounts.append(result)
     return report
 

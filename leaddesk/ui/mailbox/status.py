@@ -44,9 +44,15 @@ class MailboxStatusLabel(QLabel):
             self.setStyleSheet("color: #b3261e;")
         else:
             local = now.astimezone()
-            self.setText(f"Mailbox checked {local:%H:%M}")
-            self.setToolTip("Replies, bounces and unsubscribes are read every few minutes.")
-            self.setStyleSheet("")
+            warned = [a for a in report.accounts if a.warning]
+            if warned:
+                self.setText(f"Mailbox checked {local:%H:%M} · deliverability warning")
+                self.setToolTip("\n\n".join(f"{a.account}: {a.warning}" for a in warned))
+                self.setStyleSheet("color: #8a5300;")
+            else:
+                self.setText(f"Mailbox checked {local:%H:%M}")
+                self.setToolTip("Replies, bounces and unsubscribes are read every few minutes.")
+                self.setStyleSheet("")
         self.show()
 
     def show_failure(self, message: str) -> None:
