@@ -11,6 +11,7 @@ from email.message import Message
 from email.parser import HeaderParser
 
 from leaddesk.mailbox.bounce_kinds import BounceKind, bounce_kind
+from leaddesk.mailbox.list_admin import REFUSED_DIAGNOSTIC, list_notice
 from leaddesk.mailbox.parsing import addresses, body_text, header, message_ids
 
 _ENHANCED_STATUS_RE = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
@@ -52,10 +53,13 @@ class FailedRecipient:
     diagnostic: str = ""
     action: str = ""  # the DSN's Action field ("failed", "delayed"), "" when not a DSN
     context: str = ""  # the report's own text, for the cause when the diagnostic is terse
+    known_kind: BounceKind | None = None  # set when the format itself says (a list's refusal)
 
     @property
     def kind(self) -> BounceKind:
         """Address, policy, full, expired or delayed (see :mod:`bounce_kinds`)."""
+        if self.known_kind is not None:
+            return self.known_kind
         return bounce_kind(self.status, f"{self.diagnostic}\n{self.context}", self.action)
 
     @property
@@ -116,6 +120,15 @@ def parse_bounce(message: Message) -> BounceReport | None:
     ses = _parse_ses_notification(message)
     if ses is not None:
         return ses
+    notice = list_notice(message)
+    if notice is not None and notice.refused:
+        # A list that takes posts from members only: its address will never take ours.
+        diagnostic = f"{REFUSED_DIAGNOSTIC} ({notice.line})" if notice.line else REFUSED_DIAGNOSTIC
+        recipients = [
+            FailedRecipient(a, "5.0.0", diagnostic, known_kind=BounceKind.ADDRESS)
+            for a in notice.list_addresses
+        ]
+        return BounceReport(recipients, notice.original_message_ids, standard=False)
     if looks_like_bounce(message):
         return _parse_non_standard(message)
     return None

@@ -26,6 +26,7 @@ from leaddesk.mailbox.bounces import (
     parse_bounce,
 )
 from leaddesk.mailbox.complaints import FeedbackReport, parse_feedback
+from leaddesk.mailbox.list_admin import is_list_admin, list_notice
 from leaddesk.mailbox.parsing import (
     addresses,
     body_text,
@@ -109,6 +110,7 @@ class MessageFacts:
     asks_removal: bool
     bulk: bool = False  # a list or bulk mailing (List-Id, Precedence: bulk/list/junk)
     feedback: FeedbackReport | None = None  # an ARF complaint or DMARC failure report
+    list_held: bool = False  # a mailing list holds our post for its moderator
 
 
 @dataclass
@@ -131,6 +133,7 @@ def read_facts(message: Message) -> MessageFacts:
     sent_at = sent_date(message)
     feedback = parse_feedback(message)
     bounce = parse_bounce(message)
+    notice = list_notice(message) if bounce is None else None
     auto = bounce is None and feedback is None and is_auto_reply(message)
     request_text = f"{clean_subject(subject)}\n{fresh}"
     return MessageFacts(
@@ -149,6 +152,7 @@ def read_facts(message: Message) -> MessageFacts:
         bulk=bool(header(message, "List-Id"))
         or header(message, "Precedence").lower() in ("bulk", "list", "junk"),
         feedback=feedback,
+        list_held=notice is not None and notice.held,
     )
 
 
@@ -169,6 +173,8 @@ def may_concern_us(
         return True
     if header(message, "Auto-Submitted").lower().startswith("auto-"):
         return True  # machine-written (RFC 3834): a bounce or auto-reply in any wording
+    if is_list_admin(message):
+        return True  # a list's software refusing or holding our post to a lead's list
     return bool(looks_like_bounce(message) or "unsubscribe" in header(message, "Subject").lower())
 
 
@@ -179,6 +185,8 @@ def decide(session: Session, account: SenderAccount, facts: MessageFacts, now: d
         return _feedback_verdict(session, facts)
     if facts.bounce is not None:
         return _bounce_verdict(session, facts)
+    if facts.list_held:  # list software, not a person: the post may still go through
+        return Verdict(Classification.UNRELATED, detail={"note": "held by a list's moderator"})
     if facts.from_address in own:
         return Verdict(Classification.OWN)
     outbound = _threaded_outbound(session, facts.referenced_ids)
