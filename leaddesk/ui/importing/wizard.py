@@ -230,6 +230,7 @@ class ImportWizard(QWizard):
         headers = [f"{i + 1}" for i in range(width)]
         rows = [[str(n), *cells] for n, cells in table.sample]
         self.preview_model.set_rows(["Row", *headers], rows)
+        self._fit_preview_columns()
         status = f"The header is row {table.header_row}; rows above it are skipped."
         if table.damaged_lines:
             status += " " + damaged_notice(table.damaged_lines)
@@ -237,6 +238,16 @@ class ImportWizard(QWizard):
         self._fill_mapping(opened)
         if self.currentId() == FILE:
             self.next()
+
+    def _fit_preview_columns(self) -> None:
+        """Columns as wide as their text (addresses read whole), none wider than 320 px or a
+        third of the table."""
+        view = self.ui.previewTable
+        view.resizeColumnsToContents()
+        widest = max(320, view.viewport().width() // 3)
+        for column in range(self.preview_model.columnCount()):
+            if view.columnWidth(column) > widest:
+                view.setColumnWidth(column, widest)
 
     # -- step 3: mapping -----------------------------------------------------------------------
     def _fill_mapping(self, opened: _Opened) -> None:
