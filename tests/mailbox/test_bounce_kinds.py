@@ -135,20 +135,25 @@ CORPUS = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def mailed(db: Database, clock: FixedClock) -> SenderAccount:
-    """An account and one message sent to Kim, whose Message-ID the bounces return."""
+def mail_once(db: Database, clock: FixedClock, address: str, message_id: str) -> SenderAccount:
+    """An account, a lead at ``address`` and one message sent to it yesterday."""
     with db.write() as session:
         account = SenderAccount(name="Sales", from_address="sales@ourco.test")
-        lead = Lead(email=KIM, email_key=KIM)
+        lead = Lead(email=address, email_key=address)
         session.add_all([account, lead])
         session.flush()
-        session.add(OutboundMessage(lead_id=lead.id, account_id=account.id, message_id=OURS,
-                                    to_address=KIM, state=OutboxState.SENT,
+        session.add(OutboundMessage(lead_id=lead.id, account_id=account.id, message_id=message_id,
+                                    to_address=address, state=OutboxState.SENT,
                                     due_at=clock.now() - timedelta(days=1)))  # fmt: skip
         session.flush()
         session.expunge(account)
         return account
+
+
+@pytest.fixture
+def mailed(db: Database, clock: FixedClock) -> SenderAccount:
+    """An account and one message sent to Kim, whose Message-ID the bounces return."""
+    return mail_once(db, clock, KIM, OURS)
 
 
 @pytest.mark.parametrize(("name", "raw", "expected"), CORPUS, ids=[c[0] for c in CORPUS])

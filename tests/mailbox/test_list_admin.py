@@ -8,11 +8,11 @@ import pytest
 
 from leaddesk.clock import FixedClock
 from leaddesk.db.engine import Database
-from leaddesk.db.models import Lead, OutboundMessage, OutboxState, SenderAccount
+from leaddesk.db.models import SenderAccount
 from leaddesk.leads.suppression import is_suppressed
 from leaddesk.mailbox.classify import Classification as C
 from leaddesk.mailbox.classify import decide, may_concern_us, read_facts
-from tests.mailbox.test_bounce_kinds import _apply
+from tests.mailbox.test_bounce_kinds import _apply, mail_once
 from tests.mailbox.test_mailbox_classify import _parse
 
 LIST = "team@lists.acme.test"
@@ -78,17 +78,7 @@ SHAPES = [
 @pytest.fixture
 def mailed(db: Database, clock: FixedClock) -> SenderAccount:
     """An account that mailed the list address (a lead imported from a tradeshow list)."""
-    with db.write() as session:
-        account = SenderAccount(name="Sales", from_address="sales@ourco.test")
-        lead = Lead(email=LIST, email_key=LIST)
-        session.add_all([account, lead])
-        session.flush()
-        session.add(OutboundMessage(lead_id=lead.id, account_id=account.id, message_id=OURS,
-                                    to_address=LIST, state=OutboxState.SENT,
-                                    due_at=clock.now() - timedelta(days=1)))  # fmt: skip
-        session.flush()
-        session.expunge(account)
-        return account
+    return mail_once(db, clock, LIST, OURS)
 
 
 @pytest.mark.parametrize(("name", "raw", "expected"), SHAPES, ids=[s[0] for s in SHAPES])
