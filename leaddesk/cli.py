@@ -50,6 +50,7 @@ COMMAND_OWNERS = {
     "setup": "leaddesk.commands.setup",
     "doctor": "leaddesk.commands.setup",
     "settings": "leaddesk.commands.setup",
+    "db": "leaddesk.commands.database",
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMAND_OWNERS.values()))
 _GLOBAL_FLAGS = ("-v", "--verbose")
