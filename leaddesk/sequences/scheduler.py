@@ -248,8 +248,12 @@ def _create_task(
         step_id=step.id,
         origin="sequence",
     )
-    session.add(task)
-    session.flush()
+    try:
+        with session.begin_nested():  # another copy may have made it a moment ago
+            session.add(task)
+            session.flush()
+    except IntegrityError:
+        return
     record_activity(
         session,
         ActivityEvent(

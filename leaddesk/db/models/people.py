@@ -172,6 +172,8 @@ class Task(Timestamps, Base):
     """A to-do for a team member about a lead: a call, a LinkedIn touch, a hand-off follow-up."""
 
     __tablename__ = "tasks"
+    # A sequence's task step creates one task per enrollment, whichever copy runs the step.
+    __table_args__ = (UniqueConstraint("enrollment_id", "step_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
