@@ -83,6 +83,10 @@ def only_account(session: Session) -> SenderAccount | None:
     return accounts[0] if len(accounts) == 1 else None
 
 
+# Rendering time one step may spend in one scheduler pass, all its leads together.
+STEP_RENDER_SECONDS = 1.0
+
+
 @dataclass
 class Planner:
     """Per-run caches of windows, zones, accounts and rate books."""
@@ -96,6 +100,21 @@ class Planner:
     # Steps whose template ran over its render budget in this run: the other leads of that
     # step fail with the same problem at once instead of spending the budget again each.
     over_budget: dict[int, Exception] = field(default_factory=dict)
+    _render_seconds: dict[int, float] = field(default_factory=dict)
+
+    def note_render(self, step_id: int, seconds: float) -> None:
+        """Add one render's time; past :data:`STEP_RENDER_SECONDS` in this run, the step's
+        other leads fail at once (an ordinary template renders in well under a millisecond)."""
+        total = self._render_seconds.get(step_id, 0.0) + seconds
+        self._render_seconds[step_id] = total
+        if total > STEP_RENDER_SECONDS and step_id not in self.over_budget:
+            from leaddesk.sequences.templates import TemplateProblem
+
+            self.over_budget[step_id] = TemplateProblem(
+                f"not allowed in an email template (it takes too long to render: over "
+                f"{STEP_RENDER_SECONDS:g} s for this step in one pass)",
+                fix="simplify the template: merge fields, {% if %} and short loops only",
+            )
 
     def zone_for(self, lead: Lead, version: SequenceVersion) -> ZoneInfo:
         """The lead's zone, else the sequence's fallback, else the team's default, else UTC."""

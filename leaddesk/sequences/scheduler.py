@@ -10,6 +10,8 @@ sender account's rate limits and the sequence's daily cap — never a burst. It 
 
 from __future__ import annotations
 
+import time
+
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -191,7 +193,11 @@ def _perform(
         known = planner.over_budget.get(step.id)
         if known is not None:
             raise known
-        rendered = render_step_email(session, lead, step, account, address)
+        started = time.perf_counter()
+        try:
+            rendered = render_step_email(session, lead, step, account, address)
+        finally:
+            planner.note_render(step.id, time.perf_counter() - started)
     except TemplateProblem as error:
         if error.over_budget:
             planner.over_budget[step.id] = error

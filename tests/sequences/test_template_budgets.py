@@ -18,9 +18,9 @@ from leaddesk.sequences.templates import TemplateProblem, render_email
 from tests.sequences.sequence_helpers import add_lead, email, make_sequence, simple_document
 
 CONTEXT = {"first_name": "Ada", "postal_address": "1 Road", "unsubscribe_text": "Reply STOP"}
-SLOW = (
-    "{% for c in 'x' * 9999 %}{% if (('x' * 9999)|upper|lower|upper|lower) == '' %}"
-    "{% endif %}{% endfor %}Hi"
+SLOW = (  # several seconds of work per render without its budget
+    "{% for c in 'x' * 9999 %}{% if (('x' * 9999)|upper|lower|upper|lower|upper|lower|upper"
+    "|lower|upper|lower) == '' %}{% endif %}{% endfor %}Hi"
 )
 HOSTILE = [
     "{% for a in 'x' * 9999 %}{% for b in 'x' * 9999 %}{% endfor %}{% endfor %}",
@@ -77,22 +77,34 @@ def test_lint_refuses_an_over_budget_step_and_names_it(ready) -> None:
     )
 
 
-def test_run_due_spends_the_budget_once_per_step_not_once_per_lead(
-    ready, clock: FixedClock
+# About 0.02-0.2 s per render: under the per-render budget, over the per-step one for 40 leads.
+MEDIUM = (
+    "{% for c in 'x' * 2000 %}{% if (('x' * 9999)|upper|lower|upper|lower) == '' %}"
+    "{% endif %}{% endfor %}Hi"
+)
+
+
+@pytest.mark.parametrize("body", [SLOW, MEDIUM], ids=["slow render", "many medium renders"])
+def test_run_due_stays_inside_its_budget_whatever_the_template_costs(
+    ready, clock: FixedClock, body: str
 ) -> None:
-    """40 leads on a step that runs out of render time: one render pays, the rest fail at
-    once with the reason, and the pass stays well inside two seconds."""
+    """40 leads on a step that is slow to render: the pass stays under 2.5 s (each render is
+    bounded, and so is the step's total), and the refused leads say why."""
     with ready.write() as session:
-        sequence = make_sequence(session, [email("Hi", SLOW)])
+        sequence = make_sequence(session, [email("Hi", body)])
         ids = [add_lead(session, f"lead{n}@example.com").id for n in range(40)]
         enroll_leads(session, sequence, ids, now=clock.now())
     clock.advance(timedelta(minutes=1))
     started = time.perf_counter()
     result = run_due(ready, clock.now())
-    assert time.perf_counter() - started < 2.0
-    assert result.failed == 40 and result.messages == 0
+    assert time.perf_counter() - started < 2.5
+    assert result.failed >= 1 and result.failed + result.messages == 40
     with ready.session() as session:
-        errors = set(session.scalars(select(OutboundMessage.last_error)))
-        states = set(session.scalars(select(OutboundMessage.state)))
-    assert states == {OutboxState.FAILED}
-    assert len(errors) == 1 and "takes too long to render" in next(iter(errors))
+        errors = set(
+            session.scalars(
+                select(OutboundMessage.last_error).where(
+                    OutboundMessage.state == OutboxState.FAILED
+                )
+            )
+        )
+    assert errors and all("too long to render" in error for error in errors)
