@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from leaddesk import __version__
-from leaddesk.errors import TEMPORARY_FAILURE, DatabaseBusy
+from leaddesk.errors import TEMPORARY_FAILURE, DatabaseBusy, SchemaError
 
 # Which module registers which subcommand (each module has ``register(subparsers)``; a
 # subcommand's handler is ``args.handler(args)``). Running one command imports only its module,
@@ -120,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseBusy as error:
         print(f"leaddesk: {error}", file=sys.stderr)
         return TEMPORARY_FAILURE
+    except SchemaError as error:
+        print(f"leaddesk: {error}", file=sys.stderr)
+        return 1
 
 
 class CommandError(Exception):

@@ -16,3 +16,7 @@ class DatabaseBusy(Exception):
             "database browser) and try again."
         )
         self.waited = waited
+
+
+class SchemaError(RuntimeError):
+    """The database's schema does not fit this LeadDesk, and this copy cannot change it."""

@@ -19,6 +19,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 
 from leaddesk.db.engine import Database
+from leaddesk.errors import SchemaError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -131,9 +132,49 @@ def open_database(url: str | None = None, *, backup_dir: Path | None = None) -> 
     from leaddesk.paths import backup_dir as default_backup_dir
 
     db = Database(url)
-    if not at_head(db):
+    if at_head(db):
+        return db
+    try:
+        _check_known(db)
         upgrade(db, backup_dir=backup_dir or (default_backup_dir() if db.path else None))
+    except DBAPIError as error:
+        db.dispose()
+        if db.is_sqlite or not _lacks_privilege(error):
+            raise
+        raise SchemaError(
+            f"{db.describe()} needs its schema upgraded for this version of LeadDesk, and "
+            "this database user may not change the schema. Ask the person whose database "
+            "user owns the LeadDesk tables to open LeadDesk (or run `leaddesk info`) once: "
+            "that upgrades it for everyone."
+        ) from error
+    except BaseException:
+        db.dispose()
+        raise
     return db
+
+
+def _check_known(db: Database) -> None:
+    """Refuse a database upgraded by a newer LeadDesk (its revision is unknown here)."""
+    from alembic.script import ScriptDirectory
+
+    current = current_revision(db)
+    if current is None:
+        return
+    script = ScriptDirectory.from_config(alembic_config())
+    if current not in {rev.revision for rev in script.walk_revisions()}:
+        raise SchemaError(
+            f"{db.describe()} was upgraded by a newer version of LeadDesk (schema {current}); "
+            "update LeadDesk on this computer to use it"
+        )
+
+
+def _lacks_privilege(error: DBAPIError) -> bool:
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return (
+        code == "42501"
+        or "permission denied" in str(error.orig).lower()
+        or ("must be owner" in str(error.orig).lower())
+    )
 
 
 @lru_cache(maxsize=1)
