@@ -11,7 +11,6 @@ sender account's rate limits and the sequence's daily cap — never a burst. It 
 from __future__ import annotations
 
 import time
-
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime

@@ -94,6 +94,9 @@ class MainWindow(QMainWindow):
         self.ui.actionImport.setVisible(IMPORT_AVAILABLE)
         self.setAcceptDrops(IMPORT_AVAILABLE)
         self.import_wizard: ImportWizard | None = None
+        self.copy_action = QAction("Copy this database to a &team server…", self)
+        self.copy_action.triggered.connect(self.copy_to_team_server)
+        self.ui.menuFile.insertAction(self.ui.actionQuit, self.copy_action)
         self.ui.actionOpenLogFolder.triggered.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir())))
         )
@@ -164,6 +167,15 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             page.loaded = False
         self.current_page.refresh()
+
+    def copy_to_team_server(self) -> None:
+        """Ask for the team database and copy this one there in the background."""
+        from leaddesk.ui.dialogs.team_copy import TeamCopyDialog, start_team_copy
+
+        dialog = TeamCopyDialog(self)
+        if dialog.exec() == TeamCopyDialog.DialogCode.Accepted:
+            url = dialog.url_edit.text().strip()
+            start_team_copy(self, self.context, url, dialog.replace_check.isChecked())
 
     def load_sample_data(self) -> None:
         """Fill the database with the demo data in the background, then refresh."""
