@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leaddesk.activities import ActivityEvent, ActivityKind, record_activity
-from leaddesk.db.models import Lead, LeadTag, LifecycleStatus, TeamMember
+from leaddesk.db.models import Activity, Lead, LeadTag, LifecycleStatus, TeamMember
 from leaddesk.leads.emails import check_email, email_key
 from leaddesk.leads.suppression import is_suppressed
 
@@ -132,13 +132,69 @@ def add_lead(
     return lead.id
 
 
+_EDIT_KINDS = (
+    ActivityKind.PROFILE_UPDATED,
+    ActivityKind.STATUS_CHANGED,
+    ActivityKind.OWNER_CHANGED,
+)
+
+
+class EditConflict(Exception):
+    """Someone else saved the lead after this form loaded it; the message says who and when."""
+
+    def __init__(self, fields: list[str], by: str, when: datetime | None) -> None:
+        who = by or "someone else"
+        at = f" at {when.astimezone():%H:%M}" if when is not None else ""
+        super().__init__(
+            f"{', '.join(fields)} changed by {who}{at} while you were editing: reload to see "
+            "their version, or overwrite it with yours"
+        )
+        self.fields, self.by, self.when = fields, by, when
+
+
+def _same(stored: Any, shown: Any) -> bool:
+    if isinstance(shown, str) or shown is None:
+        return str(stored or "") == str(shown or "")
+    return bool(stored == shown)
+
+
+def _check_unchanged(session: Session, lead: Lead, expected: dict[str, Any]) -> None:
+    """Raise :class:`EditConflict` when a field differs from what the form was showing."""
+    moved = [f for f, shown in expected.items() if not _same(getattr(lead, f, None), shown)]
+    if not moved:
+        return
+    last = session.scalar(
+        select(Activity)
+        .where(Activity.lead_id == lead.id, Activity.kind.in_(_EDIT_KINDS))
+        .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+        .limit(1)
+    )
+    by = str((last.payload or {}).get("by", "")) if last is not None else ""
+    raise EditConflict(moved, by, last.occurred_at if last is not None else lead.updated_at)
+
+
 def update_profile(
-    session: Session, lead_id: int, changes: dict[str, Any], *, now: datetime
+    session: Session,
+    lead_id: int,
+    changes: dict[str, Any],
+    *,
+    now: datetime,
+    expected: dict[str, Any] | None = None,
+    by: str = "",
 ) -> ProfileChange:
-    """Save edits to a lead's profile and record them; fields left equal are ignored."""
-    lead = session.get(Lead, lead_id)
+    """Save edits to a lead's profile and record them; fields left equal are ignored.
+
+    ``expected`` (the values the form was showing) makes the save a compare-and-set: if any of
+    them changed meanwhile (another window, another laptop), :class:`EditConflict` says by whom
+    and when and nothing is saved; leave it out to overwrite. ``by`` names the editor in the
+    timeline.
+    """
+    # With ``expected``, the row is locked (PostgreSQL) so the check and the save are one step.
+    lead = session.get(Lead, lead_id, with_for_update=bool(expected))
     if lead is None:
         raise LookupError(f"lead {lead_id} does not exist")
+    if expected:
+        _check_unchanged(session, lead, expected)
     if "email" in changes and str(changes["email"] or "").strip() == lead.email:
         changes = {k: v for k, v in changes.items() if k != "email"}  # unchanged: not re-checked
     cleaned = _clean(session, changes, lead_id)
@@ -160,22 +216,23 @@ def update_profile(
         return ProfileChange(lead_id, {})
     lead.updated_at = now
     session.flush()
-    _record_changes(session, lead_id, changed, now)
+    _record_changes(session, lead_id, changed, now, by)
     return ProfileChange(lead_id, changed)
 
 
 def _record_changes(
-    session: Session, lead_id: int, changed: dict[str, tuple[Any, Any]], now: datetime
+    session: Session, lead_id: int, changed: dict[str, tuple[Any, Any]], now: datetime, by: str
 ) -> None:
+    signed: dict[str, Any] = {"by": by} if by else {}
     if "status" in changed:
         old, new = changed["status"]
-        payload = {"from": old, "to": new}
+        payload = {"from": old, "to": new, **signed}
         record_activity(
             session, ActivityEvent(lead_id, ActivityKind.STATUS_CHANGED, now, payload), now=now
         )
     if "owner_id" in changed:
         old, new = changed["owner_id"]
-        payload = {"from": old, "to": new, "to_name": owner_name(session, new)}
+        payload = {"from": old, "to": new, "to_name": owner_name(session, new), **signed}
         record_activity(
             session, ActivityEvent(lead_id, ActivityKind.OWNER_CHANGED, now, payload), now=now
         )
@@ -185,7 +242,9 @@ def _record_changes(
     if profile:
         record_activity(
             session,
-            ActivityEvent(lead_id, ActivityKind.PROFILE_UPDATED, now, {"fields": profile}),
+            ActivityEvent(
+                lead_id, ActivityKind.PROFILE_UPDATED, now, {"fields": profile, **signed}
+            ),
             now=now,
         )
 

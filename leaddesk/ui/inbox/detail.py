@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QToolButton,
@@ -25,7 +26,13 @@ from sqlalchemy import select
 
 from leaddesk.activities.kinds import label
 from leaddesk.db.models import TeamMember
-from leaddesk.inbox.profile import DuplicateEmailError, ProfileError, update_profile
+from leaddesk.handoff.identity import current_member
+from leaddesk.inbox.profile import (
+    DuplicateEmailError,
+    EditConflict,
+    ProfileError,
+    update_profile,
+)
 from leaddesk.inbox.timeline import (
     LOGGABLE_KINDS,
     LeadDetail,
@@ -303,6 +310,8 @@ class LeadDetailPanel(QWidget):
         )
         for field, edit in self.edits.items():
             edit.setText(str(profile.get(field) or ""))
+        # What the form shows, for the compare-and-set on save (another window may edit too).
+        self.shown_profile = {f: profile.get(f) for f in (*self.edits, "status", "owner_id")}
         self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(profile["status"])))
         self.owner_combo.clear()
         self.owner_combo.addItem("Nobody", None)
@@ -345,21 +354,44 @@ class LeadDetailPanel(QWidget):
         values["owner_id"] = self.owner_combo.currentData()
         return values
 
-    def save(self) -> None:
-        """Validate and save the form; errors are shown under it."""
+    def save(self, *, overwrite: bool = False) -> None:
+        """Validate and save the form; errors are shown under it. Unless ``overwrite``, a lead
+        someone else saved since it was shown is not overwritten: the user chooses."""
         lead_id = self.lead_id
         if lead_id is None:
             return
         changes = self.profile_changes()
+        expected = None if overwrite else dict(getattr(self, "shown_profile", {}) or {})
         now = self.context.clock.now()
+        db = self.context.db
         self.error_label.clear()
         self.save_button.setEnabled(False)
 
         def write(_progress: Any) -> object:
-            with self.context.db.write() as session:
-                return update_profile(session, lead_id, changes, now=now)
+            with db.session() as session:
+                me = current_member(session, db)
+            with db.write() as session:
+                return update_profile(
+                    session, lead_id, changes, now=now, expected=expected, by=me.name if me else ""
+                )
 
         self._write(write, "Saving the lead", after=lambda: self.save_button.setEnabled(True))
+
+    def resolve_conflict(self, error: EditConflict) -> None:
+        """Ask: reload their version, or overwrite it with what is in the form."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("The lead was changed meanwhile")
+        box.setText(str(error)[:1].upper() + str(error)[1:] + ".")
+        reload_button = box.addButton("&Reload", QMessageBox.ButtonRole.AcceptRole)
+        overwrite_button = box.addButton("&Overwrite", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(reload_button)
+        box.exec()
+        if box.clickedButton() is overwrite_button:
+            self.save(overwrite=True)
+        elif box.clickedButton() is reload_button:
+            self.reload()
 
     def log_current(self) -> None:
         """Log the activity typed in the quick-log row."""
@@ -427,7 +459,10 @@ class LeadDetailPanel(QWidget):
             if after:
                 after()
             self.loaded = True
-            if isinstance(error, DuplicateEmailError):
+            if isinstance(error, EditConflict):
+                self.error_label.setText(_html(str(error)))
+                self.resolve_conflict(error)
+            elif isinstance(error, DuplicateEmailError):
                 self.error_label.setText(
                     f"{_html(str(error))} — <a href='lead:{error.other_lead_id}'>open that lead</a>"
                 )
