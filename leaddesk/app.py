@@ -78,11 +78,13 @@ def run_gui(db_url: str | None = None, *, verbose: bool = False) -> int:
     from leaddesk.ui.mailbox.status import install_mailbox
     from leaddesk.ui.outbox.status import install_sender
     from leaddesk.ui.sales_queue.notifier import install_queue_notifier
+    from leaddesk.ui.widgets.live import install_live_updates
 
     install_mailbox(window)
     install_sender(window)
     install_score_decay(window)
     install_queue_notifier(window)
+    live = install_live_updates(window)
     window.show()
     # "Who are you on this computer?" once the window is on screen (not blocking its start).
     QTimer.singleShot(0, lambda: ask_identity_if_needed(window))
@@ -90,6 +92,7 @@ def run_gui(db_url: str | None = None, *, verbose: bool = False) -> int:
     try:
         return app.exec()
     finally:
+        live.stop()
         context.runner.shutdown()
         db.dispose()
         lock.release()

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,6 +35,8 @@ SQLITE_PRAGMAS = (
 _BEGIN_OPTION = "leaddesk_begin"
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
+# PostgreSQL NOTIFY channel: every committed write says "changed" (payload: the writer copy).
+CHANGES_CHANNEL = "leaddesk_changes"
 
 
 def resolve_database_url(value: str | None = None) -> str:
@@ -93,6 +96,7 @@ class Database:
         self.engine = create_engine(self.url, **kwargs)
         self.write_patience = WRITE_PATIENCE
         self.lock_waited = 0.0  # seconds spent waiting for the write lock, all writers
+        self.origin = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"  # this copy, in change notices
         writer: Engine = self.engine
         if self.is_sqlite:
             _install_sqlite_hooks(self.engine)
@@ -119,6 +123,12 @@ class Database:
         with self._locked_writer() as session:
             try:
                 yield session
+                if not self.is_sqlite:
+                    # Other copies on the team server refresh their views (delivered at commit).
+                    session.execute(
+                        text("SELECT pg_notify(:channel, :origin)"),
+                        {"channel": CHANGES_CHANNEL, "origin": self.origin},
+                    )
             except BaseException:
                 session.rollback()
                 raise

@@ -1,0 +1,72 @@
+"""Team mode live: a save on another laptop shows in this window within 2 s, selection kept."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from leaddesk.db import migrate
+from leaddesk.db.engine import Database
+from leaddesk.db.models import Lead
+from leaddesk.demo import load_demo_data
+from leaddesk.ui.context import AppContext
+from leaddesk.ui.widgets.live import install_live_updates
+from tests.support.postgres import postgres_server
+from tests.ui.inbox_page.helpers import select_leads
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL cluster for this module (the test fails if it cannot start)."""
+    with postgres_server() as url:
+        db = migrate.open_database(url)
+        load_demo_data(db)
+        db.dispose()
+        yield url
+
+
+def test_another_copys_new_lead_appears_within_two_seconds(
+    qtbot: QtBot, qapp: object, postgres_url: str
+) -> None:
+    """Maya adds a lead on her laptop: this inbox lists it within 2 s and keeps the lead the
+    user had selected selected; this window's own saves do not echo back."""
+    from leaddesk.app import application
+    from leaddesk.ui.main_window import MainWindow
+
+    application()
+    db = Database(postgres_url)
+    context = AppContext.create(db)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.current_page
+    qtbot.waitUntil(lambda: page.loaded and not context.runner.busy, timeout=10_000)
+    live = install_live_updates(window)
+    assert live.listening.wait(5)
+    chosen = page.model.lead_id(3)
+    select_leads(page, chosen)
+    before = page.total
+    other = Database(postgres_url)  # the other laptop
+    started = time.monotonic()
+    with other.write() as session:
+        session.add(Lead(email="new.lead@team.example", email_key="new.lead@team.example"))
+    qtbot.waitUntil(lambda: page.total == before + 1 and page.loaded, timeout=2_000)
+    assert time.monotonic() - started < 2.0
+    assert page.selected_ids() == [chosen]
+    with db.session() as session:
+        assert session.scalar(select(func.count(Lead.id))) == before + 1
+    echoes: list[int] = []
+    live.changed.connect(lambda: echoes.append(1))
+    with db.write() as session:  # this copy's own save: no refresh notice
+        session.get_one(Lead, chosen).title = "Edited here"
+    qtbot.wait(800)
+    assert echoes == []
+    live.stop()
+    other.dispose()
+    window.close()
+    context.runner.shutdown()
+    db.dispose()
