@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from sqlalchemy.engine import make_url
@@ -19,6 +20,7 @@ from leaddesk.db.engine import CHANGES_CHANNEL, Database
 
 _log = logging.getLogger(__name__)
 SETTLE_MS = 300  # one refresh for a burst of saves
+MIN_GAP_MS = 1500  # and never more often than this, so a refresh lands within 2 s
 RECONNECT_SECONDS = 5.0
 
 
@@ -35,10 +37,22 @@ class LiveUpdates(QObject):
         self._thread: threading.Thread | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(SETTLE_MS)
-        self._timer.timeout.connect(self.changed.emit)
-        self._noticed.connect(self._timer.start)  # queued: from the thread to the GUI
+        self._timer.timeout.connect(self._emit)
+        self._noticed.connect(self._schedule)  # queued: from the thread to the GUI
+        self._last_emit = 0.0
         self.listening = threading.Event()
+
+    def _schedule(self) -> None:
+        """One refresh per burst, and at most one every :data:`MIN_GAP_MS` (a sending pass on
+        another laptop commits every few messages)."""
+        if self._timer.isActive():
+            return
+        since = (time.monotonic() - self._last_emit) * 1000
+        self._timer.start(int(max(SETTLE_MS, MIN_GAP_MS - since)))
+
+    def _emit(self) -> None:
+        self._last_emit = time.monotonic()
+        self.changed.emit()
 
     def start(self) -> None:
         """Start listening (does nothing on SQLite)."""
