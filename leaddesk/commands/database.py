@@ -30,6 +30,21 @@ def register(subparsers: Any) -> None:
     )
     copy.add_argument("--json", action="store_true", help="print the per-table figures as JSON")
     copy.set_defaults(handler=run_copy)
+    test = actions.add_parser(
+        "test",
+        help="check a team database address step by step (name, port, TLS, login, rights)",
+    )
+    test.add_argument("url", metavar="URL", help="postgresql://user:password@host:5432/dbname")
+    test.set_defaults(handler=run_test)
+
+
+def run_test(args: argparse.Namespace) -> int:
+    """Print where a connection to the team database stops (exit 1) or that it works."""
+    from leaddesk.db.team_check import check_team_database
+
+    result = check_team_database(args.url)
+    print(result.message if result.ok else f"{result.step}: {result.message}")
+    return 0 if result.ok else 1
 
 
 def run_copy(args: argparse.Namespace) -> int:
