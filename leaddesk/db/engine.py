@@ -39,13 +39,20 @@ _T = TypeVar("_T")
 CHANGES_CHANNEL = "leaddesk_changes"
 
 
+def _team_default() -> str | None:
+    from leaddesk.db.team_server import active_url
+
+    return active_url()
+
+
 def resolve_database_url(value: str | None = None) -> str:
     """Turn ``--db``/``LEADDESK_DB``/the default into a SQLAlchemy URL.
 
     A value with ``://`` is a URL (``postgresql://`` gets the psycopg driver); anything else is a
-    file path for SQLite.
+    file path for SQLite. The default is the team server chosen in Settings → Team server when
+    there is one (see :mod:`leaddesk.db.team_server`), else the local file.
     """
-    raw = value or os.environ.get(DB_ENV) or str(default_database_path())
+    raw = value or os.environ.get(DB_ENV) or _team_default() or str(default_database_path())
     if "://" not in raw:
         path = Path(raw).expanduser().resolve()
         path.parent.mkdir(parents=True, exist_ok=True)

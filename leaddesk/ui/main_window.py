@@ -82,6 +82,8 @@ class MainWindow(QMainWindow):
         self.context = context
         self.ui = Ui_MainWindow()
         self.ui.setupUi(self)
+        if not context.db.is_sqlite:  # which database is open is never a surprise
+            self.setWindowTitle(f"LeadDesk — team server {context.db.describe()}")
         self.page_keys = [spec.key for spec in PAGES]
         self.pages: dict[str, Page] = {}  # the pages built so far (each on its first show)
         for index, spec in enumerate(PAGES):
