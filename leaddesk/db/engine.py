@@ -39,6 +39,23 @@ _T = TypeVar("_T")
 CHANGES_CHANNEL = "leaddesk_changes"
 
 
+_CHANGED = "leaddesk_changed"  # set on a connection that ran INSERT/UPDATE/DELETE
+_DML = ("INSERT", "UPDATE", "DELETE")
+
+
+def _install_change_tracking(engine: Engine) -> None:
+    """Mark connections that changed rows, so only real changes notify other copies."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _seen(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip()[:6].upper() in _DML:
+            connection.info[_CHANGED] = True
+
+    @event.listens_for(engine, "rollback")
+    def _undone(connection: Any) -> None:
+        connection.info.pop(_CHANGED, None)
+
+
 def _team_default() -> str | None:
     from leaddesk.db.team_server import active_url
 
@@ -108,6 +125,8 @@ class Database:
         if self.is_sqlite:
             _install_sqlite_hooks(self.engine)
             writer = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        else:
+            _install_change_tracking(self.engine)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer_engine = writer
         self._writer = sessionmaker(writer, expire_on_commit=False)
@@ -131,6 +150,8 @@ class Database:
             try:
                 yield session
                 if not self.is_sqlite:
+                    session.flush()  # pending ORM changes run their DML now, not at commit
+                if not self.is_sqlite and session.connection().info.pop(_CHANGED, False):
                     # Other copies on the team server refresh their views (delivered at commit).
                     session.execute(
                         text("SELECT pg_notify(:channel, :origin)"),
