@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 # Exit status for "try again later" (sysexits.h EX_TEMPFAIL): cron retries, scripts can tell.
 TEMPORARY_FAILURE = 75
 
@@ -20,3 +22,16 @@ class DatabaseBusy(Exception):
 
 class SchemaError(RuntimeError):
     """The database's schema does not fit this LeadDesk, and this copy cannot change it."""
+
+
+class EditConflict(Exception):
+    """Someone else saved the record after this form loaded it; the message says who and when."""
+
+    def __init__(self, fields: list[str], by: str, when: datetime | None) -> None:
+        who = by or "someone else"
+        at = f" at {when.astimezone():%H:%M}" if when is not None else ""
+        super().__init__(
+            f"{', '.join(fields)} changed by {who}{at} while you were editing: reload to see "
+            "their version, or overwrite it with yours"
+        )
+        self.fields, self.by, self.when = fields, by, when

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from leaddesk.activities import ActivityEvent, ActivityKind, record_activity
 from leaddesk.db.models import Activity, Lead, LeadTag, LifecycleStatus, TeamMember
+from leaddesk.errors import EditConflict
 from leaddesk.leads.emails import check_email, email_key
 from leaddesk.leads.suppression import is_suppressed
 
@@ -137,19 +138,6 @@ _EDIT_KINDS = (
     ActivityKind.STATUS_CHANGED,
     ActivityKind.OWNER_CHANGED,
 )
-
-
-class EditConflict(Exception):
-    """Someone else saved the lead after this form loaded it; the message says who and when."""
-
-    def __init__(self, fields: list[str], by: str, when: datetime | None) -> None:
-        who = by or "someone else"
-        at = f" at {when.astimezone():%H:%M}" if when is not None else ""
-        super().__init__(
-            f"{', '.join(fields)} changed by {who}{at} while you were editing: reload to see "
-            "their version, or overwrite it with yours"
-        )
-        self.fields, self.by, self.when = fields, by, when
 
 
 def _same(stored: Any, shown: Any) -> bool:

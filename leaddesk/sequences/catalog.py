@@ -99,6 +99,16 @@ def export_sequence(session: Session, sequence: Sequence) -> dict[str, Any]:
     return document_from_version(session, sequence, latest_version(session, sequence))
 
 
+def ensure_unchanged(session: Session, sequence: Sequence, loaded: dict[str, Any]) -> None:
+    """Raise :class:`~leaddesk.errors.EditConflict` (who, when) when the sequence's content is
+    no longer what an editor loaded: someone saved it meanwhile (a pause does not count)."""
+    from leaddesk.errors import EditConflict
+
+    session.refresh(sequence, with_for_update=True)  # on PostgreSQL: held until the save
+    if export_sequence(session, sequence) != loaded:
+        raise EditConflict(["the sequence"], sequence.updated_by, sequence.updated_at)
+
+
 def write_export(session: Session, sequence: Sequence, path: Path) -> None:
     """Write ``sequence`` to a JSON file."""
     path.write_text(

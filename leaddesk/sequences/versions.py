@@ -69,12 +69,16 @@ def save_sequence(
     *,
     in_flight: InFlight | None = None,
     now: datetime,
+    by: str = "",
 ) -> SaveResult:
-    """Save the editor's ``document`` as the sequence's content.
+    """Save the editor's ``document`` as the sequence's content (``by``: who saved it).
 
     An unused newest version is edited in place; a used one is kept and a new version is made,
-    with live enrollments staying or migrating as ``in_flight`` says (default: stay).
+    with live enrollments staying or migrating as ``in_flight`` says (default: stay). See
+    :func:`leaddesk.sequences.catalog.ensure_unchanged` for the editor's compare-and-set.
     """
+    sequence.updated_at = now
+    sequence.updated_by = by
     document = validate_document(document)
     in_flight = in_flight or InFlight.stay()
     sequence.name = document["name"]

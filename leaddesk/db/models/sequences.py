@@ -50,6 +50,8 @@ class Sequence(Timestamps, Base):
     auto_enroll: Mapped[JSONDict] = mapped_column(default=dict)
     # What a hand-off to sales does to the lead's enrollment: exit, pause or keep.
     on_handoff: Mapped[str] = mapped_column(String(10), default="exit")
+    # Who saved it last (the editor's compare-and-set names them when a save loses a race).
+    updated_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     versions: Mapped[list[SequenceVersion]] = relationship(
         back_populates="sequence",

@@ -24,6 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.db.models import Sequence
+from leaddesk.errors import EditConflict
+from leaddesk.handoff.identity import current_member
+from leaddesk.sequences.catalog import ensure_unchanged
 from leaddesk.sequences.versions import InFlight, save_sequence
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.sequences.editor_data import (
@@ -50,6 +53,7 @@ class SequenceEditor(QWidget):
         super().__init__(parent)
         self.context = context
         self.data: EditorData | None = None
+        self._pending_in_flight: InFlight | None = None
         self.dirty = False
         self.preview_data = PreviewData()
         self._timer = QTimer(self)
@@ -282,8 +286,9 @@ class SequenceEditor(QWidget):
             self.lint_list.addItem("No problems found")
 
     # saving --------------------------------------------------------------------------------
-    def save(self, in_flight: InFlight | None = None) -> None:
-        """Save the draft; with leads in flight, ask whether they stay or move (new version)."""
+    def save(self, in_flight: InFlight | None = None, *, overwrite: bool = False) -> None:
+        """Save the draft; with leads in flight, ask whether they stay or move (new version).
+        Unless ``overwrite``, a sequence someone else saved meanwhile is not overwritten."""
         if self.data is None:
             return
         if in_flight is None and self.data.in_use and self.data.live:
@@ -291,17 +296,28 @@ class SequenceEditor(QWidget):
             if in_flight is None:
                 return
         document, sequence_id = self.document(), self.data.sequence_id
+        loaded = None if overwrite else self.data.document
         now = self.context.clock.now()
+        db = self.context.db
 
         def write(_progress: Any) -> int:
-
-            with self.context.db.write() as session:
+            with db.session() as session:
+                me = current_member(session, db)
+            with db.write() as session:
                 sequence = session.get_one(Sequence, sequence_id)
+                if loaded is not None:
+                    ensure_unchanged(session, sequence, loaded)
                 return save_sequence(
-                    session, sequence, document, in_flight=in_flight, now=now
+                    session,
+                    sequence,
+                    document,
+                    in_flight=in_flight,
+                    now=now,
+                    by=me.name if me else "",
                 ).migrated
 
         self.save_button.setEnabled(False)
+        self._pending_in_flight = in_flight
         self.context.runner.run(
             write, on_done=self._saved, on_error=self._save_failed, label="Saving sequence"
         )
@@ -315,7 +331,27 @@ class SequenceEditor(QWidget):
 
     def _save_failed(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
+        if isinstance(error, EditConflict):
+            self._resolve_conflict(error)
+            return
         QMessageBox.warning(self, "Sequence not saved", f"The sequence was not saved: {error}")
+
+    def _resolve_conflict(self, error: EditConflict) -> None:
+        """Another person saved first: reload theirs, or overwrite it with this draft."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("The sequence was changed meanwhile")
+        box.setText(str(error)[:1].upper() + str(error)[1:] + ".")
+        reload_button = box.addButton("&Reload", QMessageBox.ButtonRole.AcceptRole)
+        overwrite_button = box.addButton("&Overwrite", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(reload_button)
+        box.exec()
+        if box.clickedButton() is overwrite_button:
+            self.save(self._pending_in_flight, overwrite=True)
+        elif box.clickedButton() is reload_button and self.data is not None:
+            self.dirty = False
+            self.open_sequence(self.data.sequence_id)
 
 
 def _escape(text: str) -> str:
