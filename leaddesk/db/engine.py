@@ -150,17 +150,21 @@ class Database:
             try:
                 yield session
                 if not self.is_sqlite:
-                    session.flush()  # pending ORM changes run their DML now, not at commit
-                if not self.is_sqlite and session.connection().info.pop(_CHANGED, False):
-                    # Other copies on the team server refresh their views (delivered at commit).
-                    session.execute(
-                        text("SELECT pg_notify(:channel, :origin)"),
-                        {"channel": CHANGES_CHANNEL, "origin": self.origin},
-                    )
+                    self._notify_if_changed(session)
             except BaseException:
                 session.rollback()
                 raise
             session.commit()
+
+    def _notify_if_changed(self, session: Session) -> None:
+        """On PostgreSQL, tell other copies (LISTEN ``leaddesk_changes``) that rows changed;
+        the notice is delivered only if this transaction commits."""
+        session.flush()  # pending ORM changes run their DML now, not at commit
+        if session.connection().info.pop(_CHANGED, False):
+            session.execute(
+                text("SELECT pg_notify(:channel, :origin)"),
+                {"channel": CHANGES_CHANNEL, "origin": self.origin},
+            )
 
     def _locked_writer(self) -> Session:
         """A writer session that already holds the write lock (SQLite); see :meth:`write`."""

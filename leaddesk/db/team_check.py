@@ -10,7 +10,7 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 CONNECT_TIMEOUT = 5
 
@@ -48,11 +48,11 @@ def check_team_database(url: str) -> TeamCheck:
     return _check_session(parsed.set(drivername="postgresql").render_as_string(False), parsed)
 
 
-def _check_session(conninfo: str, parsed: object) -> TeamCheck:
+def _check_session(conninfo: str, parsed: URL) -> TeamCheck:
     import psycopg
 
-    user = getattr(parsed, "username", None) or "(default user)"
-    database = getattr(parsed, "database", None) or user
+    user = parsed.username or "(default user)"
+    database = parsed.database or user
     try:
         connection = psycopg.connect(conninfo, connect_timeout=CONNECT_TIMEOUT)
     except psycopg.OperationalError as error:

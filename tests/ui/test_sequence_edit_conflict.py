@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -15,6 +14,7 @@ from leaddesk.errors import EditConflict
 from leaddesk.sequences.catalog import ensure_unchanged, export_sequence
 from leaddesk.sequences.versions import InFlight, save_sequence
 from leaddesk.ui.context import AppContext
+from tests.ui.inbox_page.helpers import answer_next_dialog
 from tests.ui.test_sequences_page import open_page, seed
 
 
@@ -44,7 +44,7 @@ def test_a_sequence_saved_meanwhile_is_named_and_a_pause_is_not(db: Database, cl
 
 @pytest.mark.parametrize("choice", ["Overwrite", "Reload"])
 def test_the_editor_asks_and_does_what_the_user_chose(
-    qtbot: QtBot, db: Database, context: AppContext, clock, monkeypatch: Any, choice: str
+    qtbot: QtBot, db: Database, context: AppContext, clock, choice: str
 ) -> None:
     """Saving over Maya's save asks; Overwrite keeps this draft, Reload shows her version."""
     ids = seed(db, clock)
@@ -52,14 +52,7 @@ def test_the_editor_asks_and_does_what_the_user_chose(
     editor = page.editor
     _maya_saves(db, ids["sequence"], "Maya's subject", clock.now())
     asked: list[str] = []
-
-    def exec_(box: QMessageBox) -> int:
-        asked.append(box.text())
-        wanted = next(b for b in box.buttons() if b.text().replace("&", "") == choice)
-        monkeypatch.setattr(box, "clickedButton", lambda: wanted)
-        return 0
-
-    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    answer_next_dialog(choice, asked)
     editor.timeline.setCurrentRow(0)
     editor.step_editor.subject_edit.clear()
     qtbot.keyClicks(editor.step_editor.subject_edit, "My subject")

@@ -49,6 +49,7 @@ def test_test_then_use_the_server_and_back_to_the_local_file(
     tab.test_button.click()
     qtbot.waitUntil(lambda: "schema up to date" in tab.result_label.text(), timeout=10_000)
     tab.use_button.click()
+    qtbot.waitUntil(lambda: team_server.load().active and not context.runner.busy)
     saved = team_server.load()
     assert saved.active and saved.host == parsed.host
     assert "pw-not-in-files" not in (team_server.config_dir() / team_server.FILE_NAME).read_text()

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QTabWidget,
     QToolButton,
@@ -43,6 +42,7 @@ from leaddesk.inbox.timeline import (
 )
 from leaddesk.scoring.display import display_score, score_sum_text
 from leaddesk.ui.context import AppContext
+from leaddesk.ui.dialogs.edit_conflict import ask_reload_or_overwrite
 from leaddesk.ui.forms.ui_lead_profile import Ui_LeadProfileForm
 from leaddesk.ui.inbox.brief_tab import BriefTab
 from leaddesk.ui.models.inbox_table import (
@@ -379,18 +379,10 @@ class LeadDetailPanel(QWidget):
 
     def resolve_conflict(self, error: EditConflict) -> None:
         """Ask: reload their version, or overwrite it with what is in the form."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("The lead was changed meanwhile")
-        box.setText(str(error)[:1].upper() + str(error)[1:] + ".")
-        reload_button = box.addButton("&Reload", QMessageBox.ButtonRole.AcceptRole)
-        overwrite_button = box.addButton("&Overwrite", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(reload_button)
-        box.exec()
-        if box.clickedButton() is overwrite_button:
+        choice = ask_reload_or_overwrite(self, "lead", error)
+        if choice == "overwrite":
             self.save(overwrite=True)
-        elif box.clickedButton() is reload_button:
+        elif choice == "reload":
             self.reload()
 
     def log_current(self) -> None:

@@ -29,6 +29,7 @@ from leaddesk.handoff.identity import current_member
 from leaddesk.sequences.catalog import ensure_unchanged
 from leaddesk.sequences.versions import InFlight, save_sequence
 from leaddesk.ui.context import AppContext
+from leaddesk.ui.dialogs.edit_conflict import ask_reload_or_overwrite
 from leaddesk.ui.sequences.editor_data import (
     EditorData,
     PreviewData,
@@ -338,18 +339,10 @@ class SequenceEditor(QWidget):
 
     def _resolve_conflict(self, error: EditConflict) -> None:
         """Another person saved first: reload theirs, or overwrite it with this draft."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("The sequence was changed meanwhile")
-        box.setText(str(error)[:1].upper() + str(error)[1:] + ".")
-        reload_button = box.addButton("&Reload", QMessageBox.ButtonRole.AcceptRole)
-        overwrite_button = box.addButton("&Overwrite", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(reload_button)
-        box.exec()
-        if box.clickedButton() is overwrite_button:
+        choice = ask_reload_or_overwrite(self, "sequence", error)
+        if choice == "overwrite":
             self.save(self._pending_in_flight, overwrite=True)
-        elif box.clickedButton() is reload_button and self.data is not None:
+        elif choice == "reload" and self.data is not None:
             self.dirty = False
             self.open_sequence(self.data.sequence_id)
 

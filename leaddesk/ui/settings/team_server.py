@@ -106,10 +106,16 @@ class TeamServerSettings(QWidget):
         self.user_edit.setText(saved.user)
         self.tls_combo.setCurrentIndex(max(0, self.tls_combo.findData(saved.tls)))
         self.ca_edit.setText(saved.ca_file)
-        has_password = bool(saved.host and saved.user and team_server.stored_password(saved))
-        self.password_edit.setPlaceholderText(
-            "stored in the system keyring" if has_password else "not stored yet"
-        )
+        self.password_edit.setPlaceholderText("")
+        if saved.host and saved.user:  # the keyring can be slow to answer: never on this thread
+            self.context.runner.run(
+                lambda _progress: bool(team_server.stored_password(saved)),
+                on_done=self._show_password_state,
+                write=False,
+                label="Reading the keyring",
+            )
+        else:
+            self._show_password_state(False)
         db = self.context.db
         where = "the local file" if db.is_sqlite else "the team server"
         default = "the team server" if saved.active else "the local file"
@@ -129,8 +135,10 @@ class TeamServerSettings(QWidget):
             ca_file=self.ca_edit.text().strip(),
         )
 
-    def _password(self, server: TeamServer) -> str | None:
-        return self.password_edit.text() or team_server.stored_password(server)
+    def _show_password_state(self, stored: bool) -> None:
+        self.password_edit.setPlaceholderText(
+            "stored in the system keyring" if stored else "not stored yet"
+        )
 
     def test(self) -> None:
         """Check the connection step by step in the background."""
@@ -139,14 +147,14 @@ class TeamServerSettings(QWidget):
         if problems:
             self._show(False, "; ".join(problems))
             return
-        url = server.url(self._password(server))
+        typed = self.password_edit.text()
         self.test_button.setEnabled(False)
         self._show(True, "Testing…")
 
         def job(_progress: Any) -> Any:
             from leaddesk.db.team_check import check_team_database
 
-            return check_team_database(url)
+            return check_team_database(server.url(typed or team_server.stored_password(server)))
 
         def done(result: Any) -> None:
             self.test_button.setEnabled(True)
@@ -163,14 +171,24 @@ class TeamServerSettings(QWidget):
             self._show(False, "; ".join(problems))
             return
         server.active = True
-        team_server.save(server, self.password_edit.text() or None)
+        typed = self.password_edit.text() or None
         self.password_edit.clear()
-        self.load()
-        QMessageBox.information(
-            self,
-            "Team server",
-            "LeadDesk will open the team server the next time it starts. Close and start "
-            "LeadDesk again to switch now.",
+
+        def saved(_result: object) -> None:
+            self.load()
+            QMessageBox.information(
+                self,
+                "Team server",
+                "LeadDesk will open the team server the next time it starts. Close and start "
+                "LeadDesk again to switch now.",
+            )
+
+        self.context.runner.run(
+            lambda _progress: team_server.save(server, typed),  # the keyring, off this thread
+            on_done=saved,
+            on_error=lambda error: self._show(False, f"Not saved: {error}"),
+            write=False,
+            label="Saving the team server",
         )
 
     def use_local(self) -> None:

@@ -45,8 +45,8 @@ def lead_values(page: InboxPage, column: str) -> dict[int, object]:
         return dict(session.execute(select(Lead.id, getattr(Lead, column))).all())
 
 
-def answer_next_dialog(button_text: str) -> None:
-    """Click ``button_text`` in the next modal dialog that opens."""
+def answer_next_dialog(button_text: str, seen: list[str] | None = None) -> None:
+    """Click ``button_text`` in the next modal dialog that opens (its text goes to ``seen``)."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QAbstractButton
 
@@ -55,6 +55,8 @@ def answer_next_dialog(button_text: str) -> None:
         if dialog is None:
             QTimer.singleShot(10, click)
             return
+        if seen is not None:
+            seen.append(str(getattr(dialog, "text", dialog.windowTitle)()))
         for button in dialog.findChildren(QAbstractButton):
             if button.text().replace("&", "") == button_text:
                 button.click()

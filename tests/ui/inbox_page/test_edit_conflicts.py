@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from leaddesk.clock import FixedClock
@@ -13,7 +10,7 @@ from leaddesk.db.engine import Database
 from leaddesk.inbox.profile import update_profile
 from leaddesk.ui.pages.inbox import InboxPage
 from tests.inbox.sample_inbox import Inbox
-from tests.ui.inbox_page.helpers import idle, lead_values
+from tests.ui.inbox_page.helpers import answer_next_dialog, idle, lead_values
 
 
 @pytest.mark.parametrize("choice", ["Overwrite", "Reload"])
@@ -23,7 +20,6 @@ def test_the_panel_asks_and_does_what_the_user_chose(
     inbox: Inbox,
     db: Database,
     clock: FixedClock,
-    monkeypatch: Any,
     choice: str,
 ) -> None:
     """Another laptop changes the title while the panel shows the lead: saving asks; Overwrite
@@ -33,14 +29,7 @@ def test_the_panel_asks_and_does_what_the_user_chose(
     with db.write() as session:
         update_profile(session, inbox.clara, {"title": "CTO"}, now=clock.now(), by="Maya")
     asked: list[str] = []
-
-    def exec_(box: QMessageBox) -> int:
-        asked.append(box.text())
-        wanted = next(b for b in box.buttons() if b.text().replace("&", "") == choice)
-        monkeypatch.setattr(box, "clickedButton", lambda: wanted)
-        return 0
-
-    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    answer_next_dialog(choice, asked)
     page.detail.edits["title"].setText("Head of Data")
     page.detail.save_button.click()
     idle(qtbot, page)
