@@ -19,6 +19,11 @@ from leaddesk.db.models import ScoringModel, ScoringRule
 from leaddesk.scoring.compute import CompiledConfig
 from leaddesk.scoring.defaults import default_config
 from leaddesk.scoring.rules import Rule, ScoringConfig, validate_config
+from leaddesk.settings import set_setting
+
+# Changes with every save of the model (an app setting, so the Settings tab's compare-and-set
+# sees a save from the CLI or another copy, and can name who saved).
+MODEL_SAVED_KEY = "scoring_model_saved"
 
 _CACHE: dict[tuple[URL, datetime], CompiledConfig] = {}
 _CACHE_LOCK = threading.Lock()
@@ -125,6 +130,7 @@ def save_config(session: Session, config: ScoringConfig) -> None:
     model.warm_threshold = config.warm_threshold
     model.sales_ready_threshold = config.sales_ready_threshold
     model.updated_at = _next_stamp(model.updated_at)
+    set_setting(session, MODEL_SAVED_KEY, model.updated_at.isoformat())
     session.flush()
     session.info.pop(_SESSION_KEY, None)
 

@@ -65,6 +65,10 @@ class SenderAccount(Timestamps, Base):
     poll_minutes: Mapped[int] = mapped_column(default=5)
     last_sync_at: Mapped[datetime | None]
     last_sync_error: Mapped[str] = mapped_column(Text, default="")
+    # The member whose copy sends from it and reads its mailbox (None: the team's, any copy).
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team_members.id", ondelete="SET NULL"), index=True
+    )
 
 
 class OutboundMessage(Timestamps, Base):

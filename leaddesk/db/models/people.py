@@ -227,3 +227,5 @@ class AppSetting(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[JSONDict] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The team member who saved it last ("" for LeadDesk itself or an unnamed copy).
+    updated_by: Mapped[str] = mapped_column(String(200), default="", server_default="")

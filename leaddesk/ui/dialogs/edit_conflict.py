@@ -15,7 +15,7 @@ def ask_reload_or_overwrite(parent: QWidget, what: str, error: EditConflict) -> 
     """Show who changed ``what`` and when; Reload is the default, Overwrite is explicit."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(f"The {what} was changed meanwhile")
+    box.setWindowTitle(f"{what[:1].upper()}{what[1:]} changed meanwhile")
     text = str(error)
     box.setText(text[:1].upper() + text[1:] + ".")
     reload_button = box.addButton("&Reload", QMessageBox.ButtonRole.AcceptRole)

@@ -25,6 +25,7 @@ from leaddesk.ui.outbox.accounts_tab import accounts_tab
 from leaddesk.ui.pages.base import Page
 from leaddesk.ui.settings.recycling import recycling_tab
 from leaddesk.ui.settings.routing import routing_tab
+from leaddesk.ui.settings.save_guard import SaveGuard
 from leaddesk.ui.settings.scoring import scoring_tab
 from leaddesk.ui.settings.sequences import sequences_tab
 from leaddesk.ui.settings.team import team_tab
@@ -62,6 +63,7 @@ class GeneralSettings(QWidget):
         layout.addLayout(form)
         self.save_button = add_save_row(layout, self.save)
         self.saved_address: str | None = None  # None until loaded
+        self.guard = SaveGuard(context.db, "postal address", (POSTAL_ADDRESS,))
         self.postal_address_edit.textChanged.connect(self._update_state)
         self._update_state()
 
@@ -85,17 +87,24 @@ class GeneralSettings(QWidget):
 
         def read(_progress: Any) -> str:
             with self.context.db.session() as session:
+                self.guard.remember(session)
                 return postal_address(session)
 
         self.context.runner.run(read, on_done=self._loaded, write=False)
 
-    def save(self) -> None:
-        """Store the fields; the Save button is disabled until the write has finished."""
+    def save(self, *, overwrite: bool = False) -> None:
+        """Store the fields; the Save button is disabled until the write has finished.
+
+        A save that lost the race with someone else's asks to reload or overwrite theirs.
+        """
         value = self.postal_address_edit.toPlainText().strip()
+        loaded = None if overwrite else self.guard.loaded
 
         def write(_progress: Any) -> None:
             with self.context.db.write() as session:
+                self.guard.check(session, loaded)
                 set_setting(session, POSTAL_ADDRESS, value)
+                self.guard.saved(session)
 
         self.save_button.setEnabled(False)
         self.context.runner.run(
@@ -110,8 +119,16 @@ class GeneralSettings(QWidget):
         self._update_state()
         self.window().statusBar().showMessage("Settings saved", 4000)  # type: ignore[attr-defined]
 
+    def reload(self) -> None:
+        """Throw away the typed address and show the stored one."""
+        self.saved_address = None  # not dirty: the load replaces the field's content
+        self.load()
+
     def _failed(self, error: BaseException) -> None:
         self._update_state()
+        overwrite = lambda: self.save(overwrite=True)  # noqa: E731
+        if self.guard.resolve(self, error, reload=self.reload, overwrite=overwrite):
+            return
         QMessageBox.warning(self, "Settings not saved", f"The settings were not saved: {error}")
 
 

@@ -28,11 +28,13 @@ from PySide6.QtWidgets import (
 from leaddesk.activities.kinds import ActivityKind, label
 from leaddesk.handoff.config import (
     MAX_SLA_HOURS,
+    SETTINGS_KEY,
     HandoffSettings,
     HandoffSettingsError,
     save_settings,
 )
 from leaddesk.ui.context import AppContext
+from leaddesk.ui.settings.save_guard import SaveGuard
 from leaddesk.ui.settings.team_dialogs import sentence
 from leaddesk.ui.widgets.settings_form import add_save_row, hint_label
 
@@ -68,11 +70,13 @@ class HandoffSettingsBox(QGroupBox):
     """
 
     saved = Signal()
+    reload_requested = Signal()  # after a lost race, the user chose to see the stored version
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__("Hand-offs to sales", parent)
         self.context = context
         self.stored: HandoffSettings | None = None
+        self.guard = SaveGuard(context.db, "hand-off settings", (SETTINGS_KEY,))
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
@@ -198,13 +202,20 @@ class HandoffSettingsBox(QGroupBox):
         """True when the form differs from the stored settings."""
         return self.stored is not None and _comparable(self.settings()) != _comparable(self.stored)
 
-    def save(self) -> None:
-        """Store the settings; a refused value is explained here and nothing is saved."""
+    def save(self, *, overwrite: bool = False) -> None:
+        """Store the settings; a refused value is explained here and nothing is saved.
+
+        A save that lost the race with someone else's asks to reload or overwrite theirs.
+        """
         settings = self.settings()
+        loaded = None if overwrite else self.guard.loaded
 
         def write(_progress: Any) -> HandoffSettings:
             with self.context.db.write() as session:
-                return save_settings(session, settings)
+                self.guard.check(session, loaded)
+                stored = save_settings(session, settings)
+                self.guard.saved(session)
+                return stored
 
         self.save_button.setEnabled(False)
         self.context.runner.run(write, on_done=self._saved, on_error=self._failed, label="Saving")
@@ -215,8 +226,17 @@ class HandoffSettingsBox(QGroupBox):
         self.error_label.clear()
         self.saved.emit()
 
+    def reload(self) -> None:
+        """Throw away unsaved edits and show the settings as stored now."""
+        self.stored = None  # not dirty: the next show replaces the form's content
+        self.error_label.clear()
+        self.reload_requested.emit()
+
     def _failed(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
+        overwrite = lambda: self.save(overwrite=True)  # noqa: E731
+        if self.guard.resolve(self, error, reload=self.reload, overwrite=overwrite):
+            return
         if isinstance(error, HandoffSettingsError):
             self.error_label.setText(f"Not saved: {sentence(str(error))}")
         else:

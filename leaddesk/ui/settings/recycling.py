@@ -29,6 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.outcomes.config import (
+    CURRENCY_KEY,
+    POLICIES_KEY,
+    REASONS_KEY,
+    REENGAGEMENT_KEY,
     SCORE_KEEP,
     SCORE_RESET,
     OutcomeSettings,
@@ -51,6 +55,7 @@ from leaddesk.ui.settings.recycling_models import (
     sequence_names,
 )
 from leaddesk.ui.settings.reengagement_box import ReengagementBox, sequence_choices
+from leaddesk.ui.settings.save_guard import SaveGuard
 from leaddesk.ui.settings.team_dialogs import sentence
 from leaddesk.ui.widgets.settings_form import add_save_row, hint_label
 
@@ -181,6 +186,11 @@ class RecyclingSettings(QWidget):
         super().__init__(parent)
         self.context = context
         self.stored: RecyclingView | None = None
+        self.guard = SaveGuard(
+            context.db,
+            "recycling settings",
+            (CURRENCY_KEY, REASONS_KEY, POLICIES_KEY, REENGAGEMENT_KEY),
+        )
         self.choices: list[SequenceChoice] = []
         self.loaded = False
         self.saving = False
@@ -390,6 +400,7 @@ class RecyclingSettings(QWidget):
 
         def read(_progress: Any) -> RecyclingView:
             with db.session() as session:
+                self.guard.remember(session)
                 return RecyclingView(
                     load_outcome_settings(session),
                     load_reengagement(session),
@@ -411,16 +422,23 @@ class RecyclingSettings(QWidget):
         self.reengagement_box.show_settings(view.reengagement, view.sequences)
         self._update_state()
 
-    def save(self) -> None:
-        """Validate and store everything in one write; a refusal is shown, nothing is stored."""
+    def save(self, *, overwrite: bool = False) -> None:
+        """Validate and store everything in one write; a refusal is shown, nothing is stored.
+
+        A save that lost the race with someone else's asks to reload or overwrite theirs.
+        """
         outcomes, rule, db = self.proposed(), self.reengagement_box.settings(), self.context.db
+        loaded = None if overwrite else self.guard.loaded
 
         def work(_progress: Any) -> RecyclingView:
             with db.write() as session:
+                self.guard.check(session, loaded)
                 stored = save_outcome_settings(session, outcomes)
-                return RecyclingView(
+                view = RecyclingView(
                     stored, save_reengagement(session, rule), sequence_choices(session)
                 )
+                self.guard.saved(session)
+                return view
 
         self.saving = True
         self._update_state()
@@ -438,9 +456,19 @@ class RecyclingSettings(QWidget):
             window.statusBar().showMessage("Recycling settings saved.", 5000)  # type: ignore[attr-defined]
         self.saved.emit()
 
+    def reload(self) -> None:
+        """Throw away unsaved edits and show the settings as stored now."""
+        self.stored = None  # not dirty: the load replaces the form's content
+        self.reengagement_box.stored = None
+        self.error_label.clear()
+        self.load()
+
     def _save_failed(self, error: BaseException) -> None:
         self.saving = False
         self._update_state()
+        overwrite = lambda: self.save(overwrite=True)  # noqa: E731
+        if self.guard.resolve(self, error, reload=self.reload, overwrite=overwrite):
+            return
         if isinstance(error, OutcomeSettingsError):
             self.error_label.setText(f"Not saved: {sentence(str(error))}")
         else:

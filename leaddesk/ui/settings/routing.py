@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leaddesk.handoff.routing import SETTINGS_KEY as ROUTING_KEY
 from leaddesk.handoff.routing import (
     AssignmentRule,
     RoutingConfig,
@@ -37,6 +38,7 @@ from leaddesk.ui.context import AppContext
 from leaddesk.ui.settings.routing_dialog import AssignmentRuleDialog
 from leaddesk.ui.settings.routing_models import AssignmentRulesModel
 from leaddesk.ui.settings.routing_preview import Preview, RoutingPreviewBox, rows_table
+from leaddesk.ui.settings.save_guard import SaveGuard
 from leaddesk.ui.settings.team_dialogs import sentence
 from leaddesk.ui.widgets.settings_form import hint_label
 
@@ -54,6 +56,7 @@ class RoutingSettings(QWidget):
         super().__init__(parent)
         self.context = context
         self.saved_config: RoutingConfig | None = None
+        self.guard = SaveGuard(context.db, "assignment rules", (ROUTING_KEY,))
         self.members: list[MemberInfo] = []
         self.dialog: AssignmentRuleDialog | None = None
         self.last_preview: Preview | None = None
@@ -317,6 +320,15 @@ class RoutingSettings(QWidget):
         if row is not None and self.rules_model.move_rule(row, row + step):
             self._select(row + step)
 
+    def reload(self) -> None:
+        """Throw away unsaved edits and show the rules as stored now."""
+        self.error_label.clear()
+        self.saved_config = None  # not dirty: the load replaces the editor's content
+        self.load()
+
+    def _overwrite(self) -> None:
+        self.save(overwrite=True)
+
     def revert(self) -> None:
         """Throw away unsaved edits."""
         if self.saved_config is not None:
@@ -331,6 +343,7 @@ class RoutingSettings(QWidget):
 
         def read(_progress: Any) -> tuple[RoutingConfig, list[MemberInfo]]:
             with db.session() as session:
+                self.guard.remember(session)
                 return load_routing(session), list_members(session)
 
         self.context.runner.run(read, on_done=self._loaded, write=False, label="Loading rules")
@@ -380,13 +393,20 @@ class RoutingSettings(QWidget):
         self.preview_box.show_problem(problem)
         self.previewed.emit(None)
 
-    def save(self) -> None:
-        """Validate and store the edited rules; a refusal is shown and nothing is saved."""
+    def save(self, *, overwrite: bool = False) -> None:
+        """Validate and store the edited rules; a refusal is shown and nothing is saved.
+
+        A save that lost the race with someone else's asks to reload or overwrite theirs.
+        """
         config, db = self.proposed_config(), self.context.db
+        loaded = None if overwrite else self.guard.loaded
 
         def work(_progress: Any) -> RoutingConfig:
             with db.write() as session:
-                return save_routing(session, config)
+                self.guard.check(session, loaded)
+                saved = save_routing(session, config)
+                self.guard.saved(session)
+                return saved
 
         self.save_button.setEnabled(False)
         self.context.runner.run(
@@ -404,6 +424,8 @@ class RoutingSettings(QWidget):
 
     def _save_failed(self, error: BaseException) -> None:
         self._update_state()
+        if self.guard.resolve(self, error, reload=self.reload, overwrite=self._overwrite):
+            return
         if isinstance(error, RoutingError):
             self.error_label.setText(f"Not saved: {sentence(str(error))}")
         else:

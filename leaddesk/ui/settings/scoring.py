@@ -36,8 +36,10 @@ from leaddesk.scoring import (
     what_if,
 )
 from leaddesk.scoring.rules import validate_config
+from leaddesk.scoring.store import MODEL_SAVED_KEY
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.dialogs.scoring_rule import ScoringRuleDialog
+from leaddesk.ui.settings.save_guard import SaveGuard
 from leaddesk.ui.settings.scoring_models import MoversTableModel, RulesTableModel
 from leaddesk.ui.widgets.score_chart import BAND_NAMES
 
@@ -61,6 +63,7 @@ class ScoringSettings(QWidget):
         super().__init__(parent)
         self.context = context
         self.saved_config: ScoringConfig | None = None
+        self.guard = SaveGuard(context.db, "scoring model", (MODEL_SAVED_KEY,))
         self.last_preview: WhatIfResult | None = None
         layout = QVBoxLayout(self)
         intro = QLabel(
@@ -310,7 +313,9 @@ class ScoringSettings(QWidget):
 
         def read(_progress: Any) -> ScoringConfig:
             with db.write() as session:
-                return load_config(session)
+                config = load_config(session)
+                self.guard.remember(session)
+                return config
 
         self.context.runner.run(read, on_done=self._loaded, label="Loading the scoring model")
 
@@ -345,14 +350,21 @@ class ScoringSettings(QWidget):
         self._update_state()
         self.previewed.emit(result)
 
-    def save(self) -> None:
-        """Store the edited model and re-score every lead (one background write)."""
+    def save(self, *, overwrite: bool = False) -> None:
+        """Store the edited model and re-score every lead (one background write).
+
+        A save that lost the race with someone else's asks to reload or overwrite theirs.
+        """
         config = self.proposed_config()
         db, now = self.context.db, self.context.clock.now()
+        loaded = None if overwrite else self.guard.loaded
 
         def work(_progress: Any) -> RescoreSummary:
             with db.write() as session:
-                return apply_config(session, config, now)
+                self.guard.check(session, loaded)
+                summary = apply_config(session, config, now)
+                self.guard.saved(session)
+                return summary
 
         self.save_button.setEnabled(False)
         self.context.runner.run(
@@ -378,8 +390,16 @@ class ScoringSettings(QWidget):
         if page is not None:
             page.data_changed.emit()  # every page reloads: scores and bands moved
 
+    def reload(self) -> None:
+        """Throw away unsaved edits and show the model as stored now."""
+        self.saved_config = None  # not dirty: the load replaces the editor's content
+        self.load()
+
     def _failed(self, error: BaseException) -> None:
         self._update_state()
+        overwrite = lambda: self.save(overwrite=True)  # noqa: E731
+        if self.guard.resolve(self, error, reload=self.reload, overwrite=overwrite):
+            return
         QMessageBox.warning(self, "Scoring", f"That did not work: {error}")
 
 

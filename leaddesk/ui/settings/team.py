@@ -105,6 +105,7 @@ class TeamSettings(QWidget):
         layout.addLayout(self._build_table(), 1)
         self.settings_box = HandoffSettingsBox(context, self)
         self.settings_box.saved.connect(lambda: self._tell("Hand-off settings saved."))
+        self.settings_box.reload_requested.connect(self.load)
         layout.addWidget(self.settings_box)
         self._update_buttons()
 
@@ -178,6 +179,7 @@ class TeamSettings(QWidget):
                     for a in session.scalars(select(SenderAccount).order_by(SenderAccount.id))
                 ]
                 members = list_members(session)
+                self.settings_box.guard.remember(session)
                 return TeamView(members, my_email(db), load_settings(session), accounts)
 
         self.context.runner.run(read, on_done=self._loaded, write=False, label="Loading the team")
