@@ -7,13 +7,13 @@ import getpass
 import sys
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from leaddesk.cli import CommandError
 from leaddesk.clock import SystemClock
 from leaddesk.commands.common import database_from_args, print_json
 from leaddesk.db.engine import Database
-from leaddesk.db.models import OutboxState, SenderAccount
+from leaddesk.db.models import OutboxState, SenderAccount, TeamMember
 from leaddesk.errors import TEMPORARY_FAILURE
 from leaddesk.mail import actions, secrets
 from leaddesk.mail.accounts import (
@@ -127,6 +127,12 @@ def _account_options(parser: argparse.ArgumentParser, *, provider_default: str |
     parser.add_argument("--unsubscribe-mailto", help="address that receives unsubscribe mails")
     parser.add_argument("--unsubscribe-url", help="https URL for one-click unsubscribe")
     parser.add_argument(
+        "--owner",
+        metavar="EMAIL|team",
+        help="the team member whose LeadDesk sends from it and reads its mailbox "
+        "(default: team, any copy)",
+    )
+    parser.add_argument(
         "--password-stdin",
         action="store_true",
         help="read the password from the first line of stdin",
@@ -172,6 +178,7 @@ def run_add(args: argparse.Namespace) -> int:
     db = database_from_args(args)
     try:
         with db.write() as session:
+            values.update(_owner(session, args))
             account, storage = add_account(session, values, password=password)
             account_id = account.id
             warnings = domain_volume_warnings(session, SystemClock().now())
@@ -191,6 +198,19 @@ def _find(session: Any, key: str) -> SenderAccount:
     return account
 
 
+def _owner(session: Any, args: argparse.Namespace) -> dict[str, int | None]:
+    """``{"member_id": …}`` from ``--owner`` (empty when not given)."""
+    given = (getattr(args, "owner", None) or "").strip()
+    if not given:
+        return {}
+    if given.lower() == "team":
+        return {"member_id": None}
+    member = session.scalar(select(TeamMember).where(func.lower(TeamMember.email) == given.lower()))
+    if member is None:
+        raise CommandError(f"no team member with the email {given!r} (see `leaddesk team list`)")
+    return {"member_id": member.id}
+
+
 def run_edit(args: argparse.Namespace) -> int:
     """Change an account's settings or password; a fixed account resumes sending."""
     changes = _values(args)
@@ -202,6 +222,7 @@ def run_edit(args: argparse.Namespace) -> int:
     try:
         with db.write() as session:
             account = _find(session, args.account)
+            changes.update(_owner(session, args))
             if "provider" in changes:
                 preset = PRESETS[changes["provider"]]
                 for key in ("per_minute", "per_hour", "per_day"):
@@ -219,6 +240,11 @@ def run_list(args: argparse.Namespace) -> int:
     db = database_from_args(args)
     with db.session() as session:
         accounts = [account_values(a) for a in session.scalars(select(SenderAccount))]
+        names = {
+            row.id: row.name for row in session.execute(select(TeamMember.id, TeamMember.name))
+        }
+    for a in accounts:
+        a["owner"] = names.get(a["member_id"], "") if a["member_id"] is not None else ""
     if args.json:
         print_json(accounts)
         return 0
@@ -227,9 +253,10 @@ def run_list(args: argparse.Namespace) -> int:
     for a in accounts:
         caps = "/".join(str(a[k] or "-") for k in ("per_minute", "per_hour", "per_day"))
         paused = f"  PAUSED: {a['pause_reason']}" if a["paused_until"] else ""
+        owner = f"  owner {a['owner']}" if a["owner"] else "  team"
         print(
             f"{a['id']:>3}  {a['name']}  <{a['from_address']}>  {a['smtp_host']}:"
-            f"{a['smtp_port']} {a['smtp_security']}  caps min/hour/day {caps}{paused}"
+            f"{a['smtp_port']} {a['smtp_security']}  caps min/hour/day {caps}{owner}{paused}"
         )
     return 0
 
@@ -314,6 +341,11 @@ def run_send_due(args: argparse.Namespace) -> int:
         print(f"account {account_id} paused: {reason}")
     for account_id in report.needs_password:
         print(f"account {account_id}: no password available (no keyring); use --password-stdin")
+    if report.busy_accounts and not report.busy:
+        listed = ", ".join(str(a) for a in report.busy_accounts)
+        print(f"account(s) {listed}: another LeadDesk copy is sending from them right now")
+    if report.others_note:
+        print(report.others_note)
     if report.next_send_at is not None:
         print(f"next send: {report.next_send_at:%Y-%m-%d %H:%M} UTC")
     if report.stopped_busy:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from leaddesk.db.models import OutboundMessage, OutboxState, SenderAccount
+from leaddesk.db.models import OutboundMessage, OutboxState, SenderAccount, TeamMember
 from leaddesk.leads.emails import check_email
 from leaddesk.mail import secrets
 from leaddesk.mail.ids import domain_of
@@ -74,6 +74,7 @@ EDITABLE_FIELDS = (
     "per_day",
     "unsubscribe_mailto",
     "unsubscribe_url",
+    "member_id",  # the member whose copy sends from it (None: the team's)
 )
 
 
@@ -158,6 +159,7 @@ def add_account(
         merged["smtp_username"] = merged.get("from_address", "")
     # given as "": a relay that needs no login (a company relay, a local MTA)
     validate_account(merged)
+    check_owner(session, merged.get("member_id"))
     if session.scalar(select(SenderAccount.id).where(SenderAccount.name == merged["name"])):
         raise AccountError(f"an account named {merged['name']!r} already exists")
     account = SenderAccount(**{k: merged[k] for k in EDITABLE_FIELDS if k in merged})
@@ -177,6 +179,8 @@ def edit_account(
     old_username = account.smtp_username
     values.update({k: v for k, v in changes.items() if k in EDITABLE_FIELDS})
     validate_account(values)
+    if values["member_id"] != account.member_id:
+        check_owner(session, values["member_id"])
     for key in EDITABLE_FIELDS:
         setattr(account, key, values[key])
     account.paused_until = None
@@ -189,6 +193,17 @@ def edit_account(
     if password is not None:
         return secrets.set_password(SMTP_KIND, account.id, account.smtp_username, password)
     return None
+
+
+def check_owner(session: Session, member_id: int | None) -> None:
+    """Refuse an owner who is not an active team member (None, the team, is always fine)."""
+    if member_id is None:
+        return
+    member = session.get(TeamMember, member_id)
+    if member is None:
+        raise AccountError(f"team member #{member_id} does not exist (see `leaddesk team list`)")
+    if not member.active:
+        raise AccountError(f"{member.name} is inactive: choose an active member or the team")
 
 
 def remove_account(session: Session, account: SenderAccount) -> None:

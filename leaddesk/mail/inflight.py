@@ -14,7 +14,7 @@ each row it left ``sending`` is exactly one of:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from leaddesk.db.engine import Database
 from leaddesk.db.models import OutboundMessage, OutboxState
 from leaddesk.mail.driver_sql import DriverStatement
-from leaddesk.mail.outbox import UNKNOWN_REASON, finish, preload
+from leaddesk.mail.outbox import UNKNOWN_REASON, finish, of_accounts, preload
 from leaddesk.mail.policy import Decision, Verdict
 
 _OUTBOX = cast(Table, OutboundMessage.__table__)
@@ -122,16 +122,20 @@ class Recovered:
     rescheduled: int = 0
 
 
-def recover_in_flight(session: Session, now: datetime) -> Recovered:
+def recover_in_flight(
+    session: Session, now: datetime, accounts: Collection[int] | None = None
+) -> Recovered:
     """Sort out the rows a dead sender left ``sending`` (see the module docstring).
 
-    Call it only while holding the sender lock: then no live sender owns a ``sending`` row.
+    Call it only while holding the sender lock of ``accounts`` (None: of every account): then
+    no live sender owns one of their ``sending`` rows. Rows without an account are included.
     """
-    rows = session.execute(
-        select(OutboundMessage.id, OutboundMessage.handed_at, OutboundMessage.sent_at).where(
-            OutboundMessage.state == OutboxState.SENDING
-        )
-    ).all()
+    statement = select(
+        OutboundMessage.id, OutboundMessage.handed_at, OutboundMessage.sent_at
+    ).where(OutboundMessage.state == OutboxState.SENDING)
+    if accounts is not None:
+        statement = statement.where(of_accounts(accounts))
+    rows = session.execute(statement).all()
     found = Recovered()
     if not rows:
         return found

@@ -1,14 +1,17 @@
-"""One sender at a time per database: an OS-level lock that dies with its process.
+"""One sender at a time per account: locks that die with their process.
 
 The app's background sender and ``leaddesk send-due`` from cron may run at the same moment; only
-the holder of this lock sends. Because the operating system releases the lock when the holder
-dies (even by SIGKILL), whoever takes it next knows that any row still ``sending`` is orphaned.
-SQLite uses a lock file next to the database; PostgreSQL uses a session advisory lock.
+the holder of an account's lock sends from it. Because the lock is released when the holder
+dies (even by SIGKILL), whoever takes it next knows that any row of that account still
+``sending`` is orphaned. SQLite (one computer) uses one lock file next to the database for
+every account (:class:`SenderLock`); on PostgreSQL each account has its own session advisory
+lock (:class:`AccountLocks`), so five laptops send from five accounts at once.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -17,7 +20,7 @@ from sqlalchemy import text
 
 from leaddesk.db.engine import Database
 
-_ADVISORY_KEY = 0x1EAD_DE5C
+_ADVISORY_KEY = 0x1EAD_DE5C  # also the first half of each account's two-part key
 
 
 class SenderLock:
@@ -73,6 +76,60 @@ class SenderLock:
             self._connection.close()
             self._connection = None
         self.acquired = False
+
+
+class AccountLocks:
+    """PostgreSQL: try the lock of each account in ``account_ids``; ``held`` is what we got.
+
+    The locks live on one connection that stays open (outside any transaction) until
+    :meth:`release`; a crash closes it and so frees them.
+    """
+
+    def __init__(self, db: Database, account_ids: Iterable[int]) -> None:
+        self._db = db
+        self._wanted = sorted(set(account_ids))
+        self._connection: Any = None
+        self.held: frozenset[int] = frozenset()
+
+    def __enter__(self) -> AccountLocks:
+        if not self._wanted:
+            return self
+        connection = self._db.engine.connect()
+        held = set()
+        for account_id in self._wanted:
+            got = connection.scalar(
+                text("SELECT pg_try_advisory_lock(:key, :account)"),
+                {"key": _ADVISORY_KEY, "account": account_id},
+            )
+            if got:
+                held.add(account_id)
+        connection.commit()  # session locks outlive the transaction; no snapshot is kept
+        if held:
+            self._connection, self.held = connection, frozenset(held)
+        else:
+            connection.close()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.release()
+
+    def release(self) -> None:
+        """Give every held lock back (idempotent)."""
+        if self._connection is not None:
+            for account_id in sorted(self.held):
+                self._connection.execute(
+                    text("SELECT pg_advisory_unlock(:key, :account)"),
+                    {"key": _ADVISORY_KEY, "account": account_id},
+                )
+            self._connection.commit()
+            self._connection.close()
+            self._connection = None
+        self.held = frozenset()
 
 
 def lock_path(db: Database) -> Path:

@@ -9,13 +9,14 @@ only after the server's 250. What a sender that died left ``sending`` is sorted 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, lazyload
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from leaddesk.activities import ActivityEvent, ActivityKind, leads_changed, record_activity
 from leaddesk.activities.door import append_activities
@@ -68,8 +69,18 @@ def is_due(now: datetime | BindParameter[Any]) -> Any:
     )
 
 
-def due_candidates(session: Session, now: datetime, limit: int) -> list[tuple[int, int | None]]:
-    """(row id, account id) of due rows, oldest first, skipping held sequences and accounts."""
+def of_accounts(accounts: Collection[int]) -> ColumnElement[bool]:
+    """Rows of ``accounts`` or of no account (a deleted one's: whoever claims them fails them)."""
+    return or_(OutboundMessage.account_id.in_(list(accounts)), OutboundMessage.account_id.is_(None))
+
+
+def due_candidates(
+    session: Session, now: datetime, limit: int, accounts: Collection[int] | None = None
+) -> list[tuple[int, int | None]]:
+    """(row id, account id) of due rows, oldest first, skipping held sequences and accounts.
+
+    ``accounts``: only rows of these accounts (and rows left without one, which a claim fails).
+    """
     statement = (
         select(OutboundMessage.id, OutboundMessage.account_id)
         .outerjoin(Enrollment, Enrollment.id == OutboundMessage.enrollment_id)
@@ -85,6 +96,8 @@ def due_candidates(session: Session, now: datetime, limit: int) -> list[tuple[in
         )
         .limit(limit)
     )
+    if accounts is not None:
+        statement = statement.where(of_accounts(accounts))
     return [(row_id, account_id) for row_id, account_id in session.execute(statement)]
 
 

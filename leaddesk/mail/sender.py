@@ -33,7 +33,8 @@ from leaddesk.errors import DatabaseBusy
 from leaddesk.mail import inflight, outbox
 from leaddesk.mail.accounts import account_password
 from leaddesk.mail.compose import CompositionError, Outgoing, Sender, compose
-from leaddesk.mail.lock import SenderLock
+from leaddesk.mail.lock import AccountLocks, SenderLock
+from leaddesk.mail.ownership import AccountShare, account_share
 from leaddesk.mail.policy import DEFAULT_EXPIRY, Decision, Verdict, account_trouble, decide
 from leaddesk.mail.ratelimit import AccountPace
 from leaddesk.mail.transport import OpenError, Reply, ServerSettings, SmtpSession
@@ -87,6 +88,9 @@ class PassReport:
     paused_all: bool = False
     paused_accounts: dict[int, str] = field(default_factory=dict)
     needs_password: list[int] = field(default_factory=list)
+    busy_accounts: list[int] = field(default_factory=list)  # another copy sends them now
+    others_accounts: list[int] = field(default_factory=list)  # other members' copies send them
+    others_note: str = ""  # the sentence saying whose accounts were left to them
     next_send_at: datetime | None = None
 
     def as_dict(self) -> dict[str, object]:
@@ -114,8 +118,10 @@ class _Pass:
         rng: random.Random,
         should_stop: Callable[[], bool],
         timeout: float,
+        accounts: frozenset[int] | None = None,
     ) -> None:
         self.db = db
+        self.accounts = accounts  # the accounts whose lock this pass holds (None: all)
         self.clock = clock
         self.password_for = password_for
         self.tls_context = tls_context
@@ -386,7 +392,7 @@ class _Pass:
     def run(self, limit: int | None) -> PassReport:
         """Work through due rows until none are left, ``limit`` is reached or a stop."""
         with self.db.write() as session:
-            found = inflight.recover_in_flight(session, self.clock.now())
+            found = inflight.recover_in_flight(session, self.clock.now(), self.accounts)
         self.report.recovered_unknown = found.unknown
         self.report.recovered_sent = found.sent
         self.report.rescheduled = found.rescheduled
@@ -398,7 +404,9 @@ class _Pass:
                     if outbox.sending_paused(session):
                         self.report.paused_all = True
                         break
-                    rows = outbox.due_candidates(session, self.clock.now(), CANDIDATE_BATCH)
+                    rows = outbox.due_candidates(
+                        session, self.clock.now(), CANDIDATE_BATCH, self.accounts
+                    )
                 queue = [(r, a) for r, a in rows if r not in seen and a not in self.blocked]
                 if not queue:
                     break
@@ -466,9 +474,16 @@ def send_due(
     ``expiry`` (how long temporary failures are retried) defaults to the team setting
     ``sending_retry_days`` (4 days when unset).
     """
-    with SenderLock(db) as lock:
-        if not lock.acquired:
-            return PassReport(busy=True)
+    with db.session() as session:
+        share = account_share(session, db)
+    with _AccountsHeld(db, share) as held:
+        if held.accounts is None:
+            return PassReport(
+                busy=True,
+                busy_accounts=sorted(share.mine),
+                others_accounts=sorted(share.others),
+                others_note=share.describe_others(),
+            )
         if expiry is None:
             with db.session() as session:
                 days = get_setting(session, RETRY_DAYS_SETTING, None)
@@ -483,14 +498,41 @@ def send_due(
             rng=rng or random.Random(),
             should_stop=should_stop,
             timeout=timeout,
+            accounts=held.accounts,
         )
         waited_before = db.lock_waited
         report = work.run(limit)
+        report.busy_accounts = sorted(share.mine - held.accounts)
+        report.others_accounts = sorted(share.others)
+        report.others_note = share.describe_others()
         if not report.stopped_busy:
             report.waited_for_database = round(db.lock_waited - waited_before, 1)
     with db.session() as session:
         report.next_send_at = next_due_at(session, clock.now())
     return report
+
+
+class _AccountsHeld:
+    """The sender locks of this copy's accounts: ``accounts`` is what this pass may send from
+    (None: nothing, another sender holds them all). SQLite: one lock for every account."""
+
+    def __init__(self, db: Database, share: AccountShare) -> None:
+        self._share = share
+        self._lock: SenderLock | AccountLocks = (
+            SenderLock(db) if db.is_sqlite else AccountLocks(db, share.mine)
+        )
+        self.accounts: frozenset[int] | None = None
+
+    def __enter__(self) -> _AccountsHeld:
+        lock = self._lock.__enter__()
+        if isinstance(lock, SenderLock):
+            self.accounts = self._share.mine if lock.acquired else None
+        elif lock.held or not self._share.mine:
+            self.accounts = lock.held  # none of mine at all: rows without an account still go
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
 
 
 def next_due_at(session: object, now: datetime | None = None) -> datetime | None:

@@ -25,6 +25,7 @@ from leaddesk.db.models import (
     OutboundMessage,
     SenderAccount,
 )
+from leaddesk.mail.ownership import account_share
 from leaddesk.mailbox.actions import ReplyNotice, apply_verdict
 from leaddesk.mailbox.classify import (
     Classification,
@@ -91,11 +92,16 @@ def sync_mailbox(
     account_ids: list[int] | None = None,
     ssl_context: ssl.SSLContext | None = None,
 ) -> SyncReport:
-    """Read each configured mailbox once (read-only), act on what is new, reconcile sends."""
+    """Read each configured mailbox once (read-only), act on what is new, reconcile sends.
+
+    ``account_ids`` None: the mailboxes this copy works (its member's and the team's; another
+    member's mailbox is read by their own LeadDesk, see :mod:`leaddesk.mail.ownership`).
+    """
     with db.session() as session:
         query = select(SenderAccount).where(SenderAccount.imap_host != "")
-        if account_ids is not None:
-            query = query.where(SenderAccount.id.in_(account_ids))
+        if account_ids is None:
+            account_ids = sorted(account_share(session, db).mine)
+        query = query.where(SenderAccount.id.in_(account_ids))
         accounts = list(session.scalars(query.order_by(SenderAccount.id)))
     report = SyncReport()
     for account in accounts:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy import URL, delete, null, select
+from sqlalchemy import URL, delete, null, select, text
 from sqlalchemy.orm import Session
 
 from leaddesk.clock import utcnow
@@ -29,6 +29,7 @@ _CACHE: dict[tuple[URL, datetime], CompiledConfig] = {}
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 16
 _SESSION_KEY = "leaddesk.scoring.compiled"
+_SEED_LOCK = 0x1EAD_5C0E  # PostgreSQL advisory lock taken while seeding the default model
 _STAMP = select(ScoringModel.id, ScoringModel.updated_at).order_by(ScoringModel.id).limit(1)
 
 
@@ -50,8 +51,14 @@ def compiled_config(session: Session, *, seed: bool = True) -> CompiledConfig:
     if stamp is None and not seed:
         return CompiledConfig(default_config())
     if stamp is None:
-        save_config(session, default_config())
-        stamp = session.execute(_STAMP).first()
+        if session.get_bind().dialect.name == "postgresql":
+            # Two copies opening a fresh team database at once seed it once: the second
+            # waits here for the first's commit, then finds the model.
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SEED_LOCK})
+            stamp = session.execute(_STAMP).first()
+        if stamp is None:
+            save_config(session, default_config())
+            stamp = session.execute(_STAMP).first()
         assert stamp is not None
     key = (session.get_bind().engine.url, stamp.updated_at)
     with _CACHE_LOCK:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from leaddesk.cli import main
 from leaddesk.db import migrate
@@ -17,7 +17,7 @@ from leaddesk.db.models import Activity, Lead, OutboundMessage
 from leaddesk.demo import load_demo_data
 from leaddesk.inbox.forget import forget_person
 from leaddesk.leads.suppression import is_suppressed
-from tests.support.postgres import postgres_server
+from tests.support.postgres import fresh_database, postgres_server
 
 
 @pytest.fixture(scope="module")
@@ -25,15 +25,6 @@ def postgres_url() -> Iterator[str]:
     """A real PostgreSQL cluster for this module (the test fails if it cannot start)."""
     with postgres_server() as url:
         yield url
-
-
-def _fresh_target(url: str, name: str) -> str:
-    admin = Database(url)
-    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def _counts(db: Database) -> dict[str, int]:
@@ -54,7 +45,7 @@ def test_the_demo_database_copies_to_postgres_with_ids_history_and_suppressions(
     load_demo_data(local)
     forget_person(local, "gone@example.com")
     before = local_path.read_bytes()
-    target_url = _fresh_target(postgres_url, "team_copy")
+    target_url = fresh_database(postgres_url, "team_copy")
     status = main(["--db", str(local_path), "db", "copy", "--to", target_url])
     out = capsys.readouterr().out
     assert status == 0 and "checksum match" in out
@@ -88,7 +79,7 @@ def test_a_target_with_data_is_refused_unless_replaced(tmp_path: Path, postgres_
     """Copying onto a server that holds leads is refused (nothing changes); --replace works."""
     local = migrate.open_database(str(tmp_path / "local.sqlite3"))
     load_demo_data(local)
-    target_url = _fresh_target(postgres_url, "team_busy")
+    target_url = fresh_database(postgres_url, "team_busy")
     target = migrate.open_database(target_url)
     copy_database(local, target)
     with target.write() as session:

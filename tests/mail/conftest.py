@@ -6,13 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 from aiosmtpd.controller import Controller
 
 from leaddesk.clock import FixedClock
-from leaddesk.mail import secrets
-from tests.mail.mailtest_keyring import PASSWORD
+from tests.mail.mailtest_keyring import PASSWORD, memory_keyring_installed
 from tests.mail.mailtest_support import (
     MemoryKeyring,
     RecordingHandler,
@@ -25,12 +23,8 @@ from tests.mail.mailtest_support import (
 @pytest.fixture(autouse=True)
 def memory_keyring() -> Iterator[MemoryKeyring]:
     """Every sending test stores passwords in a fresh in-memory keyring."""
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
-    secrets.forget_session_passwords()
+    with memory_keyring_installed() as backend:
+        yield backend
 
 
 @pytest.fixture

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import keyring
 import keyring.backend
 from keyring.errors import PasswordDeleteError
 
@@ -30,6 +33,21 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
     def delete_password(self, service: str, username: str) -> None:
         if self.store.pop((service, username), None) is None:
             raise PasswordDeleteError("not found")
+
+
+@contextmanager
+def memory_keyring_installed() -> Iterator[MemoryKeyring]:
+    """Passwords go to a fresh in-memory keyring for the duration (and none stay in memory)."""
+    from leaddesk.mail import secrets
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+        secrets.forget_session_passwords()
 
 
 def client_context(cert_path: Path) -> ssl.SSLContext:

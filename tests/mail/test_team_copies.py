@@ -18,7 +18,7 @@ from leaddesk.settings import POSTAL_ADDRESS, set_setting
 from tests.mail.mailtest_data import make_account, plan_messages, states
 from tests.mail.mailtest_keyring import PASSWORD, client_context
 from tests.sequences.sequence_helpers import add_lead, email, make_sequence
-from tests.support.postgres import postgres_server
+from tests.support.postgres import fresh_database, postgres_server
 
 COPIES = 5
 CALL = {"kind": "task", "task_kind": "call", "task_note": "Call {{ first_name }}"}
@@ -101,4 +101,113 @@ def test_five_copies_at_once_plan_each_step_once_and_send_each_email_once(
         )
     assert ours <= set(received), "every due email went out"
     assert total == 60 + 40 and "sending" not in states(db)
+    db.dispose()
+
+
+def _member_copy(url: str, cert: str, me: str, start: object, results: object) -> None:
+    """One laptop acting as ``me`` ("" = nobody chosen): one sending pass; reports the
+    accounts it opened (asked a password for) and what it sent."""
+    import os
+
+    from leaddesk.clock import SystemClock
+    from leaddesk.db.engine import Database
+    from leaddesk.mail.sender import send_due
+
+    os.environ["LEADDESK_ME"] = me
+    db = Database(url)
+    opened: list[int] = []
+
+    def password_for(account: object) -> str:
+        opened.append(account.id)  # type: ignore[attr-defined]
+        return PASSWORD
+
+    start.wait()  # type: ignore[attr-defined]
+    report = send_due(
+        db, SystemClock(), password_for=password_for, tls_context=client_context(Path(cert))
+    )
+    results.put((me, sorted(set(opened)), report.sent, report.others_accounts))  # type: ignore[attr-defined]
+    db.dispose()
+
+
+def test_each_members_copy_sends_only_its_own_and_the_teams_accounts(
+    postgres_url: str, smtp_server, tmp_path: Path
+) -> None:
+    """Maya's account goes only from Maya's copies, Tom's from Tom's, the team's from any; five
+    copies at once (two Mayas, two Toms, one unnamed) deliver each of 60 emails exactly once."""
+    from leaddesk.handoff.team import add_member
+
+    url = fresh_database(postgres_url, "owners")
+    db = migrate.open_database(url)
+    with db.write() as session:
+        maya = add_member(session, "Maya Ortiz", "maya@team.example").id
+        tom = add_member(session, "Tom Okoro", "tom@team.example").id
+        set_setting(session, POSTAL_ADDRESS, "1 Team Road, Berlin")
+    accounts = {
+        owner: make_account(
+            db,
+            smtp_server.port,
+            PASSWORD,
+            name=f"{label} mailbox",
+            from_address=f"{label}@team.example",
+            member_id=owner,
+        )
+        for owner, label in ((maya, "maya"), (tom, "tom"), (None, "sales"))
+    }
+    due = datetime.now(UTC) - timedelta(minutes=1)
+    for account_id in accounts.values():
+        plan_messages(db, account_id, 20, due)
+    context = multiprocessing.get_context("fork")
+    who = ["maya@team.example"] * 2 + ["tom@team.example"] * 2 + [""]
+    start, results = context.Barrier(len(who)), context.Queue()
+    cert = str(smtp_server.cert_path)
+    workers = [
+        context.Process(target=_member_copy, args=(url, cert, me, start, results)) for me in who
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+        assert worker.exitcode == 0
+    outcomes = [results.get(timeout=5) for _ in workers]
+    allowed = {
+        "maya@team.example": {accounts[maya], accounts[None]},
+        "tom@team.example": {accounts[tom], accounts[None]},
+        "": {accounts[None]},
+    }
+    for me, opened, _sent, others in outcomes:
+        assert set(opened) <= allowed[me], f"{me or 'nobody'} opened {opened}"
+        assert set(others) == set(accounts.values()) - allowed[me]
+    received = Counter(r.message_id for r in smtp_server.received)
+    assert len(received) == 60 and max(received.values()) == 1
+    assert sum(o[2] for o in outcomes) == 60
+    assert states(db) == {"sent": 60}
+    db.dispose()
+
+
+def test_an_account_another_copy_is_sending_from_is_left_to_it(
+    postgres_url: str, smtp_server
+) -> None:
+    """While another copy holds account A's sender lock, a pass sends account B's emails and
+    names A as busy; A's rows wait untouched and go out once the lock is free."""
+    from leaddesk.clock import SystemClock
+    from leaddesk.mail.lock import AccountLocks
+    from leaddesk.mail.sender import send_due
+
+    db = migrate.open_database(fresh_database(postgres_url, "busy_account"))
+    with db.write() as session:
+        set_setting(session, POSTAL_ADDRESS, "1 Team Road, Berlin")
+    first = make_account(db, smtp_server.port, PASSWORD, name="A", from_address="a@team.example")
+    second = make_account(db, smtp_server.port, PASSWORD, name="B", from_address="b@team.example")
+    due = datetime.now(UTC) - timedelta(minutes=1)
+    plan_messages(db, first, 5, due)
+    plan_messages(db, second, 5, due)
+    tls = client_context(smtp_server.cert_path)
+    with AccountLocks(db, [first]) as other_copy:
+        assert other_copy.held == {first}
+        report = send_due(db, SystemClock(), password_for=lambda _a: PASSWORD, tls_context=tls)
+        assert (report.sent, report.busy, report.busy_accounts) == (5, False, [first])
+        assert states(db) == {"scheduled": 5, "sent": 5}
+    report = send_due(db, SystemClock(), password_for=lambda _a: PASSWORD, tls_context=tls)
+    assert report.sent == 5 and states(db) == {"sent": 10}
+    assert len(smtp_server.received) == 10
     db.dispose()

@@ -99,3 +99,17 @@ def postgres_server() -> Iterator[str]:
             capture_output=True,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+def fresh_database(url: str, name: str) -> str:
+    """Drop and create database ``name`` on the cluster of ``url``; returns its URL."""
+    from sqlalchemy import text
+
+    from leaddesk.db.engine import Database
+
+    admin = Database(url)
+    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.rsplit("/", 1)[0] + f"/{name}"

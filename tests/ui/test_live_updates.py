@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -16,7 +19,7 @@ from leaddesk.demo import load_demo_data
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.widgets.live import install_live_updates
 from tests.support.postgres import postgres_server
-from tests.ui.inbox_page.helpers import select_leads
+from tests.ui.inbox_page.helpers import answer_next_dialog, select_leads
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +73,77 @@ def test_another_copys_new_lead_appears_within_two_seconds(
     assert echoes == []
     live.stop()
     other.dispose()
+    window.close()
+    context.runner.shutdown()
+    db.dispose()
+
+
+def _leaddesk(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``leaddesk`` as another program (another laptop's shell) on the same database."""
+    return subprocess.run(
+        [sys.executable, "-m", "leaddesk", "--db", url, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=120,
+    )
+
+
+def test_a_cli_import_in_another_process_shows_here_and_its_edit_is_a_conflict(
+    qtbot: QtBot, qapp: object, postgres_url: str, tmp_path: Path
+) -> None:
+    """Another process imports a new lead: this window lists it within 2 s, selection and scroll
+    position kept; it then overwrites the company of the lead open here, and saving the typed
+    company says it was changed meanwhile and, on Reload, shows theirs."""
+    from leaddesk.app import application
+    from leaddesk.ui.main_window import MainWindow
+
+    application()
+    db = Database(postgres_url)
+    context = AppContext.create(db)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.resize(1200, 760)
+    window.show()
+    page = window.current_page
+    qtbot.waitUntil(lambda: page.loaded and not context.runner.busy, timeout=10_000)
+    live = install_live_updates(window)
+    assert live.listening.wait(5)
+    scrollbar = page.table.verticalScrollBar()
+    scrollbar.setValue(scrollbar.maximum() // 2)
+    qtbot.wait(300)  # rows in view are fetched
+    row = page.table.rowAt(page.table.viewport().height() // 2)
+    chosen = page.model.lead_id(row)
+    select_leads(page, chosen)
+    position, before = scrollbar.value(), page.total
+    assert position > 0
+    new_file = tmp_path / "new.csv"
+    new_file.write_text("email,first_name\nfrom.the.cli@team.example,Cli\n", encoding="utf-8")
+    _leaddesk(postgres_url, "import", str(new_file))
+    started = time.monotonic()
+    qtbot.waitUntil(lambda: page.total == before + 1 and page.loaded, timeout=2_000)
+    assert time.monotonic() - started < 2.0
+    assert page.selected_ids() == [chosen]
+    assert abs(scrollbar.value() - position) <= 1
+    page.open_lead(chosen)
+    qtbot.waitUntil(lambda: page.detail.loaded, timeout=5_000)
+    with db.session() as session:
+        address = session.get_one(Lead, chosen).email
+    page.detail.edits["company"].setText("Typed Here GmbH")
+    theirs = tmp_path / "theirs.csv"
+    theirs.write_text(f"email,company\n{address},Their Company Ltd\n", encoding="utf-8")
+    _leaddesk(postgres_url, "import", str(theirs), "--on-existing", "overwrite")
+    asked: list[str] = []
+    answer_next_dialog("Reload", asked)
+    page.detail.save_button.click()
+    qtbot.waitUntil(lambda: bool(asked), timeout=5_000)
+    qtbot.waitUntil(lambda: page.detail.loaded and not context.runner.busy, timeout=5_000)
+    assert asked[0].startswith("Company changed by someone else at")
+    qtbot.waitUntil(lambda: page.detail.edits["company"].text() == "Their Company Ltd")
+    with db.session() as session:
+        assert session.get_one(Lead, chosen).company == "Their Company Ltd"
+    live.stop()
     window.close()
     context.runner.shutdown()
     db.dispose()

@@ -65,8 +65,8 @@ def test_assignment_rules_saved_by_maya_meanwhile_ask_and_do_the_choice(
     qtbot: QtBot,
     db: Database,
     context: AppContext,
-    team: dict[str, int],
-    choice: str,  # noqa: F811
+    team: dict[str, int],  # noqa: F811 - the fixture imported above
+    choice: str,
 ) -> None:
     """Maya saved the default pool while I edited mine: Save asks; the choice decides the pool."""
     tab = RoutingSettings(context)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtWidgets import QDialog, QSpinBox, QWidget
@@ -14,6 +16,16 @@ from leaddesk.ui.forms.ui_account_dialog import Ui_AccountDialog
 
 SECURITY_LABELS = {"ssl": "SSL/TLS", "starttls": "STARTTLS", "none": "None (this computer only)"}
 CAPS = ("per_minute", "per_hour", "per_day")
+TEAM_OWNER = "The team (any LeadDesk copy sends)"
+
+
+@dataclass(frozen=True)
+class OwnerChoice:
+    """A team member an account can belong to."""
+
+    id: int
+    name: str
+    email: str
 
 
 class AccountDialog(QDialog):
@@ -27,6 +39,9 @@ class AccountDialog(QDialog):
         context: AppContext,
         values: dict[str, Any] | None = None,
         parent: QWidget | None = None,
+        *,
+        owners: Sequence[OwnerChoice] = (),
+        default_owner: int | None = None,
     ) -> None:
         super().__init__(parent)
         self.context = context
@@ -69,10 +84,22 @@ class AccountDialog(QDialog):
         self.button_box.rejected.connect(self.reject)
         self.last_verdict: ConnectionVerdict | None = None
         self.stored_password: str | None = None
+        self.owner_combo = ui.ownerCombo
+        self.owner_combo.addItem(TEAM_OWNER, None)
+        for owner in owners:
+            self.owner_combo.addItem(f"{owner.name} <{owner.email}>", owner.id)
         if values is not None:
             self.load(values)
         else:
             self._apply_preset()
+            self._show_owner(default_owner)
+
+    def _show_owner(self, member_id: int | None) -> None:
+        index = self.owner_combo.findData(member_id)
+        if index < 0 and member_id is not None:  # an inactive owner stays shown as it is
+            self.owner_combo.addItem(f"Team member #{member_id} (inactive)", member_id)
+            index = self.owner_combo.count() - 1
+        self.owner_combo.setCurrentIndex(max(0, index))
 
     def _apply_preset(self) -> None:
         preset = PRESETS[self.provider_combo.currentData()]
@@ -102,6 +129,7 @@ class AccountDialog(QDialog):
             self.cap_spins[key].setValue(values[key] or 0)
         self.unsubscribe_mailto_edit.setText(values["unsubscribe_mailto"])
         self.unsubscribe_url_edit.setText(values["unsubscribe_url"])
+        self._show_owner(values.get("member_id"))
 
     def values(self) -> dict[str, Any]:
         """The settings in the form (no password)."""
@@ -117,6 +145,7 @@ class AccountDialog(QDialog):
             "smtp_username": self.username_edit.text().strip() or self.from_edit.text().strip(),
             "unsubscribe_mailto": self.unsubscribe_mailto_edit.text().strip(),
             "unsubscribe_url": self.unsubscribe_url_edit.text().strip(),
+            "member_id": self.owner_combo.currentData(),
         }
         for key in CAPS:
             values[key] = self.cap_spins[key].value() or None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -18,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from leaddesk.db.models import SenderAccount
+from leaddesk.db.models import SenderAccount, TeamMember
+from leaddesk.handoff.identity import current_member
 from leaddesk.mail import secrets
 from leaddesk.mail.accounts import (
     account_password,
@@ -29,7 +31,7 @@ from leaddesk.mail.accounts import (
     remove_account,
 )
 from leaddesk.ui.context import AppContext
-from leaddesk.ui.outbox.account_dialog import AccountDialog
+from leaddesk.ui.outbox.account_dialog import AccountDialog, OwnerChoice
 from leaddesk.ui.outbox.status import KEEP_IN_TRAY, keep_sending_in_tray
 
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -39,6 +41,14 @@ NO_ACCOUNTS = (
     "No sender account yet. Add the mailbox LeadDesk sends from (your company address, or a "
     "relay that needs no login), then Test connection."
 )
+
+
+@dataclass
+class _AccountsView:
+    accounts: list[dict[str, Any]]
+    warnings: list[str]
+    owners: list[OwnerChoice]
+    me: int | None
 
 
 class AccountsSettings(QWidget):
@@ -84,6 +94,8 @@ class AccountsSettings(QWidget):
         )
         layout.addWidget(self.tray_box)
         self.accounts: list[dict[str, Any]] = []
+        self.owners: list[OwnerChoice] = []
+        self.me: int | None = None
         self.dialog: AccountDialog | None = None
         self._update_buttons()
 
@@ -91,15 +103,23 @@ class AccountsSettings(QWidget):
         """Read the accounts (and volume warnings) in the background."""
         db, clock = self.context.db, self.context.clock
 
-        def job(_progress: Any) -> tuple[list[dict[str, Any]], list[str]]:
+        def job(_progress: Any) -> _AccountsView:
             with db.session() as session:
                 accounts = [account_values(a) for a in session.scalars(select(SenderAccount))]
-                return accounts, domain_volume_warnings(session, clock.now())
+                members = session.scalars(
+                    select(TeamMember).where(TeamMember.active).order_by(TeamMember.name)
+                )
+                owners = [OwnerChoice(m.id, m.name, m.email) for m in members]
+                me = current_member(session, db)
+                warnings = domain_volume_warnings(session, clock.now())
+                return _AccountsView(accounts, warnings, owners, me.id if me else None)
 
         self.context.runner.run(job, on_done=self._loaded, write=False)
 
-    def _loaded(self, result: tuple[list[dict[str, Any]], list[str]]) -> None:
-        self.accounts, warnings = result
+    def _loaded(self, view: _AccountsView) -> None:
+        self.accounts, warnings = view.accounts, view.warnings
+        self.owners, self.me = view.owners, view.me
+        names = {owner.id: owner.name for owner in view.owners}
         self.list.clear()
         now = self.context.clock.now()
         for values in self.accounts:
@@ -111,6 +131,12 @@ class AccountsSettings(QWidget):
             text = f"{values['name']} — {values['from_address']} via {values['smtp_host']}"
             if caps:
                 text += f" ({caps})"
+            owner = values["member_id"]
+            if owner is not None:
+                mine = owner == self.me
+                text += " · yours" if mine else f" · {names.get(owner, 'an inactive member')}'s"
+            elif len(self.owners) > 1:
+                text += " · the team's"
             paused = values["paused_until"]
             if paused is not None and paused > now:
                 text += f"\n    Paused until {paused.astimezone():%H:%M}: {values['pause_reason']}"
@@ -140,7 +166,11 @@ class AccountsSettings(QWidget):
 
     def add(self) -> None:
         """Open the form for a new account; save it when accepted."""
-        self.dialog = AccountDialog(self.context, parent=self)
+        # On a team, a new mailbox is most often the person's own; alone, it does not matter.
+        default = self.me if len(self.owners) > 1 else None
+        self.dialog = AccountDialog(
+            self.context, parent=self, owners=self.owners, default_owner=default
+        )
         self.dialog.accepted.connect(lambda: self._save(None))
         self.dialog.open()
 
@@ -149,7 +179,7 @@ class AccountsSettings(QWidget):
         values = self.selected()
         if values is None:
             return
-        self.dialog = AccountDialog(self.context, values, parent=self)
+        self.dialog = AccountDialog(self.context, values, parent=self, owners=self.owners)
         self.dialog.accepted.connect(lambda: self._save(values["id"]))
         self.dialog.open()
 
