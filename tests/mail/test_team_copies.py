@@ -211,3 +211,37 @@ def test_an_account_another_copy_is_sending_from_is_left_to_it(
     assert report.sent == 5 and states(db) == {"sent": 10}
     assert len(smtp_server.received) == 10
     db.dispose()
+
+
+@pytest.mark.slow
+def test_a_copy_killed_mid_send_on_the_team_server_loses_and_repeats_nothing(
+    postgres_url: str, smtp_server
+) -> None:
+    """SIGKILLed at 10 random moments while sending from a team server, each email reaches
+    the SMTP server at most once, at most one per kill is left unknown, none is lost."""
+    import random
+    import signal
+
+    from tests.mail.mailtest_harness import SenderHarness
+
+    url = fresh_database(postgres_url, "killed_sender")
+    db = migrate.open_database(url)
+    with db.write() as session:
+        set_setting(session, POSTAL_ADDRESS, "1 Team Road, Berlin")
+    account_id = make_account(db, smtp_server.port, PASSWORD)
+    plan_messages(db, account_id, 200, datetime.now(UTC) - timedelta(minutes=1))
+    smtp_server.script.data_delay = 0.003
+    rng, kills = random.Random(18), 0
+    with SenderHarness(url, smtp_server.cert_path, PASSWORD) as harness:  # type: ignore[arg-type]
+        for _ in range(100):
+            if {"scheduled", "sending", "deferred"}.isdisjoint(states(db)):
+                break
+            kill_after = rng.uniform(0.05, 0.3) if kills < 10 else None
+            kills += harness.run(kill_after) == -signal.SIGKILL
+    final = states(db)
+    received = Counter(r.message_id for r in smtp_server.received)
+    assert kills >= 8 and max(received.values()) == 1, "a message reached the server twice"
+    assert set(final) <= {"sent", "unknown"} and final.get("unknown", 0) <= kills, final
+    assert final.get("sent", 0) + final.get("unknown", 0) == 200, final
+    assert len(received) >= final["sent"]
+    db.dispose()
