@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from leaddesk import __version__
-from leaddesk.errors import TEMPORARY_FAILURE, DatabaseBusy, SchemaError
+from leaddesk.errors import TEMPORARY_FAILURE, DatabaseBusy, SchemaError, lost_connection
 
 # Which module registers which subcommand (each module has ``register(subparsers)``; a
 # subcommand's handler is ``args.handler(args)``). Running one command imports only its module,
@@ -123,6 +123,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SchemaError as error:
         print(f"leaddesk: {error}", file=sys.stderr)
         return 1
+    except Exception as error:
+        sentence = lost_connection(error)
+        if sentence is None:
+            raise
+        print(f"leaddesk: {sentence}", file=sys.stderr)
+        return TEMPORARY_FAILURE
 
 
 class CommandError(Exception):

@@ -35,3 +35,20 @@ class EditConflict(Exception):
             "their version, or overwrite it with yours"
         )
         self.fields, self.by, self.when = fields, by, when
+
+
+def lost_connection(error: BaseException) -> str | None:
+    """The sentence for a team database that cannot be reached (None: not that kind of error).
+
+    Checked by name, so the CLI needs no SQLAlchemy import to tell this case from others.
+    """
+    if type(error).__name__ not in ("OperationalError", "InterfaceError"):
+        return None
+    original = getattr(error, "orig", None)
+    if not type(original).__module__.startswith("psycopg"):
+        return None  # SQLite's OperationalError (locked, disk full) is another story
+    detail = str(original).strip().splitlines()[0] if str(original).strip() else "no answer"
+    return (
+        f"The team database cannot be reached ({detail}). Nothing was written; LeadDesk tries "
+        "again by itself (or run the command again once the server or network is back)."
+    )

@@ -62,8 +62,12 @@ class LiveUpdates(QObject):
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop listening (the thread ends within a second)."""
+        """Stop listening (the thread ends within a second); a pending refresh is dropped."""
+        if self._stop.is_set():
+            return
         self._stop.set()
+        self._timer.stop()
+        self._noticed.disconnect(self._schedule)
         if self._thread is not None:
             self._thread.join(3)
             self._thread = None
@@ -73,16 +77,21 @@ class LiveUpdates(QObject):
 
         url = make_url(self._db.url).set(drivername="postgresql")
         conninfo = url.render_as_string(hide_password=False)
+        interrupted = False
         while not self._stop.is_set():
             try:
                 with psycopg.connect(conninfo, autocommit=True) as connection:
                     connection.execute(f"LISTEN {CHANGES_CHANNEL}")
                     self.listening.set()
+                    if interrupted:  # notices sent while we were away are lost: reload once
+                        interrupted = False
+                        self._noticed.emit()
                     while not self._stop.is_set():
                         for notice in connection.notifies(timeout=1.0):
                             if notice.payload != self._db.origin:
                                 self._noticed.emit()
             except psycopg.Error as error:
                 self.listening.clear()
+                interrupted = True
                 _log.warning("live updates paused (%s); retrying", error)
                 self._stop.wait(RECONNECT_SECONDS)

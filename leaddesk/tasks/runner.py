@@ -17,6 +17,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from leaddesk.errors import lost_connection
+
 log = logging.getLogger(__name__)
 
 
@@ -80,6 +82,8 @@ class TaskRunner(QObject):
     progressed = Signal(int, int, int, str)
     finished = Signal(int)
     failed = Signal(str, str)
+    # A job without its own error handler could not reach the team database: (sentence).
+    connection_lost = Signal(str)
 
     def __init__(self, parent: QObject | None = None, *, readers: int = 2) -> None:
         super().__init__(parent)
@@ -151,6 +155,9 @@ class TaskRunner(QObject):
                 log.info("job %r cancelled", handle.label)
             elif handle.on_error is not None:
                 handle.on_error(value)
+            elif (sentence := lost_connection(value)) is not None:
+                log.warning("job %r: %s", handle.label, sentence)
+                self.connection_lost.emit(sentence)
             else:
                 log.error("job %r failed", handle.label, exc_info=value)
                 self.failed.emit(handle.label or "A background task", str(value))

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from leaddesk.clock import Clock
 from leaddesk.db.engine import Database
 from leaddesk.db.models import SenderAccount
+from leaddesk.errors import lost_connection
 from leaddesk.mail.sender import PassReport, send_due
 from leaddesk.mail.status import SenderStatus, sender_status
 from leaddesk.tasks.runner import TaskRunner
@@ -118,6 +119,10 @@ class BackgroundSender(QObject):
 
     def _failed(self, error: BaseException) -> None:
         self.running = False
-        log.error("sending pass failed", exc_info=error)
-        self.failed.emit(str(error))
+        sentence = lost_connection(error)
+        if sentence is not None:  # the next pass retries; nothing was half-sent
+            log.warning("sending pass: %s", sentence)
+        else:
+            log.error("sending pass failed", exc_info=error)
+        self.failed.emit(sentence or str(error))
         self._schedule_next(None)

@@ -18,7 +18,7 @@ from leaddesk.settings import POSTAL_ADDRESS, set_setting
 from tests.mail.mailtest_data import make_account, plan_messages, states
 from tests.mail.mailtest_keyring import PASSWORD, client_context
 from tests.sequences.sequence_helpers import add_lead, email, make_sequence
-from tests.support.postgres import fresh_database, postgres_server
+from tests.support.postgres import fresh_database, outage, postgres_server
 
 COPIES = 5
 CALL = {"kind": "task", "task_kind": "call", "task_note": "Call {{ first_name }}"}
@@ -244,4 +244,37 @@ def test_a_copy_killed_mid_send_on_the_team_server_loses_and_repeats_nothing(
     assert set(final) <= {"sent", "unknown"} and final.get("unknown", 0) <= kills, final
     assert final.get("sent", 0) + final.get("unknown", 0) == 200, final
     assert len(received) >= final["sent"]
+    db.dispose()
+
+
+def test_send_due_while_the_team_server_is_down_says_so_and_the_next_run_sends_once(
+    postgres_url: str, smtp_server
+) -> None:
+    """Cron's send-due during a server outage exits 75 with one sentence (no traceback) and
+    sends nothing; the run after the restart sends every due email exactly once."""
+    import os
+    import subprocess
+    import sys
+
+    url = fresh_database(postgres_url, "outage")
+    db = migrate.open_database(url)
+    with db.write() as session:
+        set_setting(session, POSTAL_ADDRESS, "1 Team Road, Berlin")
+    plan_messages(db, make_account(db, smtp_server.port, PASSWORD), 3, datetime.now(UTC))
+    db.dispose()
+    command = [sys.executable, "-m", "leaddesk", "--db", url, "send-due", "--password-stdin"]
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+           "SSL_CERT_FILE": str(smtp_server.cert_path)}  # fmt: skip
+    run = {"capture_output": True, "text": True, "cwd": root, "env": env, "input": PASSWORD}
+    with outage(postgres_url):
+        down = subprocess.run(command, **run)  # type: ignore[call-overload]
+    assert down.returncode == 75, down.stderr
+    assert "The team database cannot be reached" in down.stderr
+    assert "Traceback" not in down.stderr and smtp_server.received == []
+    back = subprocess.run(command, **run)  # type: ignore[call-overload]
+    assert back.returncode == 0 and "sent 3" in back.stdout, back.stdout + back.stderr
+    assert len(smtp_server.received) == 3
+    db = migrate.open_database(url)
+    assert states(db) == {"sent": 3}
     db.dispose()

@@ -40,6 +40,31 @@ def _as_postgres_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command]
 
 
+# Running clusters by port: what :func:`outage` needs to stop and start one again.
+_CLUSTERS: dict[int, tuple[Path, Path, str, Path]] = {}
+
+
+@contextmanager
+def outage(url: str) -> Iterator[None]:
+    """The server of ``url`` (a :func:`postgres_server`) is down, as after a crash, inside the
+    block; it is started again on the same port when the block ends."""
+    from sqlalchemy.engine import make_url
+
+    port = make_url(url).port
+    assert port is not None and port in _CLUSTERS, "not a cluster started by postgres_server"
+    bindir, data, options, root = _CLUSTERS[port]
+    pg_ctl = str(bindir / "pg_ctl")
+    stop = [pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"]
+    subprocess.run(_as_postgres_user(stop), check=True, capture_output=True)
+    try:
+        yield
+    finally:
+        start = [pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "server.log")]
+        subprocess.run(
+            _as_postgres_user([*start, "-w", "-t", "30", "start"]), check=True, capture_output=True
+        )
+
+
 @contextmanager
 def postgres_server() -> Iterator[str]:
     """Start a cluster with trust auth for user ``leaddesk``; yields its SQLAlchemy URL."""
@@ -89,9 +114,11 @@ def postgres_server() -> Iterator[str]:
         check=True,
         capture_output=True,
     )
+    _CLUSTERS[port] = (bindir, data, options, root)
     try:
         yield f"postgresql://leaddesk@127.0.0.1:{port}/postgres"
     finally:
+        _CLUSTERS.pop(port, None)
         subprocess.run(
             _as_postgres_user(
                 [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]

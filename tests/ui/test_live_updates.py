@@ -18,7 +18,7 @@ from leaddesk.db.models import Lead
 from leaddesk.demo import load_demo_data
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.widgets.live import install_live_updates
-from tests.support.postgres import postgres_server
+from tests.support.postgres import outage, postgres_server
 from tests.ui.inbox_page.helpers import answer_next_dialog, select_leads
 
 
@@ -144,6 +144,52 @@ def test_a_cli_import_in_another_process_shows_here_and_its_edit_is_a_conflict(
     with db.session() as session:
         assert session.get_one(Lead, chosen).company == "Their Company Ltd"
     live.stop()
+    window.close()
+    context.runner.shutdown()
+    db.dispose()
+
+
+def test_a_team_server_outage_keeps_the_window_usable_and_it_recovers_by_itself(
+    qtbot: QtBot, qapp: object, postgres_url: str
+) -> None:
+    """The server goes down: a refresh shows one status-bar warning (no message box), the
+    window keeps its rows; once the server is back the warning goes, the inbox reloads and
+    another copy's new lead shows live again. (Runs last: it restarts the module's server.)"""
+    from PySide6.QtWidgets import QApplication
+
+    from leaddesk.app import application
+    from leaddesk.ui.main_window import MainWindow
+
+    application()
+    db = Database(postgres_url)
+    context = AppContext.create(db)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.current_page
+    qtbot.waitUntil(lambda: page.loaded and not context.runner.busy, timeout=10_000)
+    live = install_live_updates(window)
+    assert live.listening.wait(5)
+    watch = window.connection_watch  # type: ignore[attr-defined]
+    rows = page.total
+    with outage(postgres_url):
+        page.refresh()
+        qtbot.waitUntil(lambda: watch.unreachable, timeout=10_000)
+        assert QApplication.activeModalWidget() is None
+        assert "cannot be reached" in watch.label.toolTip()
+        assert page.total == rows and page.model.rowCount() > 0  # what it showed stays
+        window.ui.navList.setCurrentRow(1)  # still usable: another page, which cannot load
+        qtbot.wait(500)
+        window.ui.navList.setCurrentRow(0)
+    qtbot.waitUntil(lambda: not watch.unreachable, timeout=15_000)
+    qtbot.waitUntil(lambda: page.loaded and not context.runner.busy, timeout=10_000)
+    assert live.listening.wait(10)
+    other = Database(postgres_url)
+    with other.write() as session:
+        session.add(Lead(email="after.outage@team.example", email_key="after.outage@team.example"))
+    qtbot.waitUntil(lambda: page.total == rows + 1, timeout=3_000)
+    live.stop()
+    other.dispose()
     window.close()
     context.runner.shutdown()
     db.dispose()
