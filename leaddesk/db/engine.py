@@ -33,6 +33,11 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=FULL",
 )
 _BEGIN_OPTION = "leaddesk_begin"
+# PostgreSQL: writers take this transaction-level advisory lock first, so (as on SQLite) one
+# write transaction runs at a time across every copy: no deadlocks between writers, and the
+# read-then-write steps written for SQLite's single writer stay correct on a team server.
+_WRITE_OPTION = "leaddesk_write"
+WRITE_LOCK_KEY = 0x1EAD_D81B
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 # PostgreSQL NOTIFY channel: every committed write says "changed" (payload: the writer copy).
@@ -99,7 +104,23 @@ def _install_sqlite_hooks(engine: Engine) -> None:
 
 def _is_locked(error: OperationalError) -> bool:
     text = str(error.orig).lower()
-    return "database is locked" in text or "database is busy" in text
+    return any(
+        words in text for words in ("database is locked", "database is busy", "lock timeout")
+    )
+
+
+def _install_write_lock(db: Database, engine: Engine) -> None:
+    """On PostgreSQL, a writer's transaction waits for :data:`WRITE_LOCK_KEY` at its start, for
+    at most the database's ``write_patience`` (then "lock timeout": :class:`DatabaseBusy`)."""
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if not connection.get_execution_options().get(_WRITE_OPTION):
+            return
+        patience_ms = max(1, int(db.write_patience * 1000))
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {patience_ms}")
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        connection.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
 
 
 class Database:
@@ -127,6 +148,8 @@ class Database:
             writer = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
         else:
             _install_change_tracking(self.engine)
+            _install_write_lock(self, self.engine)
+            writer = self.engine.execution_options(**{_WRITE_OPTION: True})
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer_engine = writer
         self._writer = sessionmaker(writer, expire_on_commit=False)
@@ -139,7 +162,8 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session that takes the write lock at its start (``BEGIN IMMEDIATE`` on SQLite).
+        """A session that takes the write lock at its start (``BEGIN IMMEDIATE`` on SQLite, an
+    advisory lock on PostgreSQL).
 
         Use it for every read-then-write operation so concurrent writers queue instead of
         failing with "database is locked" half-way through: the lock is taken before the body
