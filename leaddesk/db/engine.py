@@ -163,12 +163,12 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session that takes the write lock at its start (``BEGIN IMMEDIATE`` on SQLite, an
-    advisory lock on PostgreSQL).
+        advisory lock on PostgreSQL).
 
-        Use it for every read-then-write operation so concurrent writers queue instead of
-        failing with "database is locked" half-way through: the lock is taken before the body
-        runs, retried for ``write_patience`` seconds while another program holds it, and
-        :class:`DatabaseBusy` (nothing written) is raised after that.
+            Use it for every read-then-write operation so concurrent writers queue instead of
+            failing with "database is locked" half-way through: the lock is taken before the body
+            runs, retried for ``write_patience`` seconds while another program holds it, and
+            :class:`DatabaseBusy` (nothing written) is raised after that.
         """
         with self._locked_writer() as session:
             try:
