@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 
 from PySide6.QtCore import QFile, QIODevice, QTimer
 from PySide6.QtGui import QIcon
@@ -20,6 +21,9 @@ from leaddesk.ui.main_window import MainWindow
 from leaddesk.ui.single_instance import InstanceLock
 
 log = logging.getLogger(__name__)
+
+
+_IMPORTED_AT = time.monotonic()
 
 
 def application(argv: list[str] | None = None) -> QApplication:
@@ -49,8 +53,46 @@ def already_running_message(lock: InstanceLock, db: Database) -> str:
     )
 
 
-def run_gui(db_url: str | None = None, *, verbose: bool = False) -> int:
-    """Open the main window on the chosen database; returns the exit status."""
+def _quit_when_ready(app: QApplication, window: MainWindow, timeout: float = 60.0) -> None:
+    """Poll until the current page has loaded, print the time since start-up, then quit."""
+    started = time.monotonic()
+    poll = QTimer(window)
+
+    def check() -> None:
+        page = window.current_page
+        if page.loaded:
+            poll.stop()
+            shown = f"{window.width()}×{window.height()}"
+            print(f"LeadDesk window ready ({shown}, page {page.key}) in {_since_start():.2f} s")
+            app.exit(0)
+        elif time.monotonic() - started > timeout:
+            poll.stop()
+            print(f"LeadDesk window: page {page.key} did not load in {timeout:.0f} s")
+            app.exit(1)
+
+    poll.timeout.connect(check)
+    poll.start(10)
+
+
+def _since_start() -> float:
+    """Seconds since this process started (wall clock, as a user counts it)."""
+    import os
+    from pathlib import Path
+
+    try:  # field 22 of /proc/PID/stat: start time in clock ticks after boot
+        stat = Path(f"/proc/{os.getpid()}/stat").read_text().rsplit(")", 1)[1].split()
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return uptime - int(stat[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):  # not Linux: from when LeadDesk was imported
+        return time.monotonic() - _IMPORTED_AT
+
+
+def run_gui(db_url: str | None = None, *, verbose: bool = False, check: bool = False) -> int:
+    """Open the main window on the chosen database; returns the exit status.
+
+    ``check``: quit as soon as the first page shows its rows, printing how long that took
+    (``leaddesk --check-window``, for checking an installation or a build).
+    """
     configure_logging(verbose=verbose)
     app = application()
     crash_reporter = CrashReporter()
@@ -86,8 +128,10 @@ def run_gui(db_url: str | None = None, *, verbose: bool = False) -> int:
     install_queue_notifier(window)
     live = install_live_updates(window)
     window.show()
-    # "Who are you on this computer?" once the window is on screen (not blocking its start).
-    QTimer.singleShot(0, lambda: ask_identity_if_needed(window))
+    if check:
+        _quit_when_ready(app, window)
+    else:  # "Who are you on this computer?" once the window is on screen (not blocking it).
+        QTimer.singleShot(0, lambda: ask_identity_if_needed(window))
     log.info("LeadDesk %s started on %s", __version__, db.describe())
     try:
         return app.exec()

@@ -57,12 +57,15 @@ def default_database_path() -> Path:
 
 
 def resources_dir() -> Path:
-    """The bundled ``resources/`` folder (templates, sample data, icons, styles)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "resources", here / "_resources"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("LeadDesk's resources folder is missing; reinstall the application")
+    """The bundled resources (templates, sample data, icons, styles), found as package data
+    of ``leaddesk`` so they come along in a wheel, a pipx install or a frozen build."""
+    from importlib.resources import files
+
+    folder = files("leaddesk") / "resources"
+    path = Path(str(folder))
+    if not path.is_dir():
+        raise FileNotFoundError("LeadDesk's resources folder is missing; reinstall the application")
+    return path
 
 
 def resource_path(*parts: str) -> Path:

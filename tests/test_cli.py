@@ -12,6 +12,8 @@ import pytest
 from leaddesk import __version__
 from leaddesk.cli import main
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def _run(*args: str, env_home: Path) -> subprocess.CompletedProcess[str]:
     import os
@@ -32,10 +34,31 @@ def test_help_lists_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
-    """`leaddesk --version` prints the version."""
+    """`leaddesk --version` prints the version, the schema revision it ships and Qt's version."""
+    from PySide6.QtCore import qVersion
+
     with pytest.raises(SystemExit):
         main(["--version"])
-    assert capsys.readouterr().out.strip() == f"LeadDesk {__version__}"
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == f"LeadDesk {__version__}"
+    newest = sorted(p.stem for p in ROOT.glob("leaddesk/db/migrations/versions/0*.py"))[-1]
+    assert lines[1] == f"Database schema {newest}"
+    assert lines[2].startswith(f"Qt {qVersion()} (PySide6)")
+
+
+def test_help_and_version_import_no_command_module_nor_sqlalchemy() -> None:
+    """`leaddesk --help` and `--version` answer without importing SQLAlchemy or Qt."""
+    code = (
+        "import sys; from leaddesk.cli import main\n"
+        "for argv in (['--help'], ['--version']):\n"
+        "    try: main(argv)\n"
+        "    except SystemExit: pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'PySide6', "
+        "'leaddesk.commands.'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert "send-due" in out.stdout and "copy this database to another" in out.stdout
 
 
 def test_demo_fills_the_database_once(tmp_path: Path) -> None:
@@ -70,17 +93,20 @@ def test_leaddesk_db_environment_variable(tmp_path: Path) -> None:
 
 
 def test_command_owners_match_the_registered_subcommands() -> None:
-    """Every subcommand is found in the module the start-up table names, and vice versa."""
+    """Every subcommand is found in the module the start-up table names (with the same help
+    line the table lists), and vice versa."""
     import argparse
 
-    from leaddesk.cli import COMMAND_MODULES, COMMAND_OWNERS, build_parser
+    from leaddesk.cli import COMMAND_MODULES, COMMAND_OWNERS, COMMANDS, build_parser
 
-    registered = {}
+    registered, helps = {}, {}
     for module in COMMAND_MODULES:
         parser = build_parser((module,))
         subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
         registered.update(dict.fromkeys(subparsers.choices, module))
+        helps.update({c.dest: c.help for c in subparsers._choices_actions})
     assert registered == COMMAND_OWNERS
+    assert helps == {name: text for name, (_module, text) in COMMANDS.items()}
 
 
 def test_running_one_command_loads_only_its_module(tmp_path: Path) -> None:

@@ -93,7 +93,9 @@ def test_about_shows_version(qtbot: QtBot, context: AppContext) -> None:
 
     dialog = AboutDialog(context.db.describe())
     qtbot.addWidget(dialog)
-    assert dialog.ui.versionLabel.text() == f"Version {__version__}"
+    shown = dialog.ui.versionLabel.text().splitlines()
+    assert shown[0] == f"Version {__version__}" and shown[1].startswith("Database schema 00")
+    assert shown[2].startswith("Qt 6.")
     assert context.db.describe() in dialog.ui.databaseLabel.text()
 
 
