@@ -32,7 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "erase a person's data everywhere and keep only a hash of the address",
     ),
     "account": ("leaddesk.commands.mail", "sender accounts (SMTP)"),
-    "send-due": ("leaddesk.commands.mail", "send what is due now (one pass; for cron)"),
+    "send-due": ("leaddesk.commands.sending", "send what is due now (one pass; for cron)"),
     "outbox": ("leaddesk.commands.mail", "list the outbox or act on one message"),
     "sync-mailbox": (
         "leaddesk.commands.mailbox",

@@ -10,5 +10,7 @@ python3 packaging/build_ui.py --check
 echo "== ruff"
 ruff check .
 ruff format --check .
+echo "== mypy (the Qt-free core)"
+mypy leaddesk
 echo "== pytest"
 python3 -m pytest -p no:cacheprovider "$@"

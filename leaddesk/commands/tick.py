@@ -30,7 +30,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """One tick; exit 0 when it ran (even with nothing due), 3 when emails were due and none
     could be sent because setup is missing (not with ``--no-send``)."""
-    from leaddesk.commands.mail import report_blockers, report_blockers_quietly
+    from leaddesk.commands.sending import report_blockers, report_blockers_quietly
     from leaddesk.mail.accounts import account_password
     from leaddesk.tick import run_tick
 

@@ -14,12 +14,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 from leaddesk.errors import DatabaseBusy
 from leaddesk.paths import DB_ENV, default_database_path
@@ -150,14 +152,25 @@ class Database:
             _install_change_tracking(self.engine)
             _install_write_lock(self, self.engine)
             writer = self.engine.execution_options(**{_WRITE_OPTION: True})
-        self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer_engine = writer
-        self._writer = sessionmaker(writer, expire_on_commit=False)
+        self._makers: tuple[sessionmaker[Session], sessionmaker[Session]] | None = None
+
+    def _sessions(self) -> tuple[sessionmaker[Session], sessionmaker[Session]]:
+        """(reader, writer) session factories, made on first use: a command that only runs
+        Core SQL (``leaddesk info``) never imports the ORM."""
+        if self._makers is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._makers = (
+                sessionmaker(self.engine, expire_on_commit=False),
+                sessionmaker(self._writer_engine, expire_on_commit=False),
+            )
+        return self._makers
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A short session for reading (and small writes); committed on success."""
-        with self._reader() as session, session.begin():
+        with self._sessions()[0]() as session, session.begin():
             yield session
 
     @contextmanager
@@ -194,7 +207,7 @@ class Database:
         """A writer session that already holds the write lock (SQLite); see :meth:`write`."""
 
         def attempt() -> Session:
-            session = self._writer()
+            session = self._sessions()[1]()
             try:
                 session.connection()  # begins; on SQLite BEGIN IMMEDIATE waits the busy timeout
             except BaseException:
