@@ -8,9 +8,9 @@ alone) and ``python3 -c "import sqlalchemy"`` (the database layer every command 
 database needs). The commands run on throw-away LeadDesk homes: ``info`` on the sample data,
 ``send-due`` and ``tick`` on a database with nothing due (cron's usual case); the window
 (``--check-window``, offscreen, the time until the inbox shows its first rows) on a database of
-N leads built by ``inbox_data.build_inbox``. Targets: --version and --help < 0.15 s, info < 0.5 s, send-due and
-tick with nothing due < 0.6 s, the window < 1.0 s at 100,000 leads. LeadDesk's own bytecode is
-compiled first, as installing the wheel does.
+N leads built by ``inbox_data.build_inbox``. Targets: --version and --help < 0.15 s, info
+< 0.5 s, send-due and tick with nothing due < 0.6 s, the window < 1.0 s at 100,000 leads.
+LeadDesk's own bytecode is compiled first, as installing the wheel does.
 """
 
 from __future__ import annotations
