@@ -32,7 +32,6 @@ def register(subparsers: Any) -> None:
     due.set_defaults(handler=run_send_due)
 
 
-
 def run_send_due(args: argparse.Namespace) -> int:
     """One sending pass; exit 0 (even when nothing was due), 3 when emails were due and none
     could be sent because setup is missing (no sender account, no postal address)."""
@@ -133,5 +132,3 @@ def report_blockers(db: Database, blocked: int, sent: int) -> int:
         print(f"  {item.title}: {item.detail}\n    run: {item.cli_hint}")
     print("  (`leaddesk doctor` shows the whole checklist)")
     return SETUP_MISSING if not sent else 0
-
-
