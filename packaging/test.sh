@@ -14,3 +14,7 @@ echo "== mypy (the Qt-free core)"
 mypy leaddesk
 echo "== pytest"
 python3 -m pytest -p no:cacheprovider "$@"
+if [[ $# -eq 0 ]]; then  # the whole suite: also build the desktop program and smoke-test it
+    echo "== desktop build (PyInstaller)"
+    timeout 600 bash packaging/build_desktop.sh
+fi
