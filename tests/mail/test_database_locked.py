@@ -98,11 +98,24 @@ def test_a_lock_held_past_patience_stops_cleanly_before_the_next_email(
 def test_cli_says_it_waited_and_exits_for_a_retry_when_the_lock_outlasts_it(
     db, db_path, capsys, monkeypatch
 ):
-    """`send-due` with the database locked past its patience: a sentence and exit 75."""
+    """`send-due` with emails due and the database locked past its patience: a sentence and
+    exit 75. (With nothing due it needs no lock: it answers 0 at once, locked or not.)"""
+    from datetime import UTC, datetime, timedelta
+
     from leaddesk.db import engine
 
     monkeypatch.setattr(engine, "WRITE_PATIENCE", 1.0)
     monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 500)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db_path), "6"], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    assert main(["--db", str(db_path), "send-due"]) == 0  # nothing due yet
+    capsys.readouterr()
+    holder.wait(30)
+    holder.stdout.close()
+    account = make_account(db, 2525, PASSWORD)
+    plan_messages(db, account, 1, datetime.now(UTC) - timedelta(minutes=1))
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(db_path), "4"], stdout=subprocess.PIPE, text=True
     )

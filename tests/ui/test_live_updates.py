@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -32,25 +33,33 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+def _listening_window(qtbot: QtBot, url: str) -> tuple[Database, AppContext, Any, Any]:
+    """The main window on ``url`` at 1200×760, its inbox loaded and live updates listening."""
+    from leaddesk.app import application
+    from leaddesk.ui.main_window import MainWindow
+
+    application()
+    db = Database(url)
+    context = AppContext.create(db)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.resize(1200, 760)
+    window.show()
+    page = window.current_page
+    qtbot.waitUntil(lambda: page.loaded and not context.runner.busy, timeout=10_000)
+    live = install_live_updates(window)
+    assert live.listening.wait(5)
+    return db, context, window, live
+
+
 def test_another_copys_new_lead_appears_within_two_seconds(
     qtbot: QtBot, qapp: object, postgres_url: str
 ) -> None:
     """Maya adds a lead on her laptop: this inbox lists it within 2 s and keeps the lead the
     user had selected selected; this window's own saves, and other copies' passes that change
     nothing, cause no refresh."""
-    from leaddesk.app import application
-    from leaddesk.ui.main_window import MainWindow
-
-    application()
-    db = Database(postgres_url)
-    context = AppContext.create(db)
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
+    db, context, window, live = _listening_window(qtbot, postgres_url)
     page = window.current_page
-    qtbot.waitUntil(lambda: page.loaded and not context.runner.busy, timeout=10_000)
-    live = install_live_updates(window)
-    assert live.listening.wait(5)
     chosen = page.model.lead_id(3)
     select_leads(page, chosen)
     before = page.total
@@ -96,20 +105,8 @@ def test_a_cli_import_in_another_process_shows_here_and_its_edit_is_a_conflict(
     """Another process imports a new lead: this window lists it within 2 s, selection and scroll
     position kept; it then overwrites the company of the lead open here, and saving the typed
     company says it was changed meanwhile and, on Reload, shows theirs."""
-    from leaddesk.app import application
-    from leaddesk.ui.main_window import MainWindow
-
-    application()
-    db = Database(postgres_url)
-    context = AppContext.create(db)
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.resize(1200, 760)
-    window.show()
+    db, context, window, live = _listening_window(qtbot, postgres_url)
     page = window.current_page
-    qtbot.waitUntil(lambda: page.loaded and not context.runner.busy, timeout=10_000)
-    live = install_live_updates(window)
-    assert live.listening.wait(5)
     scrollbar = page.table.verticalScrollBar()
     scrollbar.setValue(scrollbar.maximum() // 2)
     qtbot.wait(300)  # rows in view are fetched
@@ -157,19 +154,8 @@ def test_a_team_server_outage_keeps_the_window_usable_and_it_recovers_by_itself(
     another copy's new lead shows live again. (Runs last: it restarts the module's server.)"""
     from PySide6.QtWidgets import QApplication
 
-    from leaddesk.app import application
-    from leaddesk.ui.main_window import MainWindow
-
-    application()
-    db = Database(postgres_url)
-    context = AppContext.create(db)
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
+    db, context, window, live = _listening_window(qtbot, postgres_url)
     page = window.current_page
-    qtbot.waitUntil(lambda: page.loaded and not context.runner.busy, timeout=10_000)
-    live = install_live_updates(window)
-    assert live.listening.wait(5)
     watch = window.connection_watch  # type: ignore[attr-defined]
     rows = page.total
     with outage(postgres_url):
