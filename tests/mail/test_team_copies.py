@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from leaddesk.db import migrate
+from leaddesk.db.engine import Database
 from leaddesk.db.models import OutboundMessage, Task
 from leaddesk.sequences.enrollment import enroll_leads
 from leaddesk.settings import POSTAL_ADDRESS, set_setting
@@ -22,6 +23,27 @@ from tests.support.postgres import fresh_database, outage, postgres_server
 
 COPIES = 5
 CALL = {"kind": "task", "task_kind": "call", "task_note": "Call {{ first_name }}"}
+#: Real copies run on the real clock, so their sequences are open at any hour of any day.
+ALWAYS_OPEN = {
+    "send_days": "mon,tue,wed,thu,fri,sat,sun",
+    "window_start": "00:00",
+    "window_end": "24:00",
+}
+
+
+@pytest.fixture
+def open_db() -> Iterator[Callable[[str], Database]]:
+    """Opens (and migrates) team databases, and closes them even when the test fails, so no
+    connection is left for the garbage collector to complain about in a later test."""
+    opened: list[Database] = []
+
+    def open_(url: str) -> Database:
+        opened.append(migrate.open_database(url))
+        return opened[-1]
+
+    yield open_
+    for db in opened:
+        db.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -49,17 +71,17 @@ def _copy(url: str, cert: str, start: object, results: object) -> None:
 
 
 def test_five_copies_at_once_plan_each_step_once_and_send_each_email_once(
-    postgres_url: str, smtp_server, tmp_path: Path
+    postgres_url: str, open_db: Callable[[str], Database], smtp_server, tmp_path: Path
 ) -> None:
     """Five processes run the scheduler and the sender at the same moment: one call task and
     one planned email per lead, and the SMTP server receives each due email exactly once."""
-    db = migrate.open_database(postgres_url)
+    db = open_db(postgres_url)
     account_id = make_account(db, smtp_server.port, PASSWORD)
     now = datetime.now(UTC)
     with db.write() as session:
         set_setting(session, POSTAL_ADDRESS, "1 Team Road, Berlin")
-        calls = make_sequence(session, [CALL], name="Calls")
-        mails = make_sequence(session, [email()], name="Mails")
+        calls = make_sequence(session, [CALL], name="Calls", **ALWAYS_OPEN)
+        mails = make_sequence(session, [email()], name="Mails", **ALWAYS_OPEN)
         mails.versions[-1].sender_account_id = account_id
         for sequence, first in ((calls, 0), (mails, 60)):
             ids = [add_lead(session, f"lead{n}@team.example").id for n in range(first, first + 60)]
@@ -101,7 +123,6 @@ def test_five_copies_at_once_plan_each_step_once_and_send_each_email_once(
         )
     assert ours <= set(received), "every due email went out"
     assert total == 60 + 40 and "sending" not in states(db)
-    db.dispose()
 
 
 def _member_copy(url: str, cert: str, me: str, start: object, results: object) -> None:
@@ -130,14 +151,14 @@ def _member_copy(url: str, cert: str, me: str, start: object, results: object) -
 
 
 def test_each_members_copy_sends_only_its_own_and_the_teams_accounts(
-    postgres_url: str, smtp_server, tmp_path: Path
+    postgres_url: str, open_db: Callable[[str], Database], smtp_server, tmp_path: Path
 ) -> None:
     """Maya's account goes only from Maya's copies, Tom's from Tom's, the team's from any; five
     copies at once (two Mayas, two Toms, one unnamed) deliver each of 60 emails exactly once."""
     from leaddesk.handoff.team import add_member
 
     url = fresh_database(postgres_url, "owners")
-    db = migrate.open_database(url)
+    db = open_db(url)
     with db.write() as session:
         maya = add_member(session, "Maya Ortiz", "maya@team.example").id
         tom = add_member(session, "Tom Okoro", "tom@team.example").id
@@ -181,11 +202,10 @@ def test_each_members_copy_sends_only_its_own_and_the_teams_accounts(
     assert len(received) == 60 and max(received.values()) == 1
     assert sum(o[2] for o in outcomes) == 60
     assert states(db) == {"sent": 60}
-    db.dispose()
 
 
 def test_an_account_another_copy_is_sending_from_is_left_to_it(
-    postgres_url: str, smtp_server
+    postgres_url: str, open_db: Callable[[str], Database], smtp_server
 ) -> None:
     """While another copy holds account A's sender lock, a pass sends account B's emails and
     names A as busy; A's rows wait untouched and go out once the lock is free."""
@@ -193,7 +213,7 @@ def test_an_account_another_copy_is_sending_from_is_left_to_it(
     from leaddesk.mail.lock import AccountLocks
     from leaddesk.mail.sender import send_due
 
-    db = migrate.open_database(fresh_database(postgres_url, "busy_account"))
+    db = open_db(fresh_database(postgres_url, "busy_account"))
     with db.write() as session:
         set_setting(session, POSTAL_ADDRESS, "1 Team Road, Berlin")
     first = make_account(db, smtp_server.port, PASSWORD, name="A", from_address="a@team.example")
@@ -210,12 +230,11 @@ def test_an_account_another_copy_is_sending_from_is_left_to_it(
     report = send_due(db, SystemClock(), password_for=lambda _a: PASSWORD, tls_context=tls)
     assert report.sent == 5 and states(db) == {"sent": 10}
     assert len(smtp_server.received) == 10
-    db.dispose()
 
 
 @pytest.mark.slow
 def test_a_copy_killed_mid_send_on_the_team_server_loses_and_repeats_nothing(
-    postgres_url: str, smtp_server
+    postgres_url: str, open_db: Callable[[str], Database], smtp_server
 ) -> None:
     """SIGKILLed at 10 random moments while sending from a team server, each email reaches
     the SMTP server at most once, at most one per kill is left unknown, none is lost."""
@@ -225,7 +244,7 @@ def test_a_copy_killed_mid_send_on_the_team_server_loses_and_repeats_nothing(
     from tests.mail.mailtest_harness import SenderHarness
 
     url = fresh_database(postgres_url, "killed_sender")
-    db = migrate.open_database(url)
+    db = open_db(url)
     with db.write() as session:
         set_setting(session, POSTAL_ADDRESS, "1 Team Road, Berlin")
     account_id = make_account(db, smtp_server.port, PASSWORD)
@@ -244,11 +263,10 @@ def test_a_copy_killed_mid_send_on_the_team_server_loses_and_repeats_nothing(
     assert set(final) <= {"sent", "unknown"} and final.get("unknown", 0) <= kills, final
     assert final.get("sent", 0) + final.get("unknown", 0) == 200, final
     assert len(received) >= final["sent"]
-    db.dispose()
 
 
 def test_send_due_while_the_team_server_is_down_says_so_and_the_next_run_sends_once(
-    postgres_url: str, smtp_server
+    postgres_url: str, open_db: Callable[[str], Database], smtp_server
 ) -> None:
     """Cron's send-due during a server outage exits 75 with one sentence (no traceback) and
     sends nothing; the run after the restart sends every due email exactly once."""
@@ -257,11 +275,10 @@ def test_send_due_while_the_team_server_is_down_says_so_and_the_next_run_sends_o
     import sys
 
     url = fresh_database(postgres_url, "outage")
-    db = migrate.open_database(url)
+    db = open_db(url)
     with db.write() as session:
         set_setting(session, POSTAL_ADDRESS, "1 Team Road, Berlin")
     plan_messages(db, make_account(db, smtp_server.port, PASSWORD), 3, datetime.now(UTC))
-    db.dispose()
     command = [sys.executable, "-m", "leaddesk", "--db", url, "send-due", "--password-stdin"]
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
@@ -275,6 +292,5 @@ def test_send_due_while_the_team_server_is_down_says_so_and_the_next_run_sends_o
     back = subprocess.run(command, **run)  # type: ignore[call-overload]
     assert back.returncode == 0 and "sent 3" in back.stdout, back.stdout + back.stderr
     assert len(smtp_server.received) == 3
-    db = migrate.open_database(url)
+    db = open_db(url)
     assert states(db) == {"sent": 3}
-    db.dispose()

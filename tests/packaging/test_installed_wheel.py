@@ -97,9 +97,20 @@ def test_the_installed_wheel_runs_demo_presets_import_send_and_the_window(
     demo = json.loads(_leaddesk(installed, sample, "demo", "--json"))
     assert demo["leads"] == 300
     created = _leaddesk(
-        installed, home, "sequence", "create", "--preset", "tradeshow", "--name", "Expo"
+        installed, home, "sequence", "create", "--preset", "tradeshow", "--name", "Expo preset"
     )
-    assert "Expo" in created
+    assert "Expo preset" in created
+    # The preset sends on weekdays 09:00-17:00; this test runs at any hour, so its copy of the
+    # preset (exported, edited, imported back: two more commands of the wheel) is always open.
+    exported = home / "expo.json"
+    _leaddesk(installed, home, "sequence", "export", "Expo preset", "-o", str(exported))
+    document = json.loads(exported.read_text(encoding="utf-8"))
+    document["name"] = "Expo"
+    document["settings"].update(
+        send_days="mon,tue,wed,thu,fri,sat,sun", window_start="00:00", window_end="24:00"
+    )
+    exported.write_text(json.dumps(document), encoding="utf-8")
+    assert "Expo" in _leaddesk(installed, home, "sequence", "import", str(exported))
     _leaddesk(installed, home, "settings", "set", "postal_address", "1 Quay St, Bristol")
     _leaddesk(
         installed, home, "account", "add", "Sales", "--from", "sales@expo.example",
