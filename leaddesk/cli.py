@@ -24,6 +24,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "leaddesk.commands.importing",
         "import a CSV/TSV/TXT/XLSX lead list (or undo an import)",
     ),
+    "import-visits": (
+        "leaddesk.commands.visits",
+        "read your website's access logs: tracked email clicks and page views of leads",
+    ),
     "info": ("leaddesk.commands.info", "show the database, folders and counts"),
     "leads": ("leaddesk.commands.leads", "list leads (search, filter, sort)"),
     "export": ("leaddesk.commands.leads", "export leads to a .csv or .xlsx file"),

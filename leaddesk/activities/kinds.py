@@ -26,6 +26,8 @@ class ActivityKind(StrEnum):
     CONSULTATION_REQUESTED = "consultation_requested"
     DEMO_REQUESTED = "demo_requested"
     WEBSITE_VISIT = "website_visit"
+    CLICKED_LINK = "clicked_link"  # a tracked link in one of our emails (from the web log)
+    VISITED_PAGE = "visited_page"  # a page of the team's own site (from the web log)
     ENROLLED = "enrolled"
     SEQUENCE_EXITED = "sequence_exited"
     SEQUENCE_COMPLETED = "sequence_completed"
@@ -95,6 +97,8 @@ LABELS: dict[str, str] = {
     ActivityKind.CONSULTATION_REQUESTED: "Requested a consultation",
     ActivityKind.DEMO_REQUESTED: "Requested a demo",
     ActivityKind.WEBSITE_VISIT: "Visited the website",
+    ActivityKind.CLICKED_LINK: "Clicked a link in an email",
+    ActivityKind.VISITED_PAGE: "Viewed a page of your site",
     ActivityKind.ENROLLED: "Enrolled in a sequence",
     ActivityKind.SEQUENCE_EXITED: "Left a sequence",
     ActivityKind.SEQUENCE_COMPLETED: "Finished a sequence",

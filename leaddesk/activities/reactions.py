@@ -8,7 +8,9 @@ one visible list of them, in the order they react:
 1. sequences — first, so a sequence exit carries the event's own reason (a reply) rather than
    the band change the same event causes a moment later;
 2. scoring — re-scores the lead; a band crossing comes back through the door as its own event;
-3. hand-off — hands the lead to sales on a crossing, a hand-raise or a warm reply.
+3. hand-off — hands the lead to sales on a crossing, a hand-raise or a warm reply;
+4. visits — tells the owner of a handed-off lead that the lead is back on the team's website
+   (after hand-off, so a click that itself hands the lead off is told as the hand-off only).
 
 The list is read when the door first reacts (or when :func:`install` is called at start-up),
 so commands that never record an event do not pay for importing the capabilities.
@@ -33,6 +35,7 @@ CAPABILITIES: tuple[str, ...] = (
     "leaddesk.sequences.reactions",
     "leaddesk.scoring.reactions",
     "leaddesk.handoff.reactions",
+    "leaddesk.visits.reactions",
 )
 
 OneEvent = Callable[[Session, "Lead", "Activity", datetime], None]

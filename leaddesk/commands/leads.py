@@ -181,8 +181,8 @@ def run_forget(args: argparse.Namespace) -> int:
         print(
             f"Forgot {args.email}: {report.leads} lead(s), {report.activities} activities, "
             f"{report.outbound_messages} outgoing and {report.inbound_messages} incoming "
-            "message record(s) erased; the address is kept only as a hash on the "
-            "suppression list."
+            f"message record(s) and {report.web_visits} website visit(s) erased; the address "
+            "is kept only as a hash on the suppression list."
         )
         if not report.erased:
             print(ERASURE_WAITING)

@@ -18,6 +18,13 @@ from sqlalchemy.orm import Session
 from leaddesk.sequences.planner import DEFAULT_TIMEZONE_SETTING
 from leaddesk.sequences.timing import is_valid_zone
 from leaddesk.settings import POSTAL_ADDRESS, get_setting, set_setting
+from leaddesk.visits.config import (
+    DEFAULT_MACHINE_SECONDS,
+    LINK_DOMAINS,
+    LINK_TRACKING,
+    LINK_UTM,
+    MACHINE_SECONDS,
+)
 
 _ON = ("on", "yes", "true", "1")
 _OFF = ("off", "no", "false", "0")
@@ -150,6 +157,36 @@ def _kinds(value: str) -> tuple[str, ...]:
     return tuple(k.strip() for k in value.split(",") if k.strip())
 
 
+def _domains(value: str) -> str:
+    from leaddesk.visits.tracked_links import LinkTracking
+
+    return ", ".join(LinkTracking.from_text(value).domains)  # ValueError says what is wrong
+
+
+def _stored_flag(key: str) -> Accessors:
+    def read(session: Session) -> str:
+        return _flag(bool(get_setting(session, key, True)))
+
+    def write(session: Session, value: str, _now: datetime) -> str:
+        set_setting(session, key, _on_off(value))
+        return "saved"
+
+    return read, write
+
+
+def _seconds(key: str, default: int) -> Accessors:
+    def read(session: Session) -> str:
+        return str(get_setting(session, key, default))
+
+    def write(session: Session, value: str, _now: datetime) -> str:
+        if not value.strip().isdigit() or int(value) > 3600:
+            raise ValueError(f"{value!r}: give a whole number of seconds from 0 to 3600")
+        set_setting(session, key, int(value))
+        return "saved"
+
+    return read, write
+
+
 def _entries() -> list[tuple[str, str, Accessors]]:
     return [
         (POSTAL_ADDRESS, "the sender's postal address, in every email footer",
@@ -178,6 +215,14 @@ def _entries() -> list[tuple[str, str, Accessors]]:
         ("fit_cap", "the most points fit can give (re-scores every lead)", _scoring("fit_cap")),
         ("engagement_cap", "the most points engagement can give (re-scores every lead)",
          _scoring("engagement_cap")),
+        (LINK_DOMAINS, "your own websites' domains (comma-separated): links to them in emails "
+         "carry a token, so import-visits can tell who clicked", _stored(LINK_DOMAINS, _domains)),
+        (LINK_TRACKING, "tokens on links to your own domains (on/off)",
+         _stored_flag(LINK_TRACKING)),
+        (LINK_UTM, "UTM parameters (source, medium, campaign, content) on those links (on/off)",
+         _stored_flag(LINK_UTM)),
+        (MACHINE_SECONDS, "hits this many seconds or less after delivery are link scanners, not "
+         "people", _seconds(MACHINE_SECONDS, DEFAULT_MACHINE_SECONDS)),
     ]  # fmt: skip
 
 

@@ -39,6 +39,8 @@ CONSUMED_KINDS = (
     K.CONSULTATION_REQUESTED,
     K.DEMO_REQUESTED,
     K.WEBSITE_VISIT,
+    K.CLICKED_LINK,
+    K.VISITED_PAGE,
     K.MEETING,
     K.CALL,
     K.NOTE,
@@ -137,6 +139,11 @@ def _detail(kind: str, payload: dict[str, Any]) -> str:
         return name
     if kind == K.WEBSITE_VISIT:
         return str(payload.get("page") or payload.get("url") or "")
+    if kind == K.CLICKED_LINK:
+        step = f" in {payload['step']}" if payload.get("step") else ""
+        return f"{payload.get('url') or payload.get('path') or ''}{step}"
+    if kind == K.VISITED_PAGE:
+        return str(payload.get("url") or payload.get("path") or "")
     if kind == K.FOLLOW_UP_ATTEMPT:
         outcome = str(payload.get("outcome", "")).replace("_", " ")
         return f"{payload.get('channel', '')}: {outcome}" + (
@@ -189,7 +196,7 @@ def _opener(activities: list[Activity], lead: Lead) -> str:
                 return f"Ask what prompted them to read “{asset}” ({day})."
             what = "whitepaper" if kind == K.WHITEPAPER_DOWNLOAD else "case study"
             return f"Ask what prompted them to download your {what} ({day})."
-        if kind == K.WEBSITE_VISIT:
+        if kind in (K.WEBSITE_VISIT, K.VISITED_PAGE, K.CLICKED_LINK):
             page = _detail(kind, payload)
             if "pric" in page.lower():
                 return f"They looked at pricing on {day}: ask what they are comparing."

@@ -4,7 +4,8 @@ Undo deletes the leads the batch created, restores the fields it changed on exis
 (only where the field still holds the imported value, so later edits by hand are kept), removes
 the tags it added and the activities it recorded, exits the sequence enrollments it made for
 existing leads (those of the leads it created go with them), closes the hand-offs it set off
-on existing leads (untouched by sales yet), and marks the batch undone — in one transaction.
+on existing leads (untouched by sales yet), removes the web visits it read from a log, and
+marks the batch undone — in one transaction.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from leaddesk.db.models import (
     Lead,
     LeadTag,
     LifecycleStatus,
+    WebVisit,
 )
 from leaddesk.importing.enroll import exit_batch_enrollments
 
@@ -110,6 +112,7 @@ def undo_batch(session: Session, batch_id: int, now: datetime) -> UndoResult:
     touched = sorted(({lead_id for lead_id, _ in updated} | listed) - set(created))
     _close_handoffs_it_started(session, batch, touched, now)
     session.execute(delete(Activity).where(Activity.import_batch_id == batch_id))
+    session.execute(delete(WebVisit).where(WebVisit.import_batch_id == batch_id))
     for start in range(0, len(created), CHUNK):
         session.execute(delete(Lead).where(Lead.id.in_(created[start : start + CHUNK])))
     batch.state = BatchState.UNDONE

@@ -2,11 +2,12 @@
 
 The hash on the suppression list stops any later import or hand entry from bringing them
 back; nothing else about them remains: the lead, its tags, tasks, enrollments, activities,
-planned and sent emails, classified replies, and other leads' activities that mention the
-address. On SQLite the search index is optimised (dropping the deleted words), the deleted
-pages are overwritten (``secure_delete``) and the WAL is checkpointed into the main file and
-emptied; while another connection still reads an older snapshot that cannot happen, so it is
-retried (in the background, and by ``tick``) until it does.
+planned and sent emails (with their link tokens), clicks and page views read from web logs,
+classified replies, and other leads' activities that mention the address. On SQLite the
+search index is optimised (dropping the deleted words), the deleted pages are overwritten
+(``secure_delete``) and the WAL is checkpointed into the main file and emptied; while another
+connection still reads an older snapshot that cannot happen, so it is retried (in the
+background, and by ``tick``) until it does.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy import ColumnElement, String, cast, delete, func, or_, select, t
 from sqlalchemy.orm import Session
 
 from leaddesk.db.engine import BUSY_TIMEOUT_MS, Database
-from leaddesk.db.models import Activity, InboundMessage, Lead, OutboundMessage
+from leaddesk.db.models import Activity, InboundMessage, Lead, OutboundMessage, WebVisit
 from leaddesk.inbox.search import optimize_search_index
 from leaddesk.leads.emails import email_key
 from leaddesk.leads.suppression import SuppressionReason, suppress
@@ -46,6 +47,7 @@ class ForgetReport:
     activities: int
     outbound_messages: int
     inbound_messages: int
+    web_visits: int = 0  # clicks and page views read from web logs (tokens go with the emails)
     # False while another connection's read keeps old copies in the database files (the
     # erasure then completes by itself once it ends: see complete_erasure).
     erased: bool = True
@@ -83,6 +85,7 @@ def forget_in_session(session: Session, address: str) -> ForgetReport:
             )
         )
     )
+    visits = session.execute(delete(WebVisit).where(WebVisit.lead_id.in_(lead_ids)))
     outbound = session.execute(delete(OutboundMessage).where(OutboundMessage.id.in_(outbound_ids)))
     own = session.execute(delete(Activity).where(Activity.lead_id.in_(lead_ids)))
     mentions = session.execute(delete(Activity).where(_mentions(key)))
@@ -98,6 +101,7 @@ def forget_in_session(session: Session, address: str) -> ForgetReport:
         activities=_count(own) + _count(mentions),
         outbound_messages=_count(outbound),
         inbound_messages=_count(inbound),
+        web_visits=_count(visits),
     )
 
 

@@ -120,6 +120,9 @@ def summarize(kind: str, payload: dict[str, Any], import_batch_id: int | None = 
         return ", ".join(k.replace("_", " ") for k in payload.get("fields", {}))
     if kind == ActivityKind.MERGED:
         return f"merged {payload.get('merged_email', '')}".strip()
+    if kind in (ActivityKind.CLICKED_LINK, ActivityKind.VISITED_PAGE):
+        where = str(payload.get("url") or payload.get("path") or "")
+        return f"{where} — from {payload['step']}" if payload.get("step") else where
     handoff = _handoff_summary(kind, payload)
     if handoff is not None:
         return handoff

@@ -53,6 +53,8 @@ ENGAGEMENT_KINDS = (
     ActivityKind.CONSULTATION_REQUESTED,
     ActivityKind.DEMO_REQUESTED,
     ActivityKind.WEBSITE_VISIT,
+    ActivityKind.CLICKED_LINK,
+    ActivityKind.VISITED_PAGE,
     ActivityKind.MEETING,
 )
 CHUNK = 900

@@ -94,6 +94,22 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     _act("Meeting", K.MEETING, 20, 2, 30),
     _act("Website visit", K.WEBSITE_VISIT, 2, 10, 14),
     _act("Pricing page visit", K.WEBSITE_VISIT, 5, 2, 14, field="page", value="pricing"),
+    # From the team's own web logs (leaddesk import-visits): kept modest, as a click or a page
+    # view says less than a reply; a careers page says "job seeker", not "buyer".
+    _act("Clicked a link in an email", K.CLICKED_LINK, 3, 3, 30),
+    _act("Viewed a page of your site", K.VISITED_PAGE, 1, 10, 14),
+    _act(
+        "Viewed your pricing",
+        K.VISITED_PAGE,
+        8,
+        1,
+        14,
+        field="path",
+        value="pricing, preise, tarifs",
+    ),
+    _act(
+        "Viewed your careers pages", K.VISITED_PAGE, -10, 1, 30, field="path", value="careers, jobs"
+    ),
     _act("Unsubscribed", K.UNSUBSCRIBED, -30, 1, None),
     _act("Bounced", K.BOUNCED, -20, 1, None),
 )

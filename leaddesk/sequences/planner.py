@@ -28,6 +28,8 @@ from leaddesk.db.models import (
 from leaddesk.sequences.pacing import DAY, RateBook, earliest_slot
 from leaddesk.sequences.timing import ALWAYS, SendWindow, add_wait, fit_window, resolve_zone
 from leaddesk.settings import get_setting
+from leaddesk.visits.config import VisitSettings, load_visit_settings
+from leaddesk.visits.tracked_links import new_link_token, track_links
 
 DEFAULT_TIMEZONE_SETTING = "default_timezone"
 BOOKED_STATES = (
@@ -101,6 +103,29 @@ class Planner:
     # step fail with the same problem at once instead of spending the budget again each.
     over_budget: dict[int, Exception] = field(default_factory=dict)
     _render_seconds: dict[int, float] = field(default_factory=dict)
+    _visits: VisitSettings | None = None
+    _sequence_names: dict[int, str] = field(default_factory=dict)
+
+    def track_links(
+        self, rendered: dict[str, str], version: SequenceVersion, step: SequenceStep
+    ) -> tuple[dict[str, str], str | None]:
+        """The rendered email with links to the team's own sites tokenised (and UTM-tagged),
+        and the token; the email unchanged and None when it has no such link."""
+        if self._visits is None:
+            self._visits = load_visit_settings(self.session)
+        if not self._visits.active:
+            return rendered, None
+        if version.sequence_id not in self._sequence_names:
+            self._sequence_names[version.sequence_id] = version.sequence.name
+        token = new_link_token()
+        tracked = track_links(
+            rendered,
+            self._visits.tracking,
+            token=token,
+            campaign=self._sequence_names[version.sequence_id],
+            content=f"step-{step.position + 1}",
+        )
+        return (tracked, token) if tracked != rendered else (rendered, None)
 
     def note_render(self, step_id: int, seconds: float) -> None:
         """Add one render's time; past :data:`STEP_RENDER_SECONDS` in this run, the step's

@@ -209,7 +209,9 @@ def _perform(
     else:
         message.state = OutboxState.SCHEDULED
         message.subject = rendered.subject
-        message.rendered = rendered.as_dict()
+        message.rendered, message.link_token = planner.track_links(
+            rendered.as_dict(), version, step
+        )
         message.due_at = planner.email_slot(
             enrollment.next_due_at,
             version=version,

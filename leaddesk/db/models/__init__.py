@@ -36,6 +36,7 @@ from leaddesk.db.models.sequences import (
     SequenceVersion,
     StepKind,
 )
+from leaddesk.db.models.visits import VisitKind, WebVisit
 
 __all__ = [
     "Activity",
@@ -80,4 +81,6 @@ __all__ = [
     "TeamMember",
     "TeamRole",
     "UTCDateTime",
+    "VisitKind",
+    "WebVisit",
 ]

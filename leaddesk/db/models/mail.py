@@ -79,6 +79,7 @@ class OutboundMessage(Timestamps, Base):
         UniqueConstraint("enrollment_id", "step_id"),
         Index("ix_outbound_messages_due", "state", "due_at"),
         Index("uq_outbound_messages_alert_key", "alert_key", unique=True),
+        Index("uq_outbound_messages_link_token", "link_token", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +99,8 @@ class OutboundMessage(Timestamps, Base):
     to_address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(500), default="")
     unsubscribe_token: Mapped[str] = mapped_column(String(64), default="", index=True)
+    # The opaque token its links to the user's own sites carry (``ld=…``), None when none do.
+    link_token: Mapped[str | None] = mapped_column(String(40))
     state: Mapped[str] = mapped_column(String(20), default=OutboxState.SCHEDULED)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")

@@ -30,6 +30,7 @@ from leaddesk.ui.settings.scoring import scoring_tab
 from leaddesk.ui.settings.sequences import sequences_tab
 from leaddesk.ui.settings.team import team_tab
 from leaddesk.ui.settings.team_server import team_server_tab
+from leaddesk.ui.settings.website import website_tab
 from leaddesk.ui.widgets.settings_form import add_save_row, hint_label
 
 # Each entry builds one tab: (tab title, widget). Capabilities append their own builders.
@@ -145,6 +146,7 @@ SETTINGS_TABS: list[SettingsTab] = [
     accounts_tab,
     mailbox_tab,
     sequences_tab,
+    website_tab,
     scoring_tab,
     import_history_tab,
     team_server_tab,
