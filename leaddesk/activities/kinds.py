@@ -28,6 +28,7 @@ class ActivityKind(StrEnum):
     WEBSITE_VISIT = "website_visit"
     CLICKED_LINK = "clicked_link"  # a tracked link in one of our emails (from the web log)
     VISITED_PAGE = "visited_page"  # a page of the team's own site (from the web log)
+    EMAIL_OPENED = "email_opened"  # approximate: the optional open image, from the web log
     ENROLLED = "enrolled"
     SEQUENCE_EXITED = "sequence_exited"
     SEQUENCE_COMPLETED = "sequence_completed"
@@ -75,6 +76,8 @@ DERIVED_KINDS = frozenset(
         ActivityKind.RECYCLED,
         ActivityKind.REENGAGEMENT_STARTED,
         ActivityKind.MARKED_UNRESPONSIVE,
+        # Approximate: a proxy may have fetched the image, so it is not a touch of the lead.
+        ActivityKind.EMAIL_OPENED,
     }
 )
 
@@ -99,6 +102,7 @@ LABELS: dict[str, str] = {
     ActivityKind.WEBSITE_VISIT: "Visited the website",
     ActivityKind.CLICKED_LINK: "Clicked a link in an email",
     ActivityKind.VISITED_PAGE: "Viewed a page of your site",
+    ActivityKind.EMAIL_OPENED: "Opened an email (approximate)",
     ActivityKind.ENROLLED: "Enrolled in a sequence",
     ActivityKind.SEQUENCE_EXITED: "Left a sequence",
     ActivityKind.SEQUENCE_COMPLETED: "Finished a sequence",

@@ -24,6 +24,7 @@ from leaddesk.visits.config import (
     LINK_TRACKING,
     LINK_UTM,
     MACHINE_SECONDS,
+    OPEN_PIXEL_URL,
 )
 
 _ON = ("on", "yes", "true", "1")
@@ -187,6 +188,23 @@ def _seconds(key: str, default: int) -> Accessors:
     return read, write
 
 
+def _open_image() -> Accessors:
+    def read(session: Session) -> str:
+        return str(get_setting(session, OPEN_PIXEL_URL, "") or "")
+
+    def write(session: Session, value: str, _now: datetime) -> str:
+        from leaddesk.visits.config import load_visit_settings, open_image_problem
+
+        url = value.strip()
+        problem = open_image_problem(url, load_visit_settings(session).tracking) if url else ""
+        if problem:
+            raise ValueError(problem)
+        set_setting(session, OPEN_PIXEL_URL, url)
+        return "saved (opens are approximate)" if url else "cleared: opens are not read"
+
+    return read, write
+
+
 def _entries() -> list[tuple[str, str, Accessors]]:
     return [
         (POSTAL_ADDRESS, "the sender's postal address, in every email footer",
@@ -223,6 +241,8 @@ def _entries() -> list[tuple[str, str, Accessors]]:
          _stored_flag(LINK_UTM)),
         (MACHINE_SECONDS, "hits this many seconds or less after delivery are link scanners, not "
          "people", _seconds(MACHINE_SECONDS, DEFAULT_MACHINE_SECONDS)),
+        (OPEN_PIXEL_URL, "an image on your own site (https://…/px.gif) that emails show, to "
+         "read approximate opens from its log (empty: off)", _open_image()),
     ]  # fmt: skip
 
 

@@ -29,6 +29,7 @@ from leaddesk.sequences.pacing import DAY, RateBook, earliest_slot
 from leaddesk.sequences.timing import ALWAYS, SendWindow, add_wait, fit_window, resolve_zone
 from leaddesk.settings import get_setting
 from leaddesk.visits.config import VisitSettings, load_visit_settings
+from leaddesk.visits.open_image import with_open_image
 from leaddesk.visits.tracked_links import new_link_token, track_links
 
 DEFAULT_TIMEZONE_SETTING = "default_timezone"
@@ -125,6 +126,8 @@ class Planner:
             campaign=self._sequence_names[version.sequence_id],
             content=f"step-{step.position + 1}",
         )
+        if self._visits.pixel and "</body>" in tracked.get("html", ""):
+            tracked["html"] = with_open_image(tracked["html"], self._visits.pixel, token)
         return (tracked, token) if tracked != rendered else (rendered, None)
 
     def note_render(self, step_id: int, seconds: float) -> None:

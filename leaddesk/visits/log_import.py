@@ -30,6 +30,7 @@ from leaddesk.db.models import ImportBatch, OutboundMessage, VisitKind, WebVisit
 from leaddesk.visits.access_log import BadLine, Hit, read_hits
 from leaddesk.visits.config import STITCH_MINUTES, load_visit_settings
 from leaddesk.visits.machine_hits import is_page_view, machine_reason
+from leaddesk.visits.open_image import prefetch_reason
 from leaddesk.visits.tracked_links import tracked_token_of
 from leaddesk.visits.visit_rows import Candidate, store_visits
 
@@ -56,6 +57,7 @@ class VisitImportReport:
     tracked_hits: int = 0
     clicks: int = 0
     pages: int = 0
+    opens: int = 0  # approximate (image proxies, privacy protection): never a click
     machine: Counter[str] = field(default_factory=Counter)
     unknown_tokens: int = 0
     already_imported: int = 0
@@ -76,6 +78,7 @@ class VisitImportReport:
             "tracked_hits": self.tracked_hits,
             "clicks": self.clicks,
             "pages": self.pages,
+            "opens_approximate": self.opens,
             "machine": sum(self.machine.values()),
             "machine_by_reason": dict(self.machine),
             "unknown_tokens": self.unknown_tokens,
@@ -237,18 +240,27 @@ def import_visits(
             if message is None:
                 report.unknown_tokens += 1
                 continue
-            reason = machine_reason(
-                hit, sent_at=message.sent_at, scanner_seconds=settings.machine_seconds
-            )
+            opened = bool(settings.pixel_path) and hit.path == settings.pixel_path
+            if opened:
+                reason = prefetch_reason(hit, message.sent_at, settings.machine_seconds)
+            else:
+                reason = machine_reason(
+                    hit, sent_at=message.sent_at, scanner_seconds=settings.machine_seconds
+                )
             visitor = visitor_key(secret, hit)
             candidates.append(
-                Candidate(hit, VisitKind.CLICK, message.lead_id, visitor, fingerprint(hit),
-                          reason or "", message.outbound_id, message.step_id)
+                Candidate(hit, VisitKind.OPEN if opened else VisitKind.CLICK, message.lead_id,
+                          visitor, fingerprint(hit), reason or "", message.outbound_id,
+                          message.step_id)
             )  # fmt: skip
-            if reason is None:
+            if reason is None and not opened:
                 clicks.append((visitor, hit.at, message.lead_id))
         if clicks:
-            people = {(c.hit.ip, c.hit.user_agent) for c in candidates if not c.machine}
+            people = {
+                (c.hit.ip, c.hit.user_agent)
+                for c in candidates
+                if not c.machine and c.kind == VisitKind.CLICK
+            }
             since = min(at for _v, at, _l in clicks) - timedelta(minutes=STITCH_MINUTES)
             clicks += _earlier_clicks(session, {v for v, _a, _l in clicks}, since)
             addresses = {ip for ip, _ua in people}
@@ -272,7 +284,7 @@ def import_visits(
         session.flush()
         stored = store_visits(session, candidates, batch_id=batch.id, now=now)
         report.machine = stored.machine
-        report.clicks, report.pages = stored.clicks, stored.pages
+        report.clicks, report.pages, report.opens = stored.clicks, stored.pages, stored.opens
         report.already_imported, report.leads = stored.already, stored.leads
         batch.imported = stored.clicks + stored.pages
         report.batch_id = batch.id

@@ -15,7 +15,6 @@ from leaddesk.activities.door import record_activities_bulk
 from leaddesk.db.models import Sequence, SequenceStep, SequenceVersion, VisitKind, WebVisit
 from leaddesk.visits.access_log import Hit
 from leaddesk.visits.machine_hits import is_page_view
-from leaddesk.visits.reactions import VISIT_KINDS
 
 CHUNK = 500
 #: Parameters our links carry that say nothing about the page: left out of the stored URL.
@@ -42,6 +41,7 @@ class StoredVisits:
 
     clicks: int = 0
     pages: int = 0
+    opens: int = 0
     machine: Counter[str] = field(default_factory=Counter)
     already: int = 0
     leads: int = 0
@@ -67,6 +67,23 @@ def _known(session: Session, fingerprints: list[str]) -> set[str]:
     return known
 
 
+def _opened(session: Session, outbound_ids: set[int | None]) -> set[int | None]:
+    """Emails whose open (a person's fetch of the image) an earlier import stored."""
+    wanted = sorted(i for i in outbound_ids if i is not None)
+    found: set[int | None] = set()
+    for start in range(0, len(wanted), CHUNK):
+        found.update(
+            session.scalars(
+                select(WebVisit.outbound_id).where(
+                    WebVisit.outbound_id.in_(wanted[start : start + CHUNK]),
+                    WebVisit.kind == VisitKind.OPEN,
+                    WebVisit.machine == "",
+                )
+            )
+        )
+    return found
+
+
 def _step_names(session: Session, step_ids: set[int]) -> dict[int, str]:
     if not step_ids:
         return {}
@@ -87,6 +104,15 @@ def _events(candidate: Candidate, steps: dict[int, str], batch_id: int) -> list[
     )  # fmt: skip
     if candidate.kind == VisitKind.PAGE:
         return [page]
+    if candidate.kind == VisitKind.OPEN:
+        opened = {
+            "outbound_id": candidate.outbound_id,
+            "step_id": candidate.step_id,
+            "step": steps.get(candidate.step_id or 0, ""),
+            "approximate": True,
+        }
+        return [ActivityEvent(candidate.lead_id, ActivityKind.EMAIL_OPENED, hit.at, opened,
+                              origin="web log", import_batch_id=batch_id)]  # fmt: skip
     payload = {
         "path": hit.path,
         "url": url,
@@ -124,8 +150,17 @@ def store_visits(
             continue
         known.add(candidate.fingerprint)
         fresh.append(candidate)
-    session.add_all(_row(c, batch_id) for c in fresh)
     people = [c for c in fresh if not c.machine]
+    # An email counts as opened once, however often its image is fetched (asked before this
+    # import's rows are added, which would answer "yes" for all of them).
+    seen_opens = _opened(session, {c.outbound_id for c in people if c.kind == VisitKind.OPEN})
+    session.add_all(_row(c, batch_id) for c in fresh)
+    first_opens = []
+    for c in people:
+        if c.kind == VisitKind.OPEN and c.outbound_id not in seen_opens:
+            seen_opens.add(c.outbound_id)
+            first_opens.append(c)
+    people = [c for c in people if c.kind != VisitKind.OPEN] + first_opens
     for c in fresh:
         if c.machine:
             result.machine[c.machine] += 1
@@ -133,11 +168,13 @@ def store_visits(
     events = [event for c in people for event in _events(c, steps, batch_id)]
     result.clicks = sum(1 for c in people if c.kind == VisitKind.CLICK)
     result.pages = sum(1 for c in people if c.kind == VisitKind.PAGE)
+    result.opens = len(first_opens)
     result.leads = len({c.lead_id for c in people})
     session.flush()
     if events:
         # One insert for all, then one bulk reaction per capability (each lead re-scored once,
         # crossings handed off, owners of handed-off leads told), as imports of lists do.
         record_activities_bulk(session, events, now=now)
-        leads_changed(session, sorted({c.lead_id for c in people}), now, kinds=VISIT_KINDS)
+        kinds = {str(e.kind) for e in events}
+        leads_changed(session, sorted({c.lead_id for c in people}), now, kinds=kinds)
     return result

@@ -1,0 +1,44 @@
+"""The optional open-tracking image: a 1×1 picture on the team's own site, read from its logs.
+
+Off by default and approximate everywhere it is shown: image proxies (Gmail's, Apple Mail
+Privacy Protection) fetch it for the reader or ahead of them, and many readers block images.
+Reports count clicks, not opens, as the engagement figure.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from leaddesk.visits.access_log import Hit
+
+
+def open_image_url(pixel: str, token: str) -> str:
+    """The image's URL for one email: the configured URL with ``ld=<token>`` added."""
+    parts = urlsplit(pixel)
+    query = "&".join(q for q in (parts.query, urlencode({"ld": token})) if q)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+def with_open_image(markup: str, pixel: str, token: str) -> str:
+    """``markup`` with the invisible image just before ``</body>``."""
+    tag = (
+        f'<img src="{html.escape(open_image_url(pixel, token))}" width="1" height="1" alt="" '
+        'style="display:block;border:0;width:1px;height:1px">'
+    )
+    head, body_end, tail = markup.rpartition("</body>")
+    return f"{head}{tag}{body_end}{tail}" if body_end else markup + tag
+
+
+def prefetch_reason(hit: Hit, sent_at: datetime | None, seconds: int) -> str | None:
+    """Why a fetch of the image is not an open: a HEAD request, or a fetch within ``seconds``
+    of delivery (a filter or privacy proxy fetching ahead of the reader). Image proxies that
+    fetch when the reader opens (Gmail's) do count: that is what "approximate" means."""
+    if hit.method in ("HEAD", "OPTIONS"):
+        return f"{hit.method} request"
+    if sent_at is not None:
+        sent = sent_at if sent_at.tzinfo else sent_at.replace(tzinfo=UTC)
+        if 0 <= (hit.at - sent).total_seconds() < seconds:
+            return f"image fetched within {seconds} s of delivery"
+    return None
