@@ -29,6 +29,7 @@ from leaddesk.visits.config import (
     LINK_TRACKING,
     LINK_UTM,
     MACHINE_SECONDS,
+    OPEN_PIXEL_URL,
     load_visit_settings,
 )
 from tests.ui.inbox_page.helpers import answer_next_dialog
@@ -153,6 +154,28 @@ def test_an_invalid_domain_is_explained_and_nothing_is_stored(
         assert get_setting(session, MACHINE_SECONDS) is None
     qtbot.keyClicks(tab.domains_edit, ".example")
     assert not tab.domains_error.isVisible()
+
+
+def test_an_open_image_off_the_teams_sites_is_refused_and_one_on_them_is_saved(
+    qtbot: QtBot, db: Database, context: AppContext
+) -> None:
+    """An open image on someone else's site is explained under its field and not stored; the
+    same image on one of the team's own sites is stored."""
+    _window, tab = _tab(qtbot, context)
+    qtbot.keyClicks(tab.domains_edit, "acme.example")
+    qtbot.keyClicks(tab.open_edit, "https://tracker.example/px.gif")
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    _idle(qtbot, context)
+    assert tab.open_error.isVisible() and "not one of your websites" in tab.open_error.text()
+    with db.session() as session:
+        assert get_setting(session, OPEN_PIXEL_URL) is None
+    tab.open_edit.clear()
+    qtbot.keyClicks(tab.open_edit, "https://www.acme.example/px.gif")
+    assert not tab.open_error.isVisible()
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.saving and not context.runner.busy, timeout=10_000)
+    with db.session() as session:
+        assert load_visit_settings(session).pixel == "https://www.acme.example/px.gif"
 
 
 def test_importing_a_web_log_reports_lines_and_the_unreadable_one(

@@ -51,10 +51,18 @@ SCANNER_HINT = (
     "Mail security filters (Microsoft Safe Links, Mimecast, Proofpoint…) open every link "
     "seconds after delivery. Hits this soon after sending count as machines, not people."
 )
+OPEN_HINT = (
+    "Optional; empty means off. An invisible image on your site shows in each email, and its "
+    "log tells roughly who opened: image proxies and Apple Mail Privacy Protection fetch it for "
+    "readers or ahead of them, and many block images. Clicks, not opens, count as engagement."
+)
 IMPORT_HINT = "nginx or Apache access logs, plain or .gz; several rotated files at once"
 LOG_FILTER = "Access logs (*.log *.gz *.txt access*);;All files (*)"
 BAD_SHOWN = 5
-KEYS = (visits.LINK_DOMAINS, visits.LINK_TRACKING, visits.LINK_UTM, visits.MACHINE_SECONDS)
+KEYS = (
+    visits.LINK_DOMAINS, visits.LINK_TRACKING, visits.LINK_UTM, visits.MACHINE_SECONDS,
+    visits.OPEN_PIXEL_URL,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,7 @@ class WebsiteSettings:
     tracking: bool = True
     utm: bool = True
     machine_seconds: int = visits.DEFAULT_MACHINE_SECONDS
+    open_image: str = ""
 
 
 def _count(number: int, word: str) -> str:
@@ -123,10 +132,15 @@ class WebsiteSettingsTab(QWidget):
         self.tracking_check = QCheckBox("&Track clicks on links to these sites")
         self.utm_check = QCheckBox("Add &UTM parameters")
         self.machine_spin = QSpinBox(minimum=0, maximum=3600, suffix=" s")
+        self.open_edit = QLineEdit(placeholderText="https://www.acme.example/px.gif")
+        self.open_error = QLabel("", wordWrap=True)
+        self.open_error.setStyleSheet("color: #b91c1c;")
+        self.open_error.hide()
         rows = [("Your &websites:", self.domains_edit), ("", self.domains_error),
                 ("", hint_label(DOMAINS_HINT)), ("", self.tracking_check), ("", self.utm_check),
                 ("", hint_label(UTM_HINT)), ("Link &scanners:", self.machine_spin),
-                ("", hint_label(SCANNER_HINT))]  # fmt: skip
+                ("", hint_label(SCANNER_HINT)), ("&Open image:", self.open_edit),
+                ("", self.open_error), ("", hint_label(OPEN_HINT))]  # fmt: skip
         grid = QGridLayout()  # a form would give wrapped hints the height of a narrow layout
         left = Qt.AlignmentFlag.AlignLeft  # the spin box keeps its own width
         grid.setColumnStretch(1, 1)
@@ -146,6 +160,7 @@ class WebsiteSettingsTab(QWidget):
         self.tracking_check.toggled.connect(self._edited)
         self.utm_check.toggled.connect(self._edited)
         self.machine_spin.valueChanged.connect(self._edited)
+        self.open_edit.textEdited.connect(self._edited)
         return box
 
     def _build_import(self) -> QGroupBox:
@@ -158,7 +173,10 @@ class WebsiteSettingsTab(QWidget):
     def settings(self) -> WebsiteSettings:
         """The fields as the tab shows them (not validated)."""
         checks = (self.tracking_check.isChecked(), self.utm_check.isChecked())
-        return WebsiteSettings(self.domains_edit.text().strip(), *checks, self.machine_spin.value())
+        return WebsiteSettings(
+            self.domains_edit.text().strip(), *checks, self.machine_spin.value(),
+            self.open_edit.text().strip(),
+        )  # fmt: skip
 
     @property
     def dirty(self) -> bool:
@@ -167,6 +185,7 @@ class WebsiteSettingsTab(QWidget):
 
     def _edited(self, *_args: Any) -> None:
         self.domains_error.hide()  # an edit makes an earlier refusal stale
+        self.open_error.hide()
         self._update_state()
 
     def _update_state(self) -> None:
@@ -183,6 +202,7 @@ class WebsiteSettingsTab(QWidget):
         self.tracking_check.setChecked(shown.tracking)
         self.utm_check.setChecked(shown.utm)
         self.machine_spin.setValue(shown.machine_seconds)
+        self.open_edit.setText(shown.open_image)
         self._update_state()
 
     def load(self) -> None:
@@ -193,9 +213,11 @@ class WebsiteSettingsTab(QWidget):
             with self.context.db.session() as session:
                 self.guard.remember(session)
                 stored = [get_setting(session, k, d) for k, d in zip(KEYS, defaults, strict=True)]
-            domains, tracking, utm, seconds = stored
+            domains, tracking, utm, seconds, image = stored
             seconds = visits.DEFAULT_MACHINE_SECONDS if seconds is None else int(seconds)
-            return WebsiteSettings(str(domains or ""), bool(tracking), bool(utm), seconds)
+            return WebsiteSettings(
+                str(domains or ""), bool(tracking), bool(utm), seconds, str(image or "")
+            )
 
         self.context.runner.run(read, on_done=self._show, write=False)
 
@@ -207,6 +229,11 @@ class WebsiteSettingsTab(QWidget):
         except ValueError as error:
             self.domains_error.setText(sentence(str(error)))
             self.domains_error.show()
+            return
+        problem = visits.open_image_problem(typed.open_image, tracking) if typed.open_image else ""
+        if problem:
+            self.open_error.setText(sentence(problem))
+            self.open_error.show()
             return
         value = replace(typed, domains=", ".join(tracking.domains))
         loaded = None if overwrite else self.guard.loaded
