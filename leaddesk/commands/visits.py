@@ -25,7 +25,7 @@ def register(subparsers: Any) -> None:
         description="Read nginx or Apache access logs (plain or .gz, several rotated files at "
         "once). Hits on links of LeadDesk emails become 'clicked a link' activity; the same "
         "visitor's next pages become 'viewed a page'. Link scanners and bots are counted and "
-        "left out. Importing the same log again adds nothing; `leaddesk import undo BATCH` "
+        "left out. Importing the same log again adds nothing; `leaddesk import --undo BATCH` "
         "takes an import back.",
     )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="access log files")
@@ -59,7 +59,7 @@ def _say(report: Any) -> None:
         if report.bad_lines == report.lines:
             print("  Not one line could be read: is this an access log? Try --log-format.")
     if report.batch_id is not None:
-        print(f"Import batch {report.batch_id} (undo: leaddesk import undo {report.batch_id}).")
+        print(f"Import batch {report.batch_id} (undo: leaddesk import --undo {report.batch_id}).")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -64,7 +64,7 @@ def test_import_visits_reports_clicks_pages_and_bad_lines_and_adds_nothing_the_s
     db: Database, db_path: Path, tmp_path: Path
 ) -> None:
     """A gzipped log gives one click and one (URL-decoded) page, names its bad line; run again,
-    it says the hits were imported before and stores nothing new."""
+    it says the hits were imported before and stores nothing new; `import --undo` removes it."""
     _sent_email(db)
     log = _log(tmp_path)
     first = _leaddesk(db_path, "import-visits", str(log), "--json")
@@ -80,6 +80,10 @@ def test_import_visits_reports_clicks_pages_and_bad_lines_and_adds_nothing_the_s
     with db.session() as session:
         paths = sorted(session.scalars(select(WebVisit.path)))
     assert paths == ["/café/menu", "/pricing"]
+    undone = _leaddesk(db_path, "import", "--undo", str(report["batch_id"]))
+    assert undone.returncode == 0, undone.stderr
+    with db.session() as session:
+        assert session.scalar(select(func.count(WebVisit.id))) == 0
 
 
 def test_import_visits_says_what_is_wrong_with_a_missing_file_a_bad_format_or_a_non_log(
