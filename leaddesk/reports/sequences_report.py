@@ -1,9 +1,11 @@
-"""Sequences: per sequence, version and step — sent, delivered, bounced, replied, unsubscribed.
+"""Sequences: per sequence, version and step — sent, delivered, bounced, replied, unsubscribed,
+clicked.
 
 Every figure counts the emails sent in the period (an "email sent" event names its step) and
-what came of each of them, whenever it came: a bounce, reply, auto-reply or unsubscribe names the
-email it answers, and counts once per email. Delivered is sent minus bounced. A step whose
-unsubscribe or bounce rate stands out is flagged.
+what came of each of them, whenever it came: a bounce, reply, auto-reply, unsubscribe or click
+on a tracked link names the email it answers, and counts once per email. Delivered is sent minus
+bounced. Click → hand-off counts the leads who clicked and were handed off after their first
+click. A step whose unsubscribe or bounce rate stands out is flagged.
 """
 
 from __future__ import annotations
@@ -37,11 +39,23 @@ ANSWERS = {
     K.COMPLAINED: "complaints",
 }
 COUNTS = ("sent", "bounced", "hard", "soft", "refused", "replied", "auto_replies", "unsubscribed",
-          "complaints", "dropped")  # fmt: skip
+          "complaints", "dropped", "clicked")  # fmt: skip
 # Bounces that leave no lead activity (the lead is kept): the mailbox records them per message.
 INBOUND_BOUNCES = {"bounce_soft": "soft", "bounce_policy": "refused"}
 MIN_SENT_FOR_FLAG = 20
 UNSUBSCRIBE_FLAG, BOUNCE_FLAG = 0.02, 0.05
+
+CLICK_DEFINITIONS = {
+    "Clicked": "emails with at least one click on a tracked link to your website (each email "
+    "once, however often it was clicked)",
+    "Click-through rate": "clicked ÷ delivered",
+    "Click → hand-off": "leads who clicked and were handed off to sales after their first "
+    "click (each lead once)",
+}
+CLICKS_NOTE = (
+    "Clicks come from your website's logs (Settings → Website → Import web logs); link "
+    "scanners and bots are left out. Opens are not counted: image proxies make them unreliable."
+)
 
 
 FIELD = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)[^}]*\}\}")  # a merge field in a template
@@ -90,6 +104,22 @@ def step_counts(session: Session, flt: ReportFilter) -> dict[int, dict[str, int]
         if kind == K.BOUNCED:
             soft = str(bounce_status or "").startswith("4")
             counts[step_id]["soft" if soft else "hard"] += 1
+    clicked = (
+        select(OutboundMessage.step_id, func.count(func.distinct(OutboundMessage.id)))
+        .select_from(Activity)
+        .join(OutboundMessage, OutboundMessage.id == outbound)
+        .where(
+            Activity.kind == K.CLICKED_LINK,
+            OutboundMessage.id.in_(sent_ids),  # clicks on the period's emails, whenever
+            OutboundMessage.step_id.is_not(None),
+        )
+        .group_by(OutboundMessage.step_id)  # an email clicked often counts once
+    )
+    if leads is not None:
+        clicked = clicked.where(activity_of(leads))
+    for step_id, count in session.execute(clicked):
+        if step_id is not None:
+            counts[step_id]["clicked"] += count
     not_delivered = (
         select(OutboundMessage.id, OutboundMessage.step_id, InboundMessage.classification)
         .join(OutboundMessage, OutboundMessage.id == InboundMessage.outbound_id)
@@ -136,6 +166,56 @@ def step_counts(session: Session, flt: ReportFilter) -> dict[int, dict[str, int]
     return counts
 
 
+def click_handoffs(
+    session: Session, flt: ReportFilter, sequence_of: dict[int, int]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Leads handed off after their first click on one of the period's emails, per step id and
+    per sequence id (``sequence_of`` maps a step to its sequence); a lead counts once in each."""
+    leads = _lead_filter(flt)
+    outbound = Activity.payload["outbound_id"].as_integer()
+    sent_ids = select(outbound).where(Activity.kind == K.EMAIL_SENT, _in_period(flt))
+    first_clicks = (
+        select(OutboundMessage.step_id, Activity.lead_id, func.min(Activity.occurred_at))
+        .select_from(Activity)
+        .join(OutboundMessage, OutboundMessage.id == outbound)
+        .where(
+            Activity.kind == K.CLICKED_LINK,
+            OutboundMessage.id.in_(sent_ids),
+            OutboundMessage.step_id.is_not(None),
+        )
+        .group_by(OutboundMessage.step_id, Activity.lead_id)
+    )
+    clickers = select(Activity.lead_id).where(
+        Activity.kind == K.CLICKED_LINK, outbound.in_(sent_ids)
+    )
+    if leads is not None:
+        first_clicks = first_clicks.where(activity_of(leads))
+        clickers = clickers.where(activity_of(leads))
+    last_handoff: dict[int, datetime] = {
+        lead_id: at
+        for lead_id, at in session.execute(
+            select(Activity.lead_id, func.max(Activity.occurred_at))
+            .where(Activity.kind == K.HANDED_OFF, activity_of(clickers))
+            .group_by(Activity.lead_id)
+        )
+    }
+    by_step: dict[int, int] = defaultdict(int)
+    sequence_first: dict[tuple[int, int], datetime] = {}
+    for step_id, lead_id, clicked_at in session.execute(first_clicks):
+        if step_id is None:
+            continue
+        if lead_id in last_handoff and last_handoff[lead_id] >= clicked_at:
+            by_step[step_id] += 1
+        if step_id in sequence_of:
+            key = (sequence_of[step_id], lead_id)
+            sequence_first[key] = min(clicked_at, sequence_first.get(key, clicked_at))
+    by_sequence: dict[int, int] = defaultdict(int)
+    for (sequence_id, lead_id), clicked_at in sequence_first.items():
+        if lead_id in last_handoff and last_handoff[lead_id] >= clicked_at:
+            by_sequence[sequence_id] += 1
+    return by_step, by_sequence
+
+
 def _sales_ready_while_enrolled(session: Session, flt: ReportFilter) -> dict[int, int]:
     """Per sequence: leads that became sales-ready during one of their enrollments in it."""
     crossing = (
@@ -176,6 +256,7 @@ def _rates(counts: dict[str, int]) -> dict[str, float | int | None]:
         "bounce_rate": rate(counts["bounced"], counts["sent"]),
         "reply_rate": rate(counts["replied"], delivered),
         "unsubscribe_rate": rate(counts["unsubscribed"], delivered),
+        "click_rate": rate(counts["clicked"], delivered),
     }
 
 
@@ -200,6 +281,9 @@ def sequences_report(session: Session, flt: ReportFilter, now: datetime) -> Repo
     if flt.sequence_id is not None:
         steps = [s for s in steps if s[5] == flt.sequence_id]
     ready = _sales_ready_while_enrolled(session, flt)
+    handed_by_step, handed_by_sequence = click_handoffs(
+        session, flt, {row[0]: row[5] for row in steps}
+    )
     totals: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
     step_rows: list[list[Any]] = []
     flags: list[str] = []
@@ -237,6 +321,9 @@ def sequences_report(session: Session, flt: ReportFilter, now: datetime) -> Repo
                 c["dropped"],
                 r["reply_rate"],
                 r["unsubscribe_rate"],
+                c["clicked"],
+                r["click_rate"],
+                handed_by_step.get(step_id, 0),
                 c["refused"],
                 c["complaints"],
                 flag,
@@ -255,6 +342,9 @@ def sequences_report(session: Session, flt: ReportFilter, now: datetime) -> Repo
                 c["replied"],
                 c["unsubscribed"],
                 r["reply_rate"],
+                c["clicked"],
+                r["click_rate"],
+                handed_by_sequence.get(sequence_id, 0),
                 ready.get(sequence_id, 0),
             ]
         )
@@ -319,9 +409,13 @@ def sequences_report(session: Session, flt: ReportFilter, now: datetime) -> Repo
                     "Replied",
                     "Unsubscribed",
                     "Reply rate",
+                    "Clicked",
+                    "Click-through rate",
+                    "Click → hand-off",
                     "Became sales-ready while enrolled",
                 ],
                 sequence_rows,
+                CLICK_DEFINITIONS,
             ),
             Table(
                 "By step",
@@ -340,6 +434,9 @@ def sequences_report(session: Session, flt: ReportFilter, now: datetime) -> Repo
                     "Left after it",
                     "Reply rate",
                     "Unsubscribe rate",
+                    "Clicked",
+                    "Click-through rate",
+                    "Click → hand-off",
                     "Refused (policy)",
                     "Spam complaints",
                     "Flag",
@@ -348,7 +445,7 @@ def sequences_report(session: Session, flt: ReportFilter, now: datetime) -> Repo
                 {
                     "Left after it": "leads who left the sequence after this email (not for "
                     "becoming sales-ready)",
-                    "Clicked": "no click data yet",
+                    **CLICK_DEFINITIONS,
                     "Soft bounces": "not delivered for now: mailbox full, or the server gave up "
                     "(the address is suppressed when it keeps failing)",
                     "Refused (policy)": "the receiver refused the sender (spam filter, "
@@ -368,7 +465,6 @@ def sequences_report(session: Session, flt: ReportFilter, now: datetime) -> Repo
                 },
             )
         ],
-        notes=(flags or ["No step stands out."])
-        + ["Clicks are not counted yet: LeadDesk has no click data."],
+        notes=(flags or ["No step stands out."]) + [CLICKS_NOTE],
         empty=not step_rows,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
@@ -96,6 +97,10 @@ class MainWindow(QMainWindow):
         self.ui.actionImport.setVisible(IMPORT_AVAILABLE)
         self.setAcceptDrops(IMPORT_AVAILABLE)
         self.import_wizard: ImportWizard | None = None
+        self.visits_action = QAction("Import &web logs…", self)
+        self.visits_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
+        self.visits_action.triggered.connect(lambda: self.import_web_logs())
+        self.ui.menuFile.insertAction(self.ui.actionLoadSample, self.visits_action)
         self.copy_action = QAction("Copy this database to a &team server…", self)
         self.copy_action.triggered.connect(self.copy_to_team_server)
         self.ui.menuFile.insertAction(self.ui.actionQuit, self.copy_action)
@@ -224,11 +229,24 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        """Open the import wizard on the dropped file."""
+        """Import the dropped files: web server logs as visits, anything else as a list."""
         files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if files:
             event.acceptProposedAction()
-            self.open_import(files[0])
+            from leaddesk.visits.log_import import looks_like_access_log
+
+            if all(looks_like_access_log(Path(name)) for name in files):
+                self.import_web_logs(files)
+            else:
+                self.open_import(files[0])
+
+    def import_web_logs(self, files: list[str] | None = None) -> None:
+        """Settings → Website, importing ``files`` (asked for when not given) as web visits."""
+        self.ui.navList.setCurrentRow(self.page_keys.index("settings"))
+        settings = self.page("settings")
+        website = settings.tab_widgets["Website"]  # type: ignore[attr-defined]
+        settings.tabs.setCurrentWidget(website)  # type: ignore[attr-defined]
+        website.import_logs(files)
 
     def show_about(self) -> None:
         """Show the About dialog."""

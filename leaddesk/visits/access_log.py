@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Generator, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache, partial
@@ -274,7 +274,7 @@ def _open_log(path: Path) -> BinaryIO:
 
 def read_hits(
     paths: Iterable[Path], log_format: str | None = None, *, containing: Collection[str] = ()
-) -> Iterator[Hit | BadLine]:
+) -> Generator[Hit | BadLine, None, None]:
     """Every line of the given logs as a Hit or BadLine, file by file, each in its own order.
 
     Plain and gzipped files (`access.log.2.gz`) are told apart by content, not name; a damaged

@@ -104,6 +104,19 @@ def token_in(target: str) -> str | None:
     return tracked_token_of({"ld": found.group(1)}) if found else None
 
 
+def looks_like_access_log(path: Path, sample: int = 20) -> bool:
+    """True when most of the first lines of ``path`` read as access-log lines (for a file
+    dropped on the window: a web log is imported as visits, anything else as a list)."""
+    hits = read_hits([path])
+    try:
+        lines = [item for _n, item in zip(range(sample), hits, strict=False)]
+    except OSError:
+        return False
+    finally:
+        hits.close()  # the file is closed now, not when the generator is collected
+    return bool(lines) and sum(isinstance(item, Hit) for item in lines) * 2 > len(lines)
+
+
 def visitor_key(secret: bytes, hit: Hit) -> str:
     """A keyed hash of the client address and browser (the raw address is never stored)."""
     text = f"{hit.ip}\0{hit.user_agent}".encode()

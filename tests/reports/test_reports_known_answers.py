@@ -198,7 +198,8 @@ def test_sequences_per_step(db: Database, built: Built) -> None:
     assert steps[2][12] == pytest.approx(0.5)
     by_sequence = result.tables[0].rows[0]
     assert by_sequence[1:6] == [6, 5, 1, 1, 0]  # per-step sums are the sequence's totals
-    assert by_sequence[7] == 2  # L1 and L2 became sales-ready while enrolled
+    ready = result.tables[0].columns.index("Became sales-ready while enrolled")
+    assert by_sequence[ready] == 2  # L1 and L2 became sales-ready while enrolled
     assert values(result)["bounce_rate"] == pytest.approx(1 / 6)
     assert values(report(db, "sequences", FEBRUARY))["sent"] == 0
 

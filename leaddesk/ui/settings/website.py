@@ -271,9 +271,9 @@ class WebsiteSettingsTab(QWidget):
             return
         QMessageBox.warning(self, "Settings not saved", f"The settings were not saved: {error}")
 
-    def import_logs(self) -> None:
-        """Ask for access log files and import them in the background (cancellable)."""
-        names, _ = QFileDialog.getOpenFileNames(self, "Import web logs", "", LOG_FILTER)
+    def import_logs(self, files: list[str] | None = None) -> None:
+        """Import ``files`` (asked for when not given) in the background (cancellable)."""
+        names = files or QFileDialog.getOpenFileNames(self, "Import web logs", "", LOG_FILTER)[0]
         if not names:
             return
         from leaddesk.visits.log_import import import_visits  # loaded on first use
