@@ -7,6 +7,7 @@ inline in the editor.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,14 +28,30 @@ from leaddesk.sequences.exits import LIVE_ENROLLMENT
 from leaddesk.sequences.merge import UNSUBSCRIBE_TEXT, EmptyField, known_fields
 from leaddesk.sequences.planner import only_account
 from leaddesk.sequences.preview import context_for, render_step_email
+from leaddesk.sequences.templates import _URL as AUTO_LINK  # what the HTML part links
 from leaddesk.sequences.templates import TemplateProblem, parse
 from leaddesk.sequences.timing import is_valid_zone
 from leaddesk.settings import postal_address
+from leaddesk.visits.config import load_visit_settings
+from leaddesk.visits.tracked_links import LinkTracking, check_link
 
 ERROR = "error"
 WARNING = "warning"
 _SAMPLE_LEADS = 2000
 _FALLBACK_FILTERS = ("default", "d")
+# Merge fields and tags, blanked to "{{___}}" of the same length: spans stay, spaces go.
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+# A written web address as the auto-linker would start it ("https:///x" is a near miss).
+_WRITTEN_URL = re.compile(r"(?<![\w@/.])https?://(?!/)[^\s<>\"']*", re.IGNORECASE)
+# "https//acme.example", "https:/acme.example", "http:\\acme.example", "htps://acme.example".
+_NEAR_MISS = re.compile(
+    r"(?<![\w@/.])(?P<scheme>h+t+p+s?)(?P<sep>[:;]{1,2}[/\\]{1,3}|//|\\\\)(?=[\w{])",
+    re.IGNORECASE,
+)
+_SENTENCE_END = ".,;:!?)]"
+_SITE_NAME = re.compile(r"(?:[\w-]+\.)+[\w-]+")
+# After a space, what still looks like part of the address: ".example", "/pricing", "acme.example".
+_CONTINUED = re.compile(r"[ \t]+(?:[./][\w{]|(?:[\w-]+\.)+[\w-]+|\S*/)")
 
 
 @dataclass(frozen=True)
@@ -118,9 +135,14 @@ def _lint_template(
 
 
 def lint_document(
-    session: Session, document: dict[str, Any], *, sequence_id: int | None = None
+    session: Session,
+    document: dict[str, Any],
+    *,
+    sequence_id: int | None = None,
+    tracking: LinkTracking | None = None,
 ) -> list[LintFinding]:
-    """Every finding for an editor draft (or a stored version's document)."""
+    """Every finding for an editor draft (or a stored version's document); ``tracking`` is read
+    from the settings unless given."""
     findings: list[LintFinding] = []
     try:
         document = validate_document(document)
@@ -152,12 +174,15 @@ def lint_document(
         findings.append(
             LintFinding(ERROR, None, f"unknown time zone {zone!r}", "use a zone like Europe/Berlin")
         )
+    tracking = tracking or load_visit_settings(session).tracking
     steps = document["steps"]
     if not any(s["kind"] == StepKind.EMAIL for s in steps):
         findings.append(LintFinding(WARNING, None, "the sequence sends no email", "add an email"))
     for number, step in enumerate(steps, start=1):
         if step["kind"] == StepKind.EMAIL:
             _lint_email(session, step, number, known, enrolled, sample, account, findings)
+            for part in ("subject", "body"):
+                findings += link_findings(str(step.get(part) or ""), part, number, tracking)
         elif step["kind"] == StepKind.TASK:
             _lint_template(step.get("task_note", ""), "task note", number, known, findings)
             if step.get("task_kind", "other") not in TASK_KINDS:
@@ -220,6 +245,67 @@ def _lint_email(
                 )
             )
             return
+
+
+def link_findings(source: str, part: str, step: int, tracking: LinkTracking) -> list[LintFinding]:
+    """Warnings about the web addresses written in a step's subject or body (a template)."""
+    text = _JINJA.sub(lambda m: "{{" + "_" * (len(m[0]) - 4) + "}}", source)
+    findings: list[LintFinding] = []
+
+    def warn(message: str, fix: str) -> None:
+        findings.append(LintFinding(WARNING, step, f"{part}: {message}", fix))
+
+    for miss in _NEAR_MISS.finditer(text):
+        if miss["sep"] != "://" or miss["scheme"].lower() not in ("http", "https"):
+            end = _word_end(text, miss.end())
+            typed, rest = source[miss.start() : end], source[miss.end() : end]
+            warn(f"{typed} is not a web address, so it is no link", f"write https://{rest}")
+    for written in _WRITTEN_URL.finditer(text):
+        raw = written[0].rstrip(_SENTENCE_END)  # as the auto-linker: no closing punctuation
+        url = source[written.start() : written.start() + len(raw)] or written[0]
+        authority = re.split(r"[/?#]", raw.split("//", 1)[1], maxsplit=1)[0]
+        host = re.sub(r":\d*$", "", authority.rpartition("@")[2])
+        site_named = "{{" in host or bool(_SITE_NAME.fullmatch(host))
+        broken = _CONTINUED.match(text, written.end())
+        if broken and (not site_named or broken[0].lstrip()[0] in "./"):
+            shown = source[written.start() : _word_end(text, broken.end())]
+            warn(f"{shown} has a space in it, so the link stops there", "remove the space")
+            continue
+        ok, sentence = check_link(raw, tracking)
+        if not ok or not site_named:
+            why = sentence.rstrip(".") if not ok else "no site name such as acme.example"
+            warn(
+                f"{url} is not a complete web address ({why[0].lower()}{why[1:]})",
+                "write the whole address, e.g. https://acme.example/pricing",
+            )
+            continue
+        if tracking.enabled and raw.lower().startswith("http:") and tracking.own_domain(host):
+            warn(
+                f"link to your own site uses http:// ({url})",
+                "write https:// so the click is not redirected (and the token kept)",
+            )
+        linked = AUTO_LINK.match(text, written.start()) if part == "body" else None
+        if (
+            linked
+            and text.startswith(")", linked.end())
+            and linked[0].count("(") > linked[0].count(")")
+        ):
+            warn(
+                f"the link {source[written.start() : linked.end() + 1]} ends in a bracket that "
+                f"the email leaves out: it goes to {source[linked.start() : linked.end()]}",
+                "drop the brackets from the address (or write them as %28 and %29)",
+            )
+    return findings
+
+
+def _word_end(text: str, start: int) -> int:
+    """Where the non-space run from ``start`` ends, closing punctuation left out."""
+    end = start
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    while end > start and text[end - 1] in _SENTENCE_END:
+        end -= 1
+    return end
 
 
 def _enrolled_leads(session: Session, sequence_id: int | None) -> list[Lead]:

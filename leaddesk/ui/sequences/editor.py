@@ -179,6 +179,7 @@ class SequenceEditor(QWidget):
             state += f" · {data.live} lead{'' if data.live == 1 else 's'} in flight"
         self.version_label.setText(state)
         self.settings_panel.load(data.document, data.accounts)
+        self.step_editor.set_link_tracking(data.tracking)
         self.timeline.set_steps(data.document["steps"])
         self.lead_combo.blockSignals(True)
         self.lead_combo.clear()

@@ -15,6 +15,8 @@ from leaddesk.sequences.exits import LIVE_ENROLLMENT
 from leaddesk.sequences.lint import lint_document
 from leaddesk.sequences.preview import preview_step
 from leaddesk.sequences.versions import version_in_use
+from leaddesk.visits.config import load_visit_settings
+from leaddesk.visits.tracked_links import LinkTracking
 
 LEAD_CHOICES = 200
 
@@ -31,6 +33,7 @@ class EditorData:
     live: int
     accounts: list[str] = field(default_factory=list)
     leads: list[tuple[int, str]] = field(default_factory=list)
+    tracking: LinkTracking = field(default_factory=lambda: LinkTracking((), enabled=False))
 
 
 def load_editor_data(session: Session, sequence_id: int) -> EditorData:
@@ -59,6 +62,7 @@ def load_editor_data(session: Session, sequence_id: int) -> EditorData:
         int(live or 0),
         list(session.scalars(select(SenderAccount.name).order_by(SenderAccount.name))),
         [(row.id, _lead_label(row)) for row in leads],
+        load_visit_settings(session).tracking,
     )
 
 

@@ -1,17 +1,21 @@
-"""Editing one step: subject and body with a merge-field picker, a wait, or a task."""
+"""Editing one step: subject and body with a merge-field picker and "Insert link…", a wait, or
+a task."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QStackedWidget,
     QVBoxLayout,
@@ -20,6 +24,11 @@ from PySide6.QtWidgets import (
 
 from leaddesk.sequences.documents import TASK_KINDS
 from leaddesk.sequences.merge import FIELD_HELP
+from leaddesk.ui.sequences.insert_link import InsertLinkDialog
+from leaddesk.visits.tracked_links import LinkTracking
+
+INSERT_LINK_KEYS = "Ctrl+K"
+_CLOSES_SENTENCE = ".,;:!?)"
 
 PAGE_NONE, PAGE_EMAIL, PAGE_WAIT, PAGE_TASK = range(4)
 
@@ -33,6 +42,8 @@ class StepEditor(QStackedWidget):
         super().__init__(parent)
         self._step: dict[str, Any] = {}
         self._loading = False
+        self.tracking = LinkTracking((), enabled=False)
+        self.link_dialog: InsertLinkDialog | None = None
         hint = QLabel("Select a step in the timeline, or add one.")
         hint.setObjectName("pageSubtitle")
         self.addWidget(hint)
@@ -52,7 +63,17 @@ class StepEditor(QStackedWidget):
         for name in (*FIELD_HELP, "company_size", "industry", "country", "city", "phone"):
             self.field_picker.addItem(f"{{{{ {name} }}}} — {FIELD_HELP.get(name, name)}", name)
         self.field_picker.activated.connect(self._insert_field)
-        form.addRow("", self.field_picker)
+        self.link_button = QPushButton("Insert link…")
+        self.link_button.setToolTip(
+            f"Write a web address into the body at the cursor ({INSERT_LINK_KEYS})"
+        )
+        self.link_button.clicked.connect(self.open_link_dialog)
+        shortcut = QShortcut(QKeySequence(INSERT_LINK_KEYS), page, self.open_link_dialog)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        inserts = QHBoxLayout()
+        inserts.addWidget(self.field_picker, 1)
+        inserts.addWidget(self.link_button)
+        form.addRow("", inserts)
         self.body_edit = QPlainTextEdit()
         self.body_edit.setPlaceholderText('Hi {{ first_name | default("there") }}, …')
         self.body_edit.textChanged.connect(self._changed)
@@ -120,6 +141,35 @@ class StepEditor(QStackedWidget):
     def step(self) -> dict[str, Any]:
         """The step as edited."""
         return dict(self._step)
+
+    def set_link_tracking(self, tracking: LinkTracking) -> None:
+        """The team's link-tracking settings, which "Insert link…" explains addresses with."""
+        self.tracking = tracking
+
+    def open_link_dialog(self) -> None:
+        """Ask for a web address (non-blocking); OK writes it into the body at the cursor."""
+        if self.currentIndex() != PAGE_EMAIL:
+            return
+        if self.link_dialog is not None:
+            self.link_dialog.deleteLater()
+        dialog = self.link_dialog = InsertLinkDialog(self.tracking, self)
+        dialog.accepted.connect(lambda: self.insert_link(dialog.url()))
+        dialog.open()
+
+    def insert_link(self, url: str) -> None:
+        """Write ``url`` at the body's cursor, spaced off from the words around it."""
+        cursor = self.body_edit.textCursor()
+        text, position = self.body_edit.toPlainText(), cursor.selectionEnd()
+        before = text[position - 1] if position else " "
+        after = text[position] if position < len(text) else " "
+        cursor.setPosition(position)
+        cursor.insertText(
+            ("" if before.isspace() else " ")
+            + url
+            + ("" if after.isspace() or after in _CLOSES_SENTENCE else " ")
+        )
+        self.body_edit.setTextCursor(cursor)
+        self.body_edit.setFocus()
 
     def _insert_field(self, index: int) -> None:
         name = self.field_picker.itemData(index)
