@@ -57,7 +57,10 @@ def _say(report: Any) -> None:
         if report.bad_lines > 10:
             print(f"  … and {report.bad_lines - 10} more (see --json)")
         if report.bad_lines == report.lines:
-            print("  Not one line could be read: is this an access log? Try --log-format.")
+            print(
+                "  Not one line could be read: is this a web server access log (try "
+                "--log-format) or an analytics CSV export with a page and a time column?"
+            )
     if report.batch_id is not None:
         print(f"Import batch {report.batch_id} (undo: leaddesk import --undo {report.batch_id}).")
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from leaddesk.db.engine import Database
 from leaddesk.db.models import ImportBatch, OutboundMessage, VisitKind, WebVisit
 from leaddesk.visits.access_log import BadLine, Hit, read_hits
+from leaddesk.visits.analytics_csv import looks_like_csv, read_visit_hits
 from leaddesk.visits.config import STITCH_MINUTES, load_visit_settings
 from leaddesk.visits.machine_hits import is_page_view, machine_reason
 from leaddesk.visits.open_image import prefetch_reason
@@ -105,8 +106,10 @@ def token_in(target: str) -> str | None:
 
 
 def looks_like_access_log(path: Path, sample: int = 20) -> bool:
-    """True when most of the first lines of ``path`` read as access-log lines (for a file
-    dropped on the window: a web log is imported as visits, anything else as a list)."""
+    """True when ``path`` is an analytics export or most of its first lines read as access-log
+    lines (for a file dropped on the window: visits are imported as visits, the rest as lists)."""
+    if looks_like_csv(path):  # an analytics export: visits too
+        return True
     hits = read_hits([path])
     try:
         lines = [item for _n, item in zip(range(sample), hits, strict=False)]
@@ -138,7 +141,7 @@ def _first_pass(
     cancelled: Callable[[], bool] | None,
 ) -> list[tuple[Hit, str]]:
     tracked: list[tuple[Hit, str]] = []
-    for item in read_hits(paths, log_format):
+    for item in read_visit_hits(paths, log_format):
         report.lines += 1
         if report.lines % PROGRESS_LINES == 0:
             if cancelled is not None and cancelled():
@@ -310,6 +313,6 @@ def _hits_from(paths: Sequence[Path], log_format: str | None, addresses: set[str
         return []
     return [
         item
-        for item in read_hits(paths, log_format, containing=addresses)
+        for item in read_visit_hits(paths, log_format, containing=addresses)
         if isinstance(item, Hit) and item.ip in addresses
     ]
