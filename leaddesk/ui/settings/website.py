@@ -56,8 +56,11 @@ OPEN_HINT = (
     "log tells roughly who opened: image proxies and Apple Mail Privacy Protection fetch it for "
     "readers or ahead of them, and many block images. Clicks, not opens, count as engagement."
 )
-IMPORT_HINT = "nginx or Apache access logs, plain or .gz; several rotated files at once"
-LOG_FILTER = "Access logs (*.log *.gz *.txt access*);;All files (*)"
+IMPORT_HINT = (
+    "nginx or Apache access logs (plain or .gz, several rotated files at once) or CSV exports "
+    "of your web analytics"
+)
+LOG_FILTER = "Access logs and analytics exports (*.log *.gz *.txt *.csv access*);;All files (*)"
 BAD_SHOWN = 5
 KEYS = (
     visits.LINK_DOMAINS, visits.LINK_TRACKING, visits.LINK_UTM, visits.MACHINE_SECONDS,
