@@ -72,7 +72,7 @@ def test_cli_does_not_import_qt() -> None:
 
 def test_event_door_imports_no_capability() -> None:
     """leaddesk/activities imports no capability that reacts to events (no import circles)."""
-    reacting = ("leaddesk.scoring", "leaddesk.sequences", "leaddesk.handoff")
+    reacting = ("leaddesk.scoring", "leaddesk.sequences", "leaddesk.handoff", "leaddesk.visits")
     offenders = {
         str(path.relative_to(PACKAGE)): sorted(n for n in _imports(path) if n.startswith(reacting))
         for path in (PACKAGE / "activities").glob("*.py")
@@ -81,7 +81,8 @@ def test_event_door_imports_no_capability() -> None:
 
 
 def test_reactions_are_registered_in_the_documented_order() -> None:
-    """Sequences, then scoring, then hand-off: one visible list, one order."""
+    """Sequences, then scoring, then hand-off, then visits: one visible list, one order."""
     from leaddesk.activities.reactions import install
 
-    assert [r.name for r in install().reactions] == ["sequences", "scoring", "handoff"]
+    names = [r.name for r in install().reactions]
+    assert names == ["sequences", "scoring", "handoff", "visits"]
