@@ -32,12 +32,12 @@ from leaddesk.visits.analytics_csv import looks_like_csv, read_visit_hits
 from leaddesk.visits.config import STITCH_MINUTES, load_visit_settings
 from leaddesk.visits.machine_hits import is_page_view, machine_reason
 from leaddesk.visits.open_image import prefetch_reason
-from leaddesk.visits.tracked_links import tracked_token_of
+from leaddesk.visits.tracked_links import TOKEN_PATTERN
 from leaddesk.visits.visit_rows import Candidate, store_visits
 
 CHUNK = 500
 #: ``ld=…`` as a whole query parameter (``old=`` or ``field=`` are other parameters).
-_TOKEN = re.compile(r"[?&]ld=([^&#]*)")
+_TOKEN = re.compile(rf"[?&]ld=({TOKEN_PATTERN})(?![^&#])")
 MAX_BAD_SHOWN = 50
 #: Progress is reported every this many lines.
 PROGRESS_LINES = 20_000
@@ -102,7 +102,7 @@ def token_in(target: str) -> str | None:
     if "ld=" not in target:
         return None
     found = _TOKEN.search(target)
-    return tracked_token_of({"ld": found.group(1)}) if found else None
+    return found.group(1) if found else None
 
 
 def looks_like_access_log(path: Path, sample: int = 20) -> bool:
@@ -153,9 +153,10 @@ def _first_pass(
             if len(report.bad) < MAX_BAD_SHOWN:
                 report.bad.append(item)
             continue
-        token = token_in(item.target)
-        if token is not None:
-            tracked.append((item, token))
+        if "ld=" in item.target:  # most lines: no call at all
+            token = token_in(item.target)
+            if token is not None:
+                tracked.append((item, token))
     return tracked
 
 

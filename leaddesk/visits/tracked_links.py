@@ -18,7 +18,9 @@ from html.entities import html5
 from typing import NamedTuple
 from urllib.parse import SplitResult, quote, unquote_plus, urlsplit
 
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,40}")
+#: What a link token looks like (what new_link_token makes, with room to change its length).
+TOKEN_PATTERN = r"[A-Za-z0-9_-]{8,40}"
+_TOKEN = re.compile(TOKEN_PATTERN)
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _PLACEHOLDER = re.compile(r"\{\{|\{%|\}\}|%\}|%7B%7B|%7B%25", re.IGNORECASE)
 _NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f\"<>\\`]")
