@@ -223,7 +223,7 @@ def _reasons(session: Session, lead: Lead, now: datetime) -> list[tuple[str, flo
 def _emails(session: Session, activities: list[Activity]) -> list[BriefEmail]:
     sent = [a for a in activities if a.kind == K.EMAIL_SENT]
     step_ids = {a.payload.get("step_id") for a in sent if a.payload.get("step_id")}
-    steps = _step_names(session, step_ids)
+    steps = step_names(session, step_ids)
     results: dict[Any, str] = {}
     for activity in activities:
         outbound = (activity.payload or {}).get("outbound_id")
@@ -251,7 +251,8 @@ def _emails(session: Session, activities: list[Activity]) -> list[BriefEmail]:
     return emails
 
 
-def _step_names(session: Session, step_ids: set[Any]) -> dict[Any, str]:
+def step_names(session: Session, step_ids: set[Any]) -> dict[Any, str]:
+    """Each step's name as people read it: "<sequence>, step <n>"."""
     if not step_ids:
         return {}
     rows = session.execute(

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from leaddesk.activities import ActivityEvent, ActivityKind, leads_changed
 from leaddesk.activities.door import record_activities_bulk
-from leaddesk.db.models import Sequence, SequenceStep, SequenceVersion, VisitKind, WebVisit
+from leaddesk.db.models import VisitKind, WebVisit
+from leaddesk.handoff.brief import step_names
 from leaddesk.visits.access_log import Hit
 from leaddesk.visits.machine_hits import is_page_view
 
@@ -84,18 +85,6 @@ def _opened(session: Session, outbound_ids: set[int | None]) -> set[int | None]:
     return found
 
 
-def _step_names(session: Session, step_ids: set[int]) -> dict[int, str]:
-    if not step_ids:
-        return {}
-    rows = session.execute(
-        select(SequenceStep.id, SequenceStep.position, Sequence.name)
-        .join(SequenceVersion, SequenceVersion.id == SequenceStep.version_id)
-        .join(Sequence, Sequence.id == SequenceVersion.sequence_id)
-        .where(SequenceStep.id.in_(step_ids))
-    )
-    return {step_id: f"{name}, step {position + 1}" for step_id, position, name in rows}
-
-
 def _events(candidate: Candidate, steps: dict[int, str], batch_id: int) -> list[ActivityEvent]:
     hit, url = candidate.hit, page_url(candidate.hit)
     page = ActivityEvent(
@@ -164,7 +153,7 @@ def store_visits(
     for c in fresh:
         if c.machine:
             result.machine[c.machine] += 1
-    steps = _step_names(session, {c.step_id for c in people if c.step_id is not None})
+    steps = step_names(session, {c.step_id for c in people if c.step_id is not None})
     events = [event for c in people for event in _events(c, steps, batch_id)]
     result.clicks = sum(1 for c in people if c.kind == VisitKind.CLICK)
     result.pages = sum(1 for c in people if c.kind == VisitKind.PAGE)

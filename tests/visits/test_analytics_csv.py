@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from leaddesk.db.engine import Database
-from leaddesk.db.models import Lead, OutboundMessage
 from leaddesk.visits.access_log import BadLine, Hit
 from leaddesk.visits.analytics_csv import (
     NO_AGENT_COLUMN,
@@ -20,9 +19,8 @@ from leaddesk.visits.analytics_csv import (
     read_visit_hits,
 )
 from leaddesk.visits.log_import import import_visits, token_in
+from tests.visits.visits_data import TOKEN, sent_email
 
-TOKEN = "Zk3_q9XwP0aB"
-SENT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TEN = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 NOT_A_TIME = "is not a date and time like 2026-03-02T10:00:00Z or Unix seconds"
 CHROME = (
@@ -264,16 +262,7 @@ def test_import_visits_counts_a_click_and_a_page_from_an_analytics_export(
     db: Database, tmp_path: Path
 ) -> None:
     """A CSV export imports like a log: the token's click and the same visitor's next page."""
-    with db.write() as session:
-        lead = Lead(email="ines@harbour.example", email_key="ines@harbour.example",
-                    first_name="Ines")  # fmt: skip
-        session.add(lead)
-        session.flush()
-        session.add(
-            OutboundMessage(lead_id=lead.id, message_id="<1@leaddesk.example>",
-                            to_address=lead.email, state="sent", due_at=SENT, sent_at=SENT,
-                            link_token=TOKEN)
-        )  # fmt: skip
+    sent_email(db)
     path = write(tmp_path, "matomo-export.csv", [
         "Date,Page URL,Visitor ID,User agent",
         f'2026-03-02 10:00:00,https://www.acme.example/pricing?ld={TOKEN},3f9a1c,"{CHROME}"',
@@ -293,15 +282,7 @@ def test_an_export_without_a_user_agent_column_still_counts_its_clicks(
     db: Database, tmp_path: Path
 ) -> None:
     """GA4 exports have no user agent: their clicks count as people's, not as bots'."""
-    with db.write() as session:
-        lead = Lead(email="ines@harbour.example", email_key="ines@harbour.example")
-        session.add(lead)
-        session.flush()
-        session.add(
-            OutboundMessage(lead_id=lead.id, message_id="<1@leaddesk.example>",
-                            to_address=lead.email, state="sent", due_at=SENT, sent_at=SENT,
-                            link_token=TOKEN)
-        )  # fmt: skip
+    sent_email(db)
     path = write(tmp_path, "bq-results.csv", [
         "event_timestamp,user_pseudo_id,page_location",
         f"1772445600123456,1197102395.17,https://www.acme.example/pricing?ld={TOKEN}",

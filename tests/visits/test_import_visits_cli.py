@@ -7,16 +7,14 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from leaddesk.db.engine import Database
-from leaddesk.db.models import Lead, OutboundMessage, WebVisit
+from leaddesk.db.models import OutboundMessage, WebVisit
+from tests.visits.visits_data import TOKEN, sent_email
 
-TOKEN = "Zk3_q9XwP0aB"
-SENT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 AGENT = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Version/17.5 Safari"
 
 
@@ -26,25 +24,6 @@ def _leaddesk(db_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "leaddesk", "--db", str(db_path), *args],
         capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip
-
-
-def _sent_email(db: Database) -> None:
-    with db.write() as session:
-        lead = Lead(email="ines@harbour.example", email_key="ines@harbour.example",
-                    first_name="Ines")  # fmt: skip
-        session.add(lead)
-        session.flush()
-        session.add(
-            OutboundMessage(
-                lead_id=lead.id,
-                message_id="<1@leaddesk.example>",
-                to_address=lead.email,
-                state="sent",
-                due_at=SENT,
-                sent_at=SENT,
-                link_token=TOKEN,
-            )
-        )
 
 
 def _log(folder: Path) -> Path:
@@ -65,7 +44,7 @@ def test_import_visits_reports_clicks_pages_and_bad_lines_and_adds_nothing_the_s
 ) -> None:
     """A gzipped log gives one click and one (URL-decoded) page, names its bad line; run again,
     it says the hits were imported before and stores nothing new; `import --undo` removes it."""
-    _sent_email(db)
+    sent_email(db)
     log = _log(tmp_path)
     first = _leaddesk(db_path, "import-visits", str(log), "--json")
     assert first.returncode == 0, first.stderr
@@ -108,7 +87,7 @@ def test_forget_erases_the_persons_visits_and_link_tokens(
     db: Database, db_path: Path, tmp_path: Path
 ) -> None:
     """After `forget`, no visit and no tracked email of the person is left."""
-    _sent_email(db)
+    sent_email(db)
     assert _leaddesk(db_path, "import-visits", str(_log(tmp_path))).returncode == 0
     forgot = _leaddesk(db_path, "forget", "ines@harbour.example")
     assert forgot.returncode == 0, forgot.stderr

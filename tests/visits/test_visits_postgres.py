@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import func, select
 
 from leaddesk.db import migrate
-from leaddesk.db.models import Activity, Lead, OutboundMessage, WebVisit
+from leaddesk.db.models import Activity, WebVisit
 from leaddesk.visits.log_import import VisitImportReport, import_visits
 from tests.support.postgres import postgres_server
-from tests.visits.test_import_visits_cli import SENT, TOKEN, _log
+from tests.visits.test_import_visits_cli import _log
+from tests.visits.visits_data import SENT, sent_email
 
 
 @pytest.fixture(scope="module")
@@ -32,21 +33,7 @@ def test_two_copies_importing_one_log_on_the_team_server_store_each_hit_once(
     activities recorded once."""
     db = migrate.open_database(postgres_url)
     try:
-        with db.write() as session:
-            lead = Lead(email="ines@harbour.example", email_key="ines@harbour.example")
-            session.add(lead)
-            session.flush()
-            session.add(
-                OutboundMessage(
-                    lead_id=lead.id,
-                    message_id="<1@leaddesk.example>",
-                    to_address=lead.email,
-                    state="sent",
-                    due_at=SENT,
-                    sent_at=SENT,
-                    link_token=TOKEN,
-                )
-            )
+        sent_email(db)
         log = _log(tmp_path)
         reports: list[VisitImportReport] = []
         start = threading.Barrier(2)
