@@ -8,9 +8,9 @@ Uses a throw-away LeadDesk home (database, settings, logs) unless ``--db`` names
 ``--empty`` photographs a brand-new database instead (the empty states). On the demo data it
 also writes close-ups for the README: ``sales_queue.png`` (a lead selected, its brief
 shown), ``lead-brief.png`` (the Inbox's first lead on its Brief tab), ``settings-team.png``,
-``settings-assignment-rules.png`` (preview loaded), ``reports-funnel.png``,
-``reports-sequences.png``, ``reports-roi.png``, ``outcome-won-dialog.png``,
-``outcome-lost-dialog.png`` and ``import-options.png``.
+``settings-assignment-rules.png`` (preview loaded), ``settings-website.png``,
+``reports-funnel.png``, ``reports-sequences.png``, ``reports-roi.png``,
+``outcome-won-dialog.png``, ``outcome-lost-dialog.png`` and ``import-options.png``.
 """
 
 from __future__ import annotations
@@ -131,6 +131,10 @@ def _close_ups(app: object, window: object, context: object, out: Path) -> None:
     settings.tabs.setCurrentWidget(rules)
     _wait(app, lambda: rules.last_preview is not None and idle())  # previews once shown
     _save(window, out / "settings-assignment-rules.png")
+    website = settings.tab_widgets["Website"]
+    settings.tabs.setCurrentWidget(website)
+    _wait(app, lambda: website.stored is not None)
+    _save(window, out / "settings-website.png")
     settings.tabs.setCurrentIndex(0)
 
 

@@ -377,6 +377,15 @@ def sequences_report(session: Session, flt: ReportFilter, now: datetime) -> Repo
             "human replies ÷ delivered (auto-replies not counted)",
         ),
         Figure(
+            "click_rate",
+            "Click-through rate",
+            now_rates["click_rate"],
+            before_rates["click_rate"],
+            "rate",
+            "emails with a click on your site ÷ delivered (from your web logs; scanners and bots "
+            "left out)",
+        ),
+        Figure(
             "unsubscribe_rate",
             "Unsubscribe rate",
             now_rates["unsubscribe_rate"],

@@ -105,11 +105,15 @@ def test_clicks_per_step(db: Database, clicks: None) -> None:
 
 
 def test_clicks_per_sequence_count_each_lead_once(db: Database, clicks: None) -> None:
-    """The sequence: 5 clicked emails of 6 delivered; Ann and Dan handed off after a click."""
-    by_sequence, _by_step = _tables(report(db, "sequences", JANUARY))
+    """The sequence: 5 clicked emails of 6 delivered; Ann and Dan handed off after a click; the
+    Click-through rate card at the top says the same."""
+    result = report(db, "sequences", JANUARY)
+    by_sequence, _by_step = _tables(result)
     row = _rows(by_sequence, "Sequence")["Clicks"]
     assert _click_columns(row) == (6, 5, pytest.approx(5 / 6), 2)
     assert row["Sent"] == 7
+    card = next(figure for figure in result.figures if figure.key == "click_rate")
+    assert (card.label, card.value) == ("Click-through rate", pytest.approx(5 / 6))
 
 
 def test_clicks_follow_the_period_of_the_email_and_the_lead_filter(
