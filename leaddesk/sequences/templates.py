@@ -162,11 +162,12 @@ def referenced_fields(source: str, part: str = "body") -> set[str]:
 
 @lru_cache(maxsize=512)
 def _html_source(source: str) -> str:
-    """The body template with its literal text turned into escaped HTML paragraphs."""
+    """The body template with its literal text turned into escaped HTML paragraphs (links are
+    made after rendering: see :func:`render_email`)."""
     pieces = []
     for _, token, value in HTML_ENV.lex(source):
         if token == "data":
-            escaped = _URL.sub(r'<a href="\1">\1</a>', html.escape(value, quote=False))
+            escaped = html.escape(value, quote=False)
             escaped = escaped.replace("\r\n", "\n").replace("\n\n", "</p>\n<p>")
             value = escaped.replace("\n", "<br>\n").replace("</p><br>\n<p>", "</p>\n<p>")
         pieces.append(value)
@@ -239,6 +240,9 @@ def render_email(subject: str, body: str, context: dict[str, Any]) -> RenderedEm
     except TemplateSyntaxError as error:
         raise _explain(error, "body") from None
     html_body = _TRAILING_BREAKS.sub("", _render(HTML_ENV, html_source, context, "body").strip())
+    # Links are made after rendering, so an address with a merge field in it stays one link
+    # (the rendered body holds escaped text and <br>/<p> only: no tag is ever inside a match).
+    html_body = _URL.sub(r'<a href="\1">\1</a>', html_body)
     text = text_body + footer_text(context)
     page = (
         '<!DOCTYPE html><html><head><meta charset="utf-8"></head>'

@@ -75,6 +75,21 @@ def test_fallbacks_apply_to_empty_fields(db) -> None:
     )
 
 
+def test_an_address_with_a_merge_field_is_one_whole_link(db) -> None:
+    """A link whose address ends in a merge field links to the whole rendered address, and an
+    address that only a merge field holds becomes a link too (escaped like any text)."""
+    with db.session() as session:
+        ctx = context(
+            session, custom_fields={"Slug": "anna-bauer", "Site": "https://a.example/?x=1&y=2"}
+        )
+        email = render_email(
+            "Hi", "Your page: https://acme.example/for/{{ slug }} and {{ site }}", ctx
+        )
+    assert '<a href="https://acme.example/for/anna-bauer">' in email.html
+    assert '<a href="https://a.example/?x=1&amp;y=2">' in email.html
+    assert "https://acme.example/for/anna-bauer and https://a.example/?x=1&y=2" in email.text
+
+
 def test_text_part_is_text_and_html_part_is_html(db) -> None:
     """The text part has no tags; the HTML part has paragraphs and links; both carry the footer."""
     with db.session() as session:
