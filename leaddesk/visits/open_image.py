@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import html
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from leaddesk.visits.access_log import Hit
+if TYPE_CHECKING:  # planning (every tick) imports this module: the log reader is not needed
+    from leaddesk.visits.access_log import Hit
 
 
 def open_image_url(pixel: str, token: str) -> str:
