@@ -218,6 +218,7 @@ class MainWindow(QMainWindow):
         wizard = ImportWizard(self.context, path if isinstance(path, str) else None, self)
         wizard.imported.connect(lambda _batch: self.data_changed.emit())
         wizard.undone.connect(lambda _batch: self.data_changed.emit())
+        wizard.web_log_chosen.connect(lambda path: self.import_web_logs([path]))
         wizard.setModal(True)
         wizard.show()
         self.import_wizard = wizard

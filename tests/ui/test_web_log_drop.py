@@ -40,3 +40,41 @@ def test_importing_web_logs_from_the_window_opens_the_website_tab_and_reports(
     assert "Read 3 lines from 1 file" in seen[0]
     settings = window.page("settings")  # type: ignore[attr-defined]
     assert settings.tabs.currentWidget() is settings.tab_widgets["Website"]
+
+
+def _answer_message_box(button_text: str, seen: list[str]) -> None:
+    """Click ``button_text`` in the next message box (the wizard itself is modal too)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, click)
+            return
+        seen.append(box.text())
+        for button in box.buttons():
+            if button.text().replace("&", "") == button_text:
+                button.click()
+                return
+        raise AssertionError(f"no button {button_text!r} in {box.windowTitle()!r}")
+
+    QTimer.singleShot(0, click)
+
+
+def test_a_web_log_opened_in_the_list_import_is_offered_as_visits(
+    qtbot: QtBot, window: object, context: AppContext, tmp_path: Path
+) -> None:
+    """Choosing an access log in File → Import a list… asks, and Yes imports it as visits."""
+    log = tmp_path / "access.log"
+    log.write_text("".join(LINE.format(s=n) for n in range(4)), encoding="utf-8")
+    asked: list[str] = []
+    _answer_message_box("Yes", asked)
+    wizard = window.open_import(str(log))  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: bool(asked), timeout=20_000)
+    assert "is a web server log or an analytics export, not a list of leads" in asked[0]
+    summary: list[str] = []
+    _answer_message_box("OK", summary)
+    qtbot.waitUntil(lambda: bool(summary), timeout=20_000)
+    assert "Read 4 lines from 1 file" in summary[0]
+    assert not wizard.isVisible()

@@ -12,7 +12,14 @@ from typing import Any
 
 from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QComboBox, QFileDialog, QTableWidgetItem, QWidget, QWizard
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QMessageBox,
+    QTableWidgetItem,
+    QWidget,
+    QWizard,
+)
 from sqlalchemy import select
 
 from leaddesk.db.models import TeamMember
@@ -65,6 +72,7 @@ class ImportWizard(QWizard):
 
     imported = Signal(int)  # batch id, after the write committed
     undone = Signal(int)
+    web_log_chosen = Signal(str)  # a web server log or analytics export: visits, not leads
 
     def __init__(
         self, context: AppContext, path: str | None = None, parent: QWidget | None = None
@@ -166,14 +174,36 @@ class ImportWizard(QWizard):
         db, source = self.context.db, self.ui.sourceEdit.text()
         self.busy = True
 
-        def read(_progress: Any) -> _Opened:
+        def read(_progress: Any) -> _Opened | str:
+            if options is None:
+                from leaddesk.visits.log_import import looks_like_access_log
+
+                if looks_like_access_log(Path(path)):
+                    return path
             table, mapping = open_import(db, path, options, source)
             return _Opened(table, mapping)
 
         self.context.runner.run(
-            read, on_done=self._show_opened, on_error=self._open_failed, write=False,
+            read, on_done=self._opened_or_log, on_error=self._open_failed, write=False,
             label="Reading the file",
         )  # fmt: skip
+
+    def _opened_or_log(self, opened: _Opened | str) -> None:
+        if isinstance(opened, _Opened):
+            self._show_opened(opened)
+            return
+        self.busy = False
+        answer = QMessageBox.question(
+            self,
+            "A web log, not a list",
+            f"{Path(opened).name} is a web server log or an analytics export, not a list of "
+            "leads. Import it as website visits (clicks on your emails' links, pages viewed)?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.web_log_chosen.emit(opened)
+            self.reject()
+            return
+        self.set_file(opened, ReadOptions())  # read it as a table after all
 
     def reread(self) -> None:
         """Open the file again with the encoding, delimiter, sheet and header row shown."""
