@@ -97,10 +97,22 @@ class RateBook:
                 if last - first + 1 > limit.count:
                     return booked[last - limit.count] + limit.span
                 continue
-            # The fullest span containing ``moment`` starts at ``moment`` or at a booking before it.
-            for start in [*booked[first:last], moment]:
-                if self._count(start, start + limit.span) + 1 > limit.count:
-                    return start + limit.span
+            # The fullest span containing ``moment`` starts at ``moment`` or at a booking before
+            # it. The starts are walked in order with the span's end moving forward only (one
+            # pass, not two searches per start: a day's cap can mean thousands of starts).
+            span, cap = limit.span, limit.count
+            if first < last:
+                end = bisect_left(booked, booked[first] + span)
+                for index in range(first, last):
+                    stop = booked[index] + span
+                    while end < len(booked) and booked[end] < stop:
+                        end += 1
+                    # The first of equal bookings counts them all (later ones count fewer, as
+                    # the span from the first already decided for them).
+                    if end - index + 1 > cap:
+                        return stop
+            if self._count(moment, moment + span) + 1 > cap:
+                return moment + span
         return None
 
     def allows(self, moment: datetime) -> bool:
