@@ -40,6 +40,11 @@ def _say(report: Any) -> None:
         f"Read {report.lines:,} lines from {len(report.files)} file(s): "
         f"{report.clicks} click(s) and {report.pages} page view(s) of {report.leads} lead(s)."
     )
+    if report.opens:
+        print(
+            f"{report.opens} email(s) opened — approximate: image proxies and privacy protection "
+            "fetch images for readers; clicks are the engagement figure."
+        )
     if machine:
         reasons = ", ".join(f"{n} {why}" for why, n in report.machine.most_common())
         print(f"Left out {machine} hit(s) by link scanners and bots ({reasons}).")

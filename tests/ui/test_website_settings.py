@@ -278,9 +278,12 @@ def test_the_summary_names_machines_repeats_unknown_links_and_the_first_bad_line
     report = VisitImportReport(
         files=["access.log", "access.log.1.gz"], lines=12_345, bad_lines=7, bad=bad, clicks=3,
         pages=5, machine=machine, unknown_tokens=1, already_imported=2, leads=2, batch_id=9,
+        opens=4,
     )  # fmt: skip
     assert import_summary(report).splitlines() == [
         "Read 12,345 lines from 2 files: 3 clicks and 5 page views of 2 leads.",
+        "4 emails opened (approximate: image proxies and privacy protection fetch images for "
+        "readers).",
         "Left out 5 hits by link scanners and bots: 4 within 60 s of delivery, "
         "1 link scanner (Mimecast).",
         "2 hits had been imported before.",
@@ -288,5 +291,5 @@ def test_the_summary_names_machines_repeats_unknown_links_and_the_first_bad_line
         "7 lines could not be read and were skipped:",
         *[f"  access.log line {n}: not an access log line" for n in range(1, 6)],
         "  … and 2 more.",
-        "Undo it in Settings → Import history.",
+        "Undo it in Settings → Imports.",
     ]

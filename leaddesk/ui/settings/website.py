@@ -56,6 +56,7 @@ OPEN_HINT = (
     "log tells roughly who opened: image proxies and Apple Mail Privacy Protection fetch it for "
     "readers or ahead of them, and many block images. Clicks, not opens, count as engagement."
 )
+OPENS_CAVEAT = "image proxies and privacy protection fetch images for readers"
 IMPORT_HINT = (
     "nginx or Apache access logs (plain or .gz, several rotated files at once) or CSV exports "
     "of your web analytics"
@@ -89,6 +90,8 @@ def import_summary(report: VisitImportReport) -> str:
     stored = report.clicks + report.pages
     what = f"{_count(report.clicks, 'click')} and {_count(report.pages, 'page view')}"
     lines = [found + (f"{what} of {_count(report.leads, 'lead')}." if stored else "no clicks yet.")]
+    if report.opens:
+        lines.append(f"{_count(report.opens, 'email')} opened (approximate: {OPENS_CAVEAT}).")
     if machine := sum(report.machine.values()):
         reasons = ", ".join(f"{count} {why}" for why, count in report.machine.most_common())
         lines.append(f"Left out {_count(machine, 'hit')} by link scanners and bots: {reasons}.")
@@ -106,7 +109,7 @@ def import_summary(report: VisitImportReport) -> str:
         if report.bad_lines == report.lines:
             lines.append("Not one line could be read: is this an nginx or Apache access log?")
     if stored:
-        lines.append("Undo it in Settings → Import history.")
+        lines.append("Undo it in Settings → Imports.")
     return "\n".join(lines)
 
 
