@@ -232,14 +232,21 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         """Import the dropped files: web server logs as visits, anything else as a list."""
         files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if files:
-            event.acceptProposedAction()
-            from leaddesk.visits.log_import import looks_like_access_log
+        if not files:
+            return
+        event.acceptProposedAction()
+        from leaddesk.visits.log_import import looks_like_access_log
 
-            if all(looks_like_access_log(Path(name)) for name in files):
+        def sniff(_progress: object) -> bool:  # reads the files: off the GUI thread
+            return all(looks_like_access_log(Path(name)) for name in files)
+
+        def dispatch(logs: bool) -> None:
+            if logs:
                 self.import_web_logs(files)
             else:
                 self.open_import(files[0])
+
+        self.context.runner.run(sniff, on_done=dispatch, write=False, label="Reading the file")
 
     def import_web_logs(self, files: list[str] | None = None) -> None:
         """Settings → Website, importing ``files`` (asked for when not given) as web visits."""

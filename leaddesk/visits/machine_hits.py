@@ -55,18 +55,27 @@ def agent_label(user_agent: str) -> str | None:
     return MACHINE_AGENTS[int(match.lastgroup[1:])][0] if match and match.lastgroup else None
 
 
+def request_or_timing_reason(hit: Hit, sent_at: datetime | None, seconds: int) -> str | None:
+    """A HEAD/OPTIONS request, or a hit within ``seconds`` after delivery (naive ``sent_at``
+    means UTC): the checks that hold for links and for the open image alike."""
+    if hit.method in ("HEAD", "OPTIONS"):
+        return f"{hit.method} request"
+    if sent_at is not None:
+        sent = sent_at if sent_at.tzinfo else sent_at.replace(tzinfo=UTC)
+        if 0 <= (hit.at - sent).total_seconds() < seconds:
+            return f"within {seconds} s of delivery"
+    return None
+
+
 def machine_reason(hit: Hit, *, sent_at: datetime | None, scanner_seconds: int = 120) -> str | None:
     """Why the hit was made by a machine rather than a person, in plain English; None if a person.
 
     `sent_at` is when the email with the link was delivered (naive means UTC): a click within
     `scanner_seconds` after it is taken for the recipient's mail gateway checking the link.
     """
-    if hit.method in ("HEAD", "OPTIONS"):
-        return f"{hit.method} request"
-    if sent_at is not None:
-        sent_at = sent_at if sent_at.tzinfo else sent_at.replace(tzinfo=UTC)
-        if 0 <= (hit.at - sent_at).total_seconds() < scanner_seconds:
-            return f"within {scanner_seconds} s of delivery"
+    timing = request_or_timing_reason(hit, sent_at, scanner_seconds)
+    if timing is not None:
+        return timing
     if not hit.user_agent:
         return "no user agent"
     return agent_label(hit.user_agent)

@@ -8,7 +8,7 @@ Reports count clicks, not opens, as the engagement figure.
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -37,10 +37,7 @@ def prefetch_reason(hit: Hit, sent_at: datetime | None, seconds: int) -> str | N
     """Why a fetch of the image is not an open: a HEAD request, or a fetch within ``seconds``
     of delivery (a filter or privacy proxy fetching ahead of the reader). Image proxies that
     fetch when the reader opens (Gmail's) do count: that is what "approximate" means."""
-    if hit.method in ("HEAD", "OPTIONS"):
-        return f"{hit.method} request"
-    if sent_at is not None:
-        sent = sent_at if sent_at.tzinfo else sent_at.replace(tzinfo=UTC)
-        if 0 <= (hit.at - sent).total_seconds() < seconds:
-            return f"image fetched within {seconds} s of delivery"
-    return None
+    from leaddesk.visits.machine_hits import request_or_timing_reason
+
+    reason = request_or_timing_reason(hit, sent_at, seconds)
+    return f"image fetched {reason}" if reason and reason.startswith("within") else reason

@@ -177,6 +177,7 @@ def test_dropping_a_file_on_the_window_opens_the_wizard(
         Qt.KeyboardModifier.NoModifier,
     )  # fmt: skip
     window.dropEvent(event)
+    qtbot.waitUntil(lambda: window.import_wizard is not None, timeout=5000)  # sniffed off-thread
     wizard = window.import_wizard
     assert wizard is not None
     qtbot.addWidget(wizard)

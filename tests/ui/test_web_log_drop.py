@@ -78,3 +78,26 @@ def test_a_web_log_opened_in_the_list_import_is_offered_as_visits(
     qtbot.waitUntil(lambda: bool(summary), timeout=20_000)
     assert "Read 4 lines from 1 file" in summary[0]
     assert not wizard.isVisible()
+
+
+def test_a_dropped_log_is_imported_as_visits(
+    qtbot: QtBot, window: object, context: AppContext, tmp_path: Path
+) -> None:
+    """An access log dropped on the window goes to the visits import, not the list wizard."""
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    log = tmp_path / "access.log"
+    log.write_text("".join(LINE.format(s=n) for n in range(2)), encoding="utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(log))])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )  # fmt: skip
+    summary: list[str] = []
+    answer_next_dialog("OK", summary)
+    window.dropEvent(event)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: bool(summary), timeout=20_000)
+    assert "Read 2 lines from 1 file" in summary[0]
+    assert window.import_wizard is None  # type: ignore[attr-defined]
