@@ -98,19 +98,18 @@ class RateBook:
                     return booked[last - limit.count] + limit.span
                 continue
             # The fullest span containing ``moment`` starts at ``moment`` or at a booking before
-            # it. The starts are walked in order with the span's end moving forward only (one
-            # pass, not two searches per start: a day's cap can mean thousands of starts).
+            # it. A start at booking i holds ``cap`` bookings exactly when booking i + cap - 1
+            # is less than a span after it, so each start is one comparison; and when fewer
+            # than ``cap`` bookings lie within a span either side of ``moment``, no span
+            # containing it can be full (a day's cap can mean thousands of starts).
             span, cap = limit.span, limit.count
-            if first < last:
-                end = bisect_left(booked, booked[first] + span)
-                for index in range(first, last):
-                    stop = booked[index] + span
-                    while end < len(booked) and booked[end] < stop:
-                        end += 1
-                    # The first of equal bookings counts them all (later ones count fewer, as
-                    # the span from the first already decided for them).
-                    if end - index + 1 > cap:
-                        return stop
+            near = bisect_left(booked, moment + span) - first
+            if near < cap:
+                continue
+            for index in range(first, min(last, len(booked) - cap + 1)):
+                stop = booked[index] + span
+                if booked[index + cap - 1] < stop:
+                    return stop
             if self._count(moment, moment + span) + 1 > cap:
                 return moment + span
         return None

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -122,6 +122,7 @@ def _run(session: Session, now: datetime, limit: int) -> TickResult:
         )
     }
     versions: dict[int, SequenceVersion] = {}
+    messages: list[dict[str, Any]] = []  # written with one insert at the end (no ORM objects)
     for enrollment in due:
         lead = leads[enrollment.lead_id]
         if email_key(lead.email) in blocked or lead.email_state != EmailState.OK:
@@ -142,7 +143,7 @@ def _run(session: Session, now: datetime, limit: int) -> TickResult:
         if (enrollment.id, step.id) in made:  # created by an earlier, interrupted tick
             anchor = enrollment.next_due_at
         else:
-            anchor = _perform(session, planner, enrollment, lead, version, step, address, result)
+            anchor = _perform(planner, enrollment, lead, version, step, address, result, messages)
         if anchor is None:
             continue
         position = enrollment.current_position + 1
@@ -150,11 +151,12 @@ def _run(session: Session, now: datetime, limit: int) -> TickResult:
         if enrollment.state == EnrollmentState.COMPLETED:
             result.completed += 1
     session.flush()
+    if messages:
+        session.execute(insert(OutboundMessage.__table__), messages)
     return result
 
 
 def _perform(
-    session: Session,
     planner: Planner,
     enrollment: Enrollment,
     lead: Lead,
@@ -162,9 +164,12 @@ def _perform(
     step: SequenceStep,
     address: str,
     result: TickResult,
+    messages: list[dict[str, Any]],
 ) -> datetime | None:
-    """Create the step's task or message; returns the moment it happens (None: not yet)."""
+    """Create the step's task or message (a row appended to ``messages``); returns the moment
+    it happens (None: not yet)."""
     assert enrollment.next_due_at is not None
+    session = planner.session
     account = planner.account_for(version)
     if step.kind == StepKind.TASK:
         _create_task(session, enrollment, lead, step, account, planner.now)
@@ -176,15 +181,19 @@ def _perform(
     if account is None:
         result.blocked[NO_ACCOUNT] += 1
         return None
-    message = OutboundMessage(
-        lead_id=lead.id,
-        enrollment_id=enrollment.id,
-        step_id=step.id,
-        account_id=account.id,
-        message_id=make_message_id(account.from_address),
-        to_address=clean_header(lead.email),
-        unsubscribe_token=make_unsubscribe_token(),
-    )
+    message: dict[str, Any] = {
+        "lead_id": lead.id,
+        "enrollment_id": enrollment.id,
+        "step_id": step.id,
+        "account_id": account.id,
+        "message_id": make_message_id(account.from_address),
+        "to_address": clean_header(lead.email),
+        "unsubscribe_token": make_unsubscribe_token(),
+        "last_error": "",
+        "finished_reason": "",
+        "rendered": {},
+        "link_token": None,
+    }
     problem = check_email(lead.email)
     try:
         if problem:
@@ -200,19 +209,19 @@ def _perform(
     except TemplateProblem as error:
         if error.over_budget:
             planner.over_budget[step.id] = error
-        message.state = OutboxState.FAILED
-        message.subject = clean_header(step.subject)
-        message.last_error = str(error)
-        message.finished_reason = "template error"
-        message.due_at = planner.now
+        message["state"] = OutboxState.FAILED
+        message["subject"] = clean_header(step.subject)
+        message["last_error"] = str(error)
+        message["finished_reason"] = "template error"
+        message["due_at"] = planner.now
         result.failed += 1
     else:
-        message.state = OutboxState.SCHEDULED
-        message.subject = rendered.subject
-        message.rendered, message.link_token = planner.track_links(
+        message["state"] = OutboxState.SCHEDULED
+        message["subject"] = rendered.subject
+        message["rendered"], message["link_token"] = planner.track_links(
             rendered.as_dict(), version, step
         )
-        message.due_at = planner.email_slot(
+        message["due_at"] = planner.email_slot(
             enrollment.next_due_at,
             version=version,
             sequence_id=enrollment.sequence_id,
@@ -221,8 +230,8 @@ def _perform(
             earliest=planner.now,
         )
         result.messages += 1
-    session.add(message)
-    return message.due_at
+    messages.append(message)
+    return message["due_at"]  # type: ignore[no-any-return]
 
 
 def _create_task(

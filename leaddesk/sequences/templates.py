@@ -109,8 +109,14 @@ HTML_ENV = _make_env(autoescape=True)
 
 def clean_header(value: str) -> str:
     """A value safe for a mail header: no CR/LF or other control characters, one line, trimmed."""
-    cleaned = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in value
+    # A printable text has none of those categories (isprintable is False for every "Other"
+    # and "Separator" but the space): only other texts are walked character by character.
+    cleaned = (
+        value
+        if value.isprintable()
+        else "".join(
+            " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in value
+        )
     )
     cleaned = " ".join(cleaned.split())
     return cleaned[:MAX_SUBJECT].strip()
