@@ -14,9 +14,9 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,6 +48,7 @@ from leaddesk.settings import postal_address
 
 NO_POSTAL_ADDRESS = "no postal address in Settings"
 NO_ACCOUNT = "no sender account"
+_OUTBOX = cast(Table, OutboundMessage.__table__)
 
 
 @dataclass
@@ -152,7 +153,7 @@ def _run(session: Session, now: datetime, limit: int) -> TickResult:
             result.completed += 1
     session.flush()
     if messages:
-        session.execute(insert(OutboundMessage.__table__), messages)
+        session.execute(insert(_OUTBOX), messages)
     return result
 
 
