@@ -2,7 +2,7 @@
 
 The score stored on every lead is the total of an itemised breakdown (:func:`explain_lead`);
 re-scoring runs on every event (wired into the event door), after bulk changes, after model
-changes and in a periodic decay pass (:func:`rescore_all`).
+changes (:func:`rescore_all`) and in a periodic decay pass (:func:`decay_scores`).
 """
 
 from leaddesk.scoring.changes import (
@@ -13,6 +13,7 @@ from leaddesk.scoring.changes import (
     restore_defaults,
 )
 from leaddesk.scoring.compute import BreakdownItem, ScoreResult
+from leaddesk.scoring.decay import decay_scores
 from leaddesk.scoring.defaults import default_config
 from leaddesk.scoring.display import display_points_to_go, display_score, score_sum_text
 from leaddesk.scoring.explain import (
@@ -40,6 +41,7 @@ __all__ = [
     "ScoringModelError",
     "WhatIfResult",
     "apply_config",
+    "decay_scores",
     "default_config",
     "display_points_to_go",
     "display_score",

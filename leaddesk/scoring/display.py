@@ -9,6 +9,7 @@ itemised breakdown shows tenths, since decayed items are fractions of a point.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 _EPSILON = 1e-9
 
@@ -43,6 +44,22 @@ def score_sum_text(fit: float, engagement: float, total: float | None = None) ->
         )
     shown_fit, shown_engagement = display_parts(fit, engagement)
     return f"fit {shown_fit} + engagement {shown_engagement}"
+
+
+def shown_figures(fit: float, engagement: float, total: float, band: str) -> tuple[Any, ...]:
+    """Everything of a stored score that reads anywhere: band, whole points, the sum's wording.
+
+    Two stored scores with equal shown figures look the same on every screen, in the CLI and
+    in briefs (only the itemised breakdown, computed afresh each time, shows tenths).
+    """
+    return (
+        band,
+        whole_points(total),
+        whole_points(fit),
+        whole_points(engagement),
+        whole_points(fit + engagement),
+        fit + engagement - total > 0.05,  # score_sum_text says "capped at"
+    )
 
 
 def display_points_to_go(value: float) -> str:

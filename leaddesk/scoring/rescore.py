@@ -2,7 +2,8 @@
 
 * one lead (a new activity, a profile edit, the breakdown view): :func:`rescore_lead`;
 * a set of leads after a bulk change (an import): :func:`rescore_leads`;
-* every lead (a rule change, the periodic decay pass): :func:`rescore_all`.
+* every lead (a rule change): :func:`rescore_all`; the periodic decay pass, which writes only
+  the changes a person can see: :func:`leaddesk.scoring.decay.decay_scores`.
 
 Whenever a lead's band changes, exactly one activity is recorded for that change:
 ``became_warm``, ``became_sales_ready`` or ``became_cold`` (payload: from, to, score), through
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
@@ -26,7 +27,15 @@ from leaddesk.activities.door import ActivityEvent, record_activities, record_ac
 from leaddesk.activities.kinds import ActivityKind
 from leaddesk.db.models import Activity, Lead, ScoreBand
 from leaddesk.scoring.compute import BreakdownItem, CompiledConfig, ScoreResult, evaluate
-from leaddesk.scoring.facts import LEADS, Needs, lead_activities, lead_fields, stream_leads
+from leaddesk.scoring.everyone import score_everyone
+from leaddesk.scoring.facts import (
+    LEADS,
+    Needs,
+    StoredScore,
+    lead_activities,
+    lead_fields,
+    stream_leads,
+)
 from leaddesk.scoring.fresh import UNSCORED
 from leaddesk.scoring.rules import BAND_KINDS
 from leaddesk.scoring.store import compiled_config
@@ -158,8 +167,14 @@ def record_crossings(
 
 
 def rescore_all(session: Session, now: datetime) -> RescoreSummary:
-    """Re-score every lead (rule change, periodic decay pass) in one set-based pass."""
-    return _rescore(session, compiled_config(session), [None], now)
+    """Re-score every lead (a rule change, ``leaddesk rescore``) in one set-based pass.
+
+    Every score that changed at all is written. The periodic decay pass writes only what a
+    person would see change: :func:`leaddesk.scoring.decay.decay_scores`.
+    """
+    started = time.perf_counter()
+    scored = score_everyone(session, compiled_config(session), now)
+    return _store(session, scored, now, started=started)
 
 
 def rescore_leads(
@@ -183,36 +198,59 @@ def rescore_leads(
 def _rescore(
     session: Session,
     compiled: CompiledConfig,
-    batches: Sequence[Collection[int] | None],
+    batches: Sequence[Collection[int]],
     now: datetime,
     fresh: Mapping[int, ScoreResult] | None = None,
 ) -> RescoreSummary:
     started = time.perf_counter()
     needs = Needs.of(compiled)
+
+    def scored() -> Iterator[tuple[int, StoredScore, ScoreResult]]:
+        for batch in batches:
+            for lead_id, fields, stored, activities in stream_leads(session, needs, now, batch):
+                yield lead_id, stored, evaluate(compiled, fields, activities)
+
+    return _store(session, scored(), now, fresh, started=started)
+
+
+def _store(
+    session: Session,
+    scored: Iterable[tuple[int, StoredScore, ScoreResult]],
+    now: datetime,
+    fresh: Mapping[int, ScoreResult] | None = None,
+    *,
+    started: float,
+    worth_writing: Callable[[StoredScore, ScoreResult], bool] | None = None,
+) -> RescoreSummary:
+    """Write the scores that changed, record the band crossings, count the bands.
+
+    ``worth_writing`` (stored, new) -> bool narrows the writes further (the decay pass writes
+    only changes a person can see); a band change is always written and always recorded.
+    """
     bands: Counter[str] = Counter()
     updates: list[tuple[Any, ...]] = []
     crossings: list[tuple[int, str, ScoreResult]] = []
-    scored = changed = 0
-    for batch in batches:
-        for lead_id, fields, stored, activities in stream_leads(session, needs, now, batch):
-            result = evaluate(compiled, fields, activities)
-            scored += 1
-            bands[result.band] += 1
-            if (stored.total, stored.fit, stored.engagement, stored.band) == (
-                result.total,
-                result.fit,
-                result.engagement,
-                result.band,
-            ):
-                continue
-            updates.append((lead_id, result.total, result.fit, result.engagement, str(result.band)))
-            if result.band != stored.band:
-                crossings.append((lead_id, stored.band, result))
+    count = changed = 0
+    for lead_id, stored, result in scored:
+        count += 1
+        bands[result.band] += 1
+        if (stored.total, stored.fit, stored.engagement, stored.band) == (
+            result.total,
+            result.fit,
+            result.engagement,
+            result.band,
+        ):
+            continue
+        if result.band != stored.band:
+            crossings.append((lead_id, stored.band, result))
+        elif worth_writing is not None and not worth_writing(stored, result):
+            continue
+        updates.append((lead_id, result.total, result.fit, result.engagement, str(result.band)))
     _write(session, updates, now)
     if fresh:
         unscored = UNSCORED.band
         for lead_id, result in fresh.items():
-            scored += 1
+            count += 1
             bands[result.band] += 1
             if result != UNSCORED:
                 changed += 1
@@ -222,7 +260,7 @@ def _rescore(
     for start in range(0, len(crossings), BATCH_SIZE):
         record_crossings(session, crossings[start : start + BATCH_SIZE], now)
     return RescoreSummary(
-        leads=scored,
+        leads=count,
         changed=changed + len(updates),
         crossings=dict(Counter(CROSSING_KIND[result.band] for _l, _b, result in crossings)),
         bands={band: bands.get(band, 0) for band in ScoreBand},
