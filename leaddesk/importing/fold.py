@@ -34,12 +34,15 @@ class Record:
 
     __slots__ = ("custom", "email", "events", "fields", "key", "row", "rows", "tags")
 
-    def __init__(self, email: str, key: str, row: int) -> None:
+    def __init__(
+        self, email: str, key: str, row: int, fields: dict[str, str] | None = None
+    ) -> None:
         self.email = email
         self.key = key
         self.row = row  # the first row/line number the person appears on
         self.rows = 1
-        self.fields: dict[str, str] = {}
+        # Only non-empty values: a field missing here is empty in the file.
+        self.fields: dict[str, str] = {} if fields is None else fields
         # Shared empty containers until a value arrives: 100k records stay small.
         self.custom: dict[str, str] = _NO_CUSTOM
         self.tags: tuple[str, ...] = ()
@@ -112,6 +115,7 @@ def fold_table(
     in_footer = False  # past a totals or footer line: single-cell lines are the report's
     damaged = bool(table.damaged_lines)
     # The raw rows, each cell stripped only when it is used: most cells are read once.
+    rows = 0  # data rows seen (blank, totals and footer lines are not rows)
     for number, cells in table.raw_rows():
         if number <= header_row:
             continue
@@ -133,39 +137,41 @@ def fold_table(
                 folded.ignored.append((number, "report footer"))
                 in_footer = True
                 continue
-            folded.rows += 1
+            rows += 1
             folded.rejected.append(RejectedRow(number, problem, tuple(stripped)))
             continue
-        folded.rows += 1
+        rows += 1
         if damaged and any(REPLACEMENT in c for c in cells):
             stripped = [c.strip() for c in cells]
             folded.rejected.append(RejectedRow(number, NOT_UTF8, tuple(stripped)))
             continue
-        if progress is not None and folded.rows % 5000 == 0:
-            progress(folded.rows)
+        if progress is not None and rows % 5000 == 0:
+            progress(rows)
         key = email_key(address)
         record = records.get(key)
         if record is None:
             if key == address:
                 key = address  # one string object for both
-            record = records[key] = Record(address, key, number)
             # Countries, titles and companies repeat: keep one copy of each value.
-            record.fields = {t: shared(v, v) for i, t in simple if (v := cells[i].strip())}
+            fields = {t: shared(v, v) for i, t in simple if (v := cells[i].strip())}
+            record = records[key] = Record(address, key, number, fields)
         else:
             record.rows += 1
             folded.duplicates += 1
             for i, t in simple:
                 if t not in record.fields and (value := cells[i].strip()):
                     record.fields[t] = value
-        for index, target in special:
-            value = cells[index].strip()
-            if value:
-                _apply_special(record, target, value, names[index])
+        if special:
+            for index, target in special:
+                value = cells[index].strip()
+                if value:
+                    _apply_special(record, target, value, names[index])
         if activity_mode is not None:
             row_values = {t: cells[i].strip() for i, t in plan}
             if record.events is _NO_EVENTS:
                 record.events = []
             record.events.extend(row_events(activity_mode, row_values, record.events))
+    folded.rows = rows
     return folded
 
 

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from leaddesk.db.models import EmailState, LifecycleStatus
+from leaddesk.db.models import EmailState, Lead, LifecycleStatus
 from leaddesk.importing.fold import Record
 from leaddesk.importing.mapping import LEAD_FIELDS
 from leaddesk.scoring.compute import ActivityFact, ScoreResult, field_text
 from leaddesk.scoring.fresh import NewLeadScorer
 
-STORED_FIELDS = LEAD_FIELDS[1:]  # the order of a row's field values
+# The order of a row's field values: the lead table's own column order, so the insert's
+# parameters go to the driver as they are built (no per-row reordering in BulkInsert).
+_TABLE_ORDER = [column.key for column in Lead.__table__.columns]
+STORED_FIELDS = tuple(sorted(LEAD_FIELDS[1:], key=_TABLE_ORDER.index))
 
 
 class BatchScorer:

@@ -116,6 +116,7 @@ class BatchWriter:
             NewLeadScorer.for_session(session) if plan.options.activity_mode is None else None
         )
         self._fresh: dict[int, ScoreResult] = {}
+        self.created: dict[str, int] = {}  # the new leads' ids by email key, once written
         records = len(plan.new_keys) + len(plan.changes)
         self._total = max(records * 3, 1)
 
@@ -147,7 +148,7 @@ class BatchWriter:
         )
         self.session.add(batch)
         self.session.flush()
-        created = self._insert_new(batch.id)
+        created = self.created = self._insert_new(batch.id)
         changed = self._apply_changes(batch.id)
         self._insert_tags(created)
         listed_for = self._record_events(batch.id, created, changed)
@@ -183,27 +184,21 @@ class BatchWriter:
         as_json = bulk.converter("custom_fields")
         no_custom = as_json({})
         stored_scores = _StoredScores(bulk.value("score_updated_at", self.now))
-        # The batch's source fills the rows whose own "source" column is empty (or absent).
-        blank = ["" if name != "source" else options.source for name in STORED_FIELDS]
-        source_at = STORED_FIELDS.index("source")
-        empty = repeat("")
+        # The batch's source fills the rows without a "source" of their own (a record's fields
+        # hold non-empty values only, so a missing field is the only empty one).
+        defaults = ["" if name != "source" else options.source for name in STORED_FIELDS]
         scorer = self._batch_scorer(batch_id)
-        results: dict[str, ScoreResult] = {}
-        with sqlite_indexes_paused(self.session, _table(Lead), len(self.plan.new_keys)):
-            for keys in _chunks(self.plan.new_keys):
-                chunk = [records[key] for key in keys]
-                values = [
-                    list(map(r.fields.get, STORED_FIELDS, empty)) if r.fields else blank
-                    for r in chunk
-                ]
-                if options.source:
-                    for row in values:
-                        if not row[source_at]:
-                            row[source_at] = options.source
+        scored: list[ScoreResult] = []
+        keys_in_order = self.plan.new_keys
+        with sqlite_indexes_paused(self.session, _table(Lead), len(keys_in_order)):
+            previous_max = self._max_lead_id()
+            for keys in _chunks(keys_in_order):
+                chunk = list(map(records.__getitem__, keys))
+                values = [list(map(r.fields.get, STORED_FIELDS, defaults)) for r in chunk]
                 scores: Iterable[tuple[Any, ...]] = repeat(stored_scores.unscored)
                 if scorer is not None:
                     chunk_results = scorer.score(chunk, values)
-                    results.update(zip(keys, chunk_results, strict=True))
+                    scored.extend(chunk_results)
                     scores = map(stored_scores.columns, chunk_results)
                 bulk.execute(
                     [
@@ -212,13 +207,44 @@ class BatchWriter:
                     ]
                 )
                 self._progress(len(keys) * 2)
-        created: dict[str, int] = {}
-        if self.plan.new_keys:
-            query = select(Lead.email_key, Lead.id).where(Lead.import_batch_id == batch_id)
-            rows_found = self.session.connection().execute(query)  # Core: no ORM row overhead
-            created = {key: lead_id for key, lead_id in rows_found.all()}
-        self._fresh = {created[key]: result for key, result in results.items()}
+        created = self._created_ids(batch_id, keys_in_order, previous_max)
+        if scored:
+            self._fresh = {
+                created[key]: result for key, result in zip(keys_in_order, scored, strict=True)
+            }
         return created
+
+    def _max_lead_id(self) -> int | None:
+        """The largest lead id before the batch's inserts (None on PostgreSQL: not used)."""
+        connection = self.session.connection()
+        if connection.dialect.name != "sqlite":
+            return None
+        return int(
+            connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM leads").scalar_one()
+        )
+
+    def _created_ids(
+        self, batch_id: int, keys: list[str], previous_max: int | None
+    ) -> dict[str, int]:
+        """``{email key: id}`` of the leads the batch inserted, ``keys`` in insertion order.
+
+        On SQLite, with the write lock held, each insert takes the next rowid after the
+        largest: when the batch's ids are exactly the next ``len(keys)`` numbers, they were
+        given in insertion order and need not be read back one by one. Otherwise (or on
+        PostgreSQL) the ids are read by email key.
+        """
+        if not keys:
+            return {}
+        connection = self.session.connection()
+        if previous_max is not None:
+            low, high, count = connection.exec_driver_sql(
+                "SELECT min(id), max(id), count(*) FROM leads WHERE import_batch_id = ?",
+                (batch_id,),
+            ).one()
+            if count == len(keys) and low == previous_max + 1 and high == previous_max + count:
+                return dict(zip(keys, range(low, high + 1), strict=True))
+        query = select(Lead.email_key, Lead.id).where(Lead.import_batch_id == batch_id)
+        return {key: lead_id for key, lead_id in connection.execute(query).all()}
 
     def _batch_scorer(self, batch_id: int) -> BatchScorer | None:
         """Scores new leads as they will be stored (None when the file lists activities)."""
