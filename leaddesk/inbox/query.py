@@ -208,36 +208,52 @@ def needs_attention_condition(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def order_by(query: InboxQuery, next_step: Any = None) -> list[Any]:
+def order_by(
+    query: InboxQuery, next_step: Any = None, *, nocase: bool = False, reverse: bool = False
+) -> list[Any]:
     """ORDER BY for the sort field; ties break on id in the same direction, empty values last.
 
     ``next_step`` is the :func:`next_due_by_lead` subquery joined in for the next-step sort.
+    Text sorts are case-insensitive: ``lower()``, or with ``nocase`` (SQLite) ``COLLATE NOCASE``,
+    the same order there, which migration 0015's indexes can be read in. ``reverse`` gives the
+    exact reverse order (a window near the end is read from that side).
     """
-    lower = func.lower
+
+    def text(column: Any) -> Any:
+        return column.collate("NOCASE") if nocase else func.lower(column)
+
     keys: dict[str, list[Any]] = {
-        SortField.NAME: [lower(Lead.first_name), lower(Lead.last_name)],
-        SortField.COMPANY: [lower(Lead.company)],
-        SortField.TITLE: [lower(Lead.title)],
+        SortField.NAME: [text(Lead.first_name), text(Lead.last_name)],
+        SortField.COMPANY: [text(Lead.company)],
+        SortField.TITLE: [text(Lead.title)],
         SortField.EMAIL: [Lead.email_key],
         SortField.SCORE: [Lead.score],
         SortField.STATUS: [Lead.status],
-        SortField.OWNER: [lower(TeamMember.name)],
-        SortField.SOURCE: [lower(Lead.source)],
+        SortField.OWNER: [func.lower(TeamMember.name)],
+        SortField.SOURCE: [text(Lead.source)],
         SortField.LAST_ACTIVITY: [Lead.last_activity_at],
         SortField.NEXT_STEP: [next_step.c.due if next_step is not None else Lead.id],
         SortField.CREATED: [Lead.created_at],
     }
     columns = [*keys[SortField(query.sort)], Lead.id]
-    ordered = [c.desc() if query.descending else c.asc() for c in columns]
+    descending = query.descending != reverse
+    ordered = [c.desc() if descending else c.asc() for c in columns]
     if query.sort in (SortField.OWNER, SortField.LAST_ACTIVITY, SortField.NEXT_STEP):
-        ordered[0] = ordered[0].nulls_last()
+        ordered[0] = ordered[0].nulls_first() if reverse else ordered[0].nulls_last()
     return ordered
 
 
 def lead_ids_statement(
-    query: InboxQuery, *, now: datetime, use_index: bool = True, limit: int | None = None
+    query: InboxQuery,
+    *,
+    now: datetime,
+    use_index: bool = True,
+    limit: int | None = None,
+    offset: int = 0,
+    nocase: bool = False,
+    reverse: bool = False,
 ) -> Select[Any]:
-    """The SELECT of ordered lead ids for ``query``."""
+    """The SELECT of ordered lead ids for ``query`` (rows ``offset`` to ``offset + limit``)."""
     query.validate()
     statement = select(Lead.id)
     next_step = None
@@ -249,10 +265,17 @@ def lead_ids_statement(
     conditions = filter_conditions(query, now=now, use_index=use_index)
     if conditions:
         statement = statement.where(and_(*conditions))
-    statement = statement.order_by(*order_by(query, next_step))
+    statement = statement.order_by(*order_by(query, next_step, nocase=nocase, reverse=reverse))
     if limit is not None:
         statement = statement.limit(limit)
+    if offset:
+        statement = statement.offset(offset)
     return statement
+
+
+def is_sqlite(session: Session) -> bool:
+    """True when ``session`` talks to SQLite (text sorts use ``COLLATE NOCASE`` there)."""
+    return session.get_bind().dialect.name == "sqlite"
 
 
 OrderedIdsCache = dict[InboxQuery, list[int]]
@@ -279,18 +302,21 @@ def query_lead_ids(
         base = query.with_changes(search="")
         ordered = cache.get(base) if cache is not None else None
         if ordered is None:
-            ordered = _ordered_ids(session, lead_ids_statement(base, now=now))
+            ordered = ordered_ids(
+                session, lead_ids_statement(base, now=now, nocase=is_sqlite(session))
+            )
             if cache is not None:
                 cache[base] = ordered
         matching = matching_ids(session, query.search)
         found = [lead_id for lead_id in ordered if lead_id in matching]
         return found[:limit] if limit is not None else found
-    return _ordered_ids(
-        session, lead_ids_statement(query, now=now, use_index=use_index, limit=limit)
+    statement = lead_ids_statement(
+        query, now=now, use_index=use_index, limit=limit, nocase=is_sqlite(session)
     )
+    return ordered_ids(session, statement)
 
 
-def _ordered_ids(session: Session, statement: Select[Any]) -> list[int]:
+def ordered_ids(session: Session, statement: Select[Any]) -> list[int]:
     """Run an ids statement; on SQLite the ids come back as one JSON array.
 
     ``json_group_array`` over the ordered subquery (which SQLite does not flatten, so the
@@ -306,7 +332,8 @@ def _ordered_ids(session: Session, statement: Select[Any]) -> list[int]:
 def count_leads(session: Session, query: InboxQuery, *, now: datetime) -> int:
     """How many leads ``query`` lists (without fetching their ids)."""
     conditions = filter_conditions(query, now=now, use_index=has_search_index(session))
-    statement = select(func.count(Lead.id))
+    # count(*), not count(id): SQLite counts the smallest index instead of reading the table.
+    statement = select(func.count()).select_from(Lead)
     if conditions:
         statement = statement.where(and_(*conditions))
     return int(session.scalar(statement) or 0)

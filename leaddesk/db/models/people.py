@@ -81,6 +81,12 @@ class Lead(Timestamps, Base):
         Index("ix_leads_band_score", "score_band", "score"),
         Index("ix_leads_owner_score", "owner_id", "score"),
         Index("ix_leads_source_score", "source", "score"),
+        # The inbox sorts (issue 21, migration 0015; COLLATE NOCASE text columns on SQLite).
+        Index("ix_leads_name_sort", "first_name", "last_name"),
+        Index("ix_leads_company_sort", "company"),
+        Index("ix_leads_title_sort", "title"),
+        Index("ix_leads_source_sort", "source"),
+        Index("ix_leads_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

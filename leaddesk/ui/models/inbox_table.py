@@ -1,10 +1,14 @@
-"""The inbox table model: the ordered ids of the current query, rows fetched on demand.
+"""The inbox table model: a count and windows of rows, fetched on demand.
 
-Like Anki's browser table, the model holds only the lead ids the query returned (in display
-order). A row is fetched when the view first asks for it, one block of ``BLOCK_SIZE`` rows at
-a time, on a background reader (the GUI thread never touches the database); until it arrives
-the row shows blank and the view repaints it when ``dataChanged`` fires. Sorting asks the page
-to re-run the query in SQL (``sort_requested``) — nothing is sorted in Python.
+The model knows how many leads the query lists and, block by block of ``BLOCK_SIZE`` rows,
+which lead ids and rows it has fetched. A block is fetched when the view first asks for one
+of its rows, on a background reader (the GUI thread never touches the database); until it
+arrives the row shows blank and the view repaints it when ``dataChanged`` fires. At 1,000,000
+leads this paints the first screen without reading a million ids; the complete id list is
+only fetched for a selection that reaches rows never shown (``fill_ids``), or through
+``resolver`` when code asks for :attr:`ids` before then.
+Sorting asks the page to re-run the query in SQL (``sort_requested``) — nothing is sorted
+in Python.
 """
 
 from __future__ import annotations
@@ -60,8 +64,9 @@ MAX_CACHED_ROWS = 20_000
 # Statuses that come with a follow-up clock: only "Hand to sales…" and the Sales queue set them.
 CLOCKED_STATUSES = ("handed_off", "accepted")
 
-RowsCallback = Callable[[dict[int, LeadRow]], None]
-BlockFetcher = Callable[[list[int], RowsCallback], None]
+RowsCallback = Callable[[list[int], dict[int, LeadRow]], None]
+# fetcher(first row, row after the last, ids when known (else None), callback(ids, rows))
+BlockFetcher = Callable[[int, int, list[int] | None, RowsCallback], None]
 
 
 def column_for_sort(field: str) -> int:
@@ -78,10 +83,11 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 class InboxTableModel(QAbstractTableModel):
-    """Rows of the inbox, by id, fetched in blocks through ``fetcher``.
+    """Rows of the inbox by position, fetched in blocks through ``fetcher``.
 
-    ``fetcher(ids, callback)`` must load the rows of ``ids`` off the GUI thread and call
-    ``callback(rows)`` on the GUI thread.
+    ``fetcher(start, stop, ids, callback)`` must load the ids (when ``ids`` is None) and the
+    rows of positions ``start`` to ``stop`` off the GUI thread and call ``callback(ids, rows)``
+    on the GUI thread.
     """
 
     sort_requested = Signal(str, bool)
@@ -89,61 +95,127 @@ class InboxTableModel(QAbstractTableModel):
     def __init__(self, fetcher: BlockFetcher, parent: Any = None) -> None:
         super().__init__(parent)
         self._fetcher = fetcher
-        self._ids: list[int] = []
+        self._count = 0
+        self._all_ids: list[int] | None = []  # every id in order, when known
+        self._blocks: dict[int, list[int]] = {}  # block -> its ids (without the full list)
         self._cache: OrderedDict[int, LeadRow] = OrderedDict()
         self._pending: set[int] = set()
         self._generation = 0
+        # Called (on the GUI thread) for the complete id list when it is asked for and unknown.
+        self.resolver: Callable[[], list[int]] | None = None
 
     # --- contents -------------------------------------------------------------------------
     def set_ids(self, ids: Sequence[int], rows: dict[int, LeadRow] | None = None) -> None:
-        """Show a new query result; ``rows`` are already-fetched rows (the first screenful)."""
+        """Show a result whose every id is known; ``rows`` are already-fetched rows."""
+        self.set_window(len(ids), list(ids), rows, complete=True)
+
+    def set_window(
+        self,
+        count: int,
+        first_ids: list[int],
+        rows: dict[int, LeadRow] | None = None,
+        *,
+        complete: bool = False,
+    ) -> None:
+        """Show a result of ``count`` rows whose first ids are ``first_ids``.
+
+        With ``complete``, ``first_ids`` is every id (``count`` of them).
+        """
         self.beginResetModel()
         self._generation += 1
-        self._ids = list(ids)
+        self._count = count
+        self._all_ids = list(first_ids) if complete else None
+        self._blocks = {}
+        if not complete:
+            for start in range(0, len(first_ids), BLOCK_SIZE):
+                self._blocks[start // BLOCK_SIZE] = first_ids[start : start + BLOCK_SIZE]
         self._cache = OrderedDict(rows or {})
         self._pending = set()
         self.endResetModel()
+
+    def fill_ids(self, ids: list[int]) -> bool:
+        """Take the complete id list of the result shown (False when it does not fit it)."""
+        if len(ids) != self._count:
+            return False
+        self._all_ids = ids
+        self._blocks = {}
+        return True
 
     def invalidate_rows(self) -> None:
         """Forget every fetched row (after an edit); visible rows are fetched again."""
         self._generation += 1
         self._cache.clear()
         self._pending.clear()
-        if self._ids:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1)
-            )
+        if self._count:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(COLUMNS) - 1))
+
+    @property
+    def complete(self) -> bool:
+        """True when every id of the result is known."""
+        return self._all_ids is not None
 
     @property
     def ids(self) -> list[int]:
-        """The lead ids in display order."""
-        return self._ids
+        """Every lead id in display order (asked of ``resolver`` when not known yet)."""
+        if self._all_ids is None and self.resolver is not None:
+            self.fill_ids(self.resolver())
+        if self._all_ids is not None:
+            return self._all_ids
+        return [i for block in sorted(self._blocks) for i in self._blocks[block]]
 
-    def lead_id(self, row: int) -> int:
-        """The id of the lead shown in ``row``."""
-        return self._ids[row]
+    def lead_id(self, row: int) -> int | None:
+        """The id of the lead shown in ``row``, or None while its block has not arrived."""
+        if self._all_ids is not None:
+            return self._all_ids[row] if 0 <= row < len(self._all_ids) else None
+        block = self._blocks.get(row // BLOCK_SIZE)
+        offset = row % BLOCK_SIZE
+        return block[offset] if block is not None and offset < len(block) else None
+
+    def ids_in(self, first: int, last: int) -> list[int] | None:
+        """The ids of rows ``first``..``last``, or None when some are not known yet."""
+        if self._all_ids is not None:
+            return self._all_ids[first : last + 1]
+        found: list[int] = []
+        for block in range(first // BLOCK_SIZE, last // BLOCK_SIZE + 1):
+            ids = self._blocks.get(block)
+            if ids is None:
+                return None
+            start = block * BLOCK_SIZE
+            found.extend(ids[max(first - start, 0) : last + 1 - start])
+        return found
 
     def row_of(self, lead_id: int) -> int | None:
-        """Where ``lead_id`` is shown, or None."""
+        """Where ``lead_id`` is shown (among the rows known), or None."""
         return self.rows_of({lead_id}).get(lead_id)
 
     def rows_of(self, lead_ids: set[int]) -> dict[int, int]:
-        """Where each of ``lead_ids`` is shown (one pass; no index of a million ids is kept)."""
+        """Where each of ``lead_ids`` is shown, among the rows known (one pass)."""
         if not lead_ids:
             return {}
-        return {lead: row for row, lead in enumerate(self._ids) if lead in lead_ids}
+        if self._all_ids is not None:
+            return {lead: row for row, lead in enumerate(self._all_ids) if lead in lead_ids}
+        return {
+            lead: block * BLOCK_SIZE + offset
+            for block, ids in self._blocks.items()
+            for offset, lead in enumerate(ids)
+            if lead in lead_ids
+        }
 
     def cached_row(self, row: int) -> LeadRow | None:
         """The fetched row, or None (and a fetch is started) when it has not arrived yet."""
-        lead_id = self._ids[row]
-        found = self._cache.get(lead_id)
+        lead_id = self.lead_id(row)
+        found = self._cache.get(lead_id) if lead_id is not None else None
         if found is None:
             self._request(row)
         return found
 
     def fully_fetched(self, first: int, last: int) -> bool:
         """True when rows ``first``..``last`` have all arrived (for tests and benchmarks)."""
-        return all(self._ids[r] in self._cache for r in range(first, min(last + 1, len(self._ids))))
+        for row in range(max(first, 0), min(last + 1, self._count)):
+            lead_id = self.lead_id(row)
+            if lead_id is None or lead_id not in self._cache:
+                return False
+        return True
 
     # --- fetching -------------------------------------------------------------------------
     def _request(self, row: int) -> None:
@@ -151,26 +223,33 @@ class InboxTableModel(QAbstractTableModel):
         if block in self._pending:
             return
         self._pending.add(block)
-        ids = self._ids[block * BLOCK_SIZE : (block + 1) * BLOCK_SIZE]
+        start, stop = block * BLOCK_SIZE, min((block + 1) * BLOCK_SIZE, self._count)
+        known = self.ids_in(start, stop - 1)
         generation = self._generation
-        self._fetcher(ids, lambda rows: self._arrived(generation, block, rows))
+        self._fetcher(
+            start, stop, known, lambda ids, rows: self._arrived(generation, block, ids, rows)
+        )
 
-    def _arrived(self, generation: int, block: int, rows: dict[int, LeadRow]) -> None:
+    def _arrived(
+        self, generation: int, block: int, ids: list[int], rows: dict[int, LeadRow]
+    ) -> None:
         if generation != self._generation:
             return
         self._pending.discard(block)
+        if self._all_ids is None:
+            self._blocks[block] = ids
         self._cache.update(rows)
         while len(self._cache) > MAX_CACHED_ROWS:
             self._cache.popitem(last=False)
         first = block * BLOCK_SIZE
-        last = min(first + BLOCK_SIZE, len(self._ids)) - 1
+        last = min(first + BLOCK_SIZE, self._count) - 1
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
     # --- Qt model API ---------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         """How many leads the query returned."""
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         """How many columns the inbox has."""
@@ -199,10 +278,10 @@ class InboxTableModel(QAbstractTableModel):
         if role not in _ROW_ROLES and role != LEAD_ID_ROLE:
             return None
         row_number = index.row()
-        if not index.isValid() or not 0 <= row_number < len(self._ids):
+        if not index.isValid() or not 0 <= row_number < self._count:
             return None
         if role == LEAD_ID_ROLE:
-            return self._ids[row_number]
+            return self.lead_id(row_number)
         row = self.cached_row(row_number)
         if row is None:
             return None

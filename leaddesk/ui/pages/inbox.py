@@ -23,8 +23,9 @@ from leaddesk.db.engine import Database
 from leaddesk.db.models import Lead, Sequence, SequenceStatus, TeamMember
 from leaddesk.handoff.identity import current_member
 from leaddesk.inbox.bulk import all_tags, reasons_in_use
+from leaddesk.inbox.paging import PagingCache, all_ids, count_matching, positions, window_ids
 from leaddesk.inbox.profile import add_lead
-from leaddesk.inbox.query import InboxQuery, OrderedIdsCache, SortField, query_lead_ids
+from leaddesk.inbox.query import InboxQuery, SortField
 from leaddesk.inbox.rows import LeadRow, fetch_rows
 from leaddesk.inbox.views import delete_view, list_views, save_view
 from leaddesk.ui.inbox.actions import BulkActions, leads_text
@@ -33,8 +34,10 @@ from leaddesk.ui.inbox.detail import LeadDetailPanel
 from leaddesk.ui.inbox.filter_bar import FilterBar, FilterOptions
 from leaddesk.ui.inbox.table import ColumnSettings, InboxTableView
 from leaddesk.ui.models.inbox_table import (
+    BLOCK_SIZE,
     COLUMNS,
     InboxTableModel,
+    RowsCallback,
     column_for_sort,
 )
 from leaddesk.ui.pages.base import Page
@@ -42,18 +45,25 @@ from leaddesk.ui.widgets.empty_state import EmptyState
 
 # Name and Score always fit beside the detail panel (their minimum widths, the scrollbar).
 MIN_TABLE_WIDTH = 240
-FIRST_ROWS = 60  # fetched with the ids, so the first screen paints without a second trip
+FIRST_ROWS = BLOCK_SIZE  # fetched with the count, so the first screen paints in one trip
 
 
 @dataclass(frozen=True)
 class InboxResult:
-    """What one query run returns to the GUI thread."""
+    """What one query run returns to the GUI thread.
+
+    ``listed`` leads match (of ``total``); ``ids`` are the first ``FIRST_ROWS`` of them, or
+    all of them when ``complete`` (a selection had to be found again: ``reselect`` rows).
+    """
 
     generation: int
     total: int
+    listed: int
     ids: list[int]
     rows: dict[int, LeadRow]
     refreshed: bool
+    complete: bool = False
+    reselect: tuple[int, ...] = ()
 
 
 class InboxPage(Page):
@@ -77,7 +87,8 @@ class InboxPage(Page):
         self._descending = True
         self._generation = 0
         self.shown_generation = -1  # the query generation the table shows (for waiting on it)
-        self._ids_cache: OrderedIdsCache = {}
+        self._paging = PagingCache()
+        self._shown_query = InboxQuery()  # the query of the result the table shows
         self.total: int | None = None
         self.filter_bar = FilterBar()
         self.filter_bar.changed.connect(lambda: self.requery())
@@ -85,12 +96,12 @@ class InboxPage(Page):
         self.filter_bar.save_view_requested.connect(self._ask_save_view)
         self.filter_bar.delete_view_requested.connect(self.delete_saved_view)
         self.model = InboxTableModel(self._fetch_block, self)
+        self.model.resolver = self._resolve_all_ids
         self.table = InboxTableView(self.open_current, lambda: self.bulk_actions.delete_selected())
         self.table.setModel(self.model)
-        self.table.doubleClicked.connect(
-            lambda index: self.open_lead(self.model.lead_id(index.row()))
-        )
+        self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self._ids_requested = -1  # the generation whose complete id list was asked for
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.columns = ColumnSettings(self.table, self.context.preferences)
         header = self.table.horizontalHeader()
@@ -160,28 +171,66 @@ class InboxPage(Page):
 
     def refresh(self) -> None:
         """Re-run the query and reload the filter choices (the data may have changed)."""
-        self._ids_cache = {}
+        self._paging.clear()
         self.requery(with_options=True)
 
     def requery(self, *, with_options: bool = False) -> None:
-        """Re-run the current query in the background; the table is replaced when it is done."""
+        """Re-run the current query in the background; the table is replaced when it is done.
+
+        The job counts the matching leads and reads the first window; when leads are selected
+        it reads every id instead, to select the same leads again where they are now.
+        """
         self._generation += 1
         generation, query, now = self._generation, self.current_query(), self.context.clock.now()
-        db, cache, known_total = self.context.db, self._ids_cache, self.total
+        db, cache, known_total = self.context.db, self._paging, self.total
+        selected = frozenset(self.selected_ids(resolve=False))
 
         def load(_progress: Any) -> InboxResult:
             with db.session() as session:
                 # Filters and search do not change how many leads exist: count on refresh only.
                 total = (
-                    int(session.scalar(select(func.count(Lead.id))) or 0)
+                    int(session.scalar(select(func.count()).select_from(Lead)) or 0)
                     if with_options or known_total is None
                     else known_total
                 )
-                ids = query_lead_ids(session, query, now=now, cache=cache) if total else []
+                listed = count_matching(session, query, now=now, cache=cache) if total else 0
+                reselect: tuple[int, ...] = ()
+                if selected and listed:
+                    rows_of, ids = positions(session, query, set(selected), now=now, cache=cache)
+                    reselect = tuple(sorted(rows_of.values()))
+                else:
+                    ids = window_ids(
+                        session,
+                        query,
+                        now=now,
+                        offset=0,
+                        limit=FIRST_ROWS,
+                        total=listed,
+                        cache=cache,
+                    )
                 rows = fetch_rows(session, ids[:FIRST_ROWS])
-            return InboxResult(generation, total, ids, rows, with_options)
+            return InboxResult(
+                generation,
+                total,
+                listed,
+                ids,
+                rows,
+                with_options,
+                complete=bool(selected and listed),
+                reselect=reselect,
+            )
 
-        self.context.runner.run(load, on_done=self._applied, write=False, label="Loading leads")
+        self.context.runner.run(
+            lambda progress: (query, load(progress)),
+            on_done=lambda done: self._query_done(*done),
+            write=False,
+            label="Loading leads",
+        )
+
+    def _query_done(self, query: InboxQuery, data: InboxResult) -> None:
+        if data.generation == self._generation:
+            self._shown_query = query
+        self._applied(data)  # the base page marks itself loaded and calls apply()
 
     def apply(self, data: InboxResult) -> None:
         """Show a query result (older results that arrive late are ignored)."""
@@ -193,20 +242,18 @@ class InboxPage(Page):
         if data.total == 0:
             self.show_empty()
             return
-        selected = set(self.selected_ids())
-        self.model.set_ids(data.ids, data.rows)
+        self.model.set_window(data.listed, data.ids, data.rows, complete=data.complete)
         self.table.horizontalHeader().setSortIndicator(
             column_for_sort(self._sort),
             Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder,
         )
-        self._reselect(selected)
-        listed = len(data.ids)
+        self._select_rows(list(data.reselect))
         self.count_label.setText(
             f"{data.total:,} leads"
-            if listed == data.total
-            else f"{listed:,} of {data.total:,} leads"
+            if data.listed == data.total
+            else f"{data.listed:,} of {data.total:,} leads"
         )
-        self.empty_result.setVisible(listed == 0)
+        self.empty_result.setVisible(data.listed == 0)
         self._selection_changed()
         self.show_content()
         self.shown_generation = data.generation
@@ -227,14 +274,66 @@ class InboxPage(Page):
         self._tags = options.tags
         self.filter_bar.set_options(options)
 
-    def _fetch_block(self, ids: list[int], callback: Any) -> None:
-        db = self.context.db
+    def _fetch_block(
+        self, start: int, stop: int, known: list[int] | None, callback: RowsCallback
+    ) -> None:
+        """Load rows ``start``..``stop`` of the result shown (their ids too when unknown)."""
+        db, query, now, cache = (
+            self.context.db,
+            self._shown_query,
+            self.context.clock.now(),
+            self._paging,
+        )
+        listed = self.model.rowCount()
 
-        def load(_progress: Any) -> dict[int, LeadRow]:
+        def load(_progress: Any) -> tuple[list[int], dict[int, LeadRow]]:
             with db.session() as session:
-                return fetch_rows(session, ids)
+                ids = known
+                if ids is None:
+                    ids = window_ids(
+                        session,
+                        query,
+                        now=now,
+                        offset=start,
+                        limit=stop - start,
+                        total=listed,
+                        cache=cache,
+                    )
+                return ids, fetch_rows(session, ids)
 
-        self.context.runner.run(load, on_done=callback, write=False, label="Loading rows")
+        self.context.runner.run(
+            load, on_done=lambda done: callback(*done), write=False, label="Loading rows"
+        )
+
+    def _resolve_all_ids(self) -> list[int]:
+        """Every id of the result shown, read now (only when the background read is not done)."""
+        with self.context.db.session() as session:
+            return all_ids(
+                session, self._shown_query, now=self.context.clock.now(), cache=self._paging
+            )
+
+    def _request_all_ids(self) -> None:
+        """Read every id of the result shown in the background (a selection reaches far)."""
+        generation = self.shown_generation
+        if self._ids_requested == generation or self.model.complete:
+            return
+        self._ids_requested = generation
+        db, query, now, cache = (
+            self.context.db,
+            self._shown_query,
+            self.context.clock.now(),
+            self._paging,
+        )
+
+        def load(_progress: Any) -> list[int]:
+            with db.session() as session:
+                return all_ids(session, query, now=now, cache=cache)
+
+        def done(ids: list[int]) -> None:
+            if generation == self.shown_generation == self._generation:
+                self.model.fill_ids(ids)
+
+        self.context.runner.run(load, on_done=done, write=False, label="")
 
     def sort_by(self, field: str, descending: bool) -> None:
         """Sort the inbox by ``field`` (in SQL)."""
@@ -244,15 +343,28 @@ class InboxPage(Page):
         self.requery()
 
     # --- selection, opening ---------------------------------------------------------------
-    def selected_ids(self) -> list[int]:
-        """The ids of the selected leads, in the order they were selected."""
-        model = self.table.selectionModel()
-        rows = [index.row() for index in model.selectedRows()] if model else []
-        return [self.model.lead_id(r) for r in rows if r < len(self.model.ids)]
+    def selected_ids(self, *, resolve: bool = True) -> list[int]:
+        """The ids of the selected leads, range by range in the order they were selected.
 
-    def _reselect(self, lead_ids: set[int]) -> None:
-        """Select ``lead_ids`` again after a requery, as ranges in one call (fast for 100k)."""
-        rows = sorted(self.model.rows_of(lead_ids).values())
+        A selection that reaches rows whose ids have not been read (select all at 1,000,000
+        leads) reads them first, unless ``resolve`` is False (then only the known ones).
+        """
+        model = self.table.selectionModel()
+        if model is None:
+            return []
+        found: list[int] = []
+        ranges = [(r.top(), r.bottom()) for r in model.selection()]
+        for top, bottom in ranges:
+            ids = self.model.ids_in(top, bottom)
+            if ids is None and resolve:
+                ids = self.model.ids[top : bottom + 1]
+            elif ids is None:
+                ids = [i for r in range(top, bottom + 1) if (i := self.model.lead_id(r))]
+            found.extend(ids)
+        return list(dict.fromkeys(found)) if len(ranges) > 1 else found
+
+    def _select_rows(self, rows: list[int]) -> None:
+        """Select ``rows`` (sorted) as ranges in one call (fast for 100k)."""
         if not rows:
             return
         selection = QItemSelection()
@@ -271,24 +383,32 @@ class InboxPage(Page):
         )
 
     def _selection_changed(self) -> None:
-        count = len(self.table.selectionModel().selectedRows())
-        listed = len(self.model.ids)
+        selection = self.table.selectionModel().selection()
+        count = len({row for r in selection for row in range(r.top(), r.bottom() + 1)})
+        listed = self.model.rowCount()
         self.selection_label.setText(
             f"{count:,} selected of {listed:,}" if count else f"{listed:,} listed"
         )
+        if count and any(self.model.ids_in(r.top(), r.bottom()) is None for r in selection):
+            self._request_all_ids()
 
     def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         """With the detail panel open, moving through the table (arrows) follows along."""
-        if self.detail.isVisible() and current.isValid() and current.row() < len(self.model.ids):
+        if self.detail.isVisible() and current.isValid():
             lead_id = self.model.lead_id(current.row())
-            if lead_id != self.detail.lead_id:
+            if lead_id is not None and lead_id != self.detail.lead_id:
                 self.open_lead(lead_id)
+
+    def _open_row(self, row: int) -> None:
+        lead_id = self.model.lead_id(row)
+        if lead_id is not None:
+            self.open_lead(lead_id)
 
     def open_current(self) -> None:
         """Open the lead in the current row."""
         index: QModelIndex = self.table.currentIndex()
         if index.isValid():
-            self.open_lead(self.model.lead_id(index.row()))
+            self._open_row(index.row())
 
     def open_lead(self, lead_id: int) -> None:
         """Show ``lead_id`` in the detail panel."""
