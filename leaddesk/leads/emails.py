@@ -22,7 +22,11 @@ def mailbox_key(address: str) -> str:
     ``+tags`` are dropped (``person+promo@example.com`` reaches ``person@example.com``), and
     for Gmail the dots too and googlemail.com becomes gmail.com.
     """
-    key = email_key(address)
+    return mailbox_of_key(email_key(address))
+
+
+def mailbox_of_key(key: str) -> str:
+    """:func:`mailbox_key` of an address already trimmed and lower-cased (its :func:`email_key`)."""
     local, at, domain = key.rpartition("@")
     if not at or not local:
         return key
