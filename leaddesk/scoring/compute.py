@@ -136,6 +136,14 @@ class CompiledConfig:
                 self.by_kind.setdefault(rule.activity_kind, []).append(
                     (index, rule, payload_matcher)
                 )
+        # The same rules with what the engagement loop reads unpacked (one tuple per rule).
+        self.engagement_rules = {
+            kind: tuple(
+                (index, rule, matcher, rule.points, rule.max_count, rule.half_life_days)
+                for index, rule, matcher in rules
+            )
+            for kind, rules in self.by_kind.items()
+        }
         self.fit_groups = tuple(groups.values())
         self.fit_fields = frozenset(groups)
         self.kinds = frozenset(self.by_kind)
@@ -266,7 +274,7 @@ def _engagement(
     activities: Sequence[ActivityFact],
     items: list[BreakdownItem] | None,
 ) -> float:
-    by_kind = compiled.by_kind
+    by_kind = compiled.engagement_rules
     counts: dict[int, int] = {}
     total = 0.0
     for activity in activities:
@@ -274,19 +282,18 @@ def _engagement(
         if rules is None:
             continue
         age = activity[1]
-        for index, rule, payload_matcher in rules:
+        for index, rule, payload_matcher, points, max_count, half_life in rules:
             if payload_matcher is not None and not payload_matcher(
                 payload_text(activity[2], rule.field)
             ):
                 continue
             seen = counts.get(index, 0)
-            counted = rule.max_count is None or seen < rule.max_count
+            counted = max_count is None or seen < max_count
             if not counted and items is None:
                 continue
             counts[index] = seen + 1
-            half_life = rule.half_life_days
             factor = 1.0 if half_life is None or age <= 0 else 0.5 ** (age / half_life)
-            points_now = rule.points * factor if counted else 0.0
+            points_now = points * factor if counted else 0.0
             total += points_now
             if items is not None:
                 items.append(_activity_item(index, rule, activity, factor, points_now, counted))
