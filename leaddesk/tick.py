@@ -69,8 +69,9 @@ def note_decay_pass(session: Any, now: datetime) -> None:
 
 
 def run_decay_if_due(db: Database, now: datetime) -> Any | None:
-    """Re-score every lead when the last pass is an hour old; returns its summary or None."""
-    from leaddesk.scoring import rescore_all
+    """Bring scores up to date (:func:`~leaddesk.scoring.decay_scores`: only changes people
+    see are written) when the last pass is an hour old; returns its summary or None."""
+    from leaddesk.scoring import decay_scores
     from leaddesk.settings import get_setting
 
     with db.write() as session:
@@ -78,7 +79,7 @@ def run_decay_if_due(db: Database, now: datetime) -> Any | None:
         last = datetime.fromisoformat(stored) if stored else None
         if not decay_due(last, now):
             return None
-        summary = rescore_all(session, now)
+        summary = decay_scores(session, now)
         note_decay_pass(session, now)
         return summary
 

@@ -1,4 +1,4 @@
-"""The periodic decay pass: re-score every lead on a timer so stored scores fade with age.
+"""The periodic decay pass: bring every stored score up to date on a timer as points fade.
 
 Scores decay continuously but are stored, so the inbox can sort by them in SQL; this pass keeps
 the stored column fresh (and records the "became cold" crossings decay causes). It runs on the
@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from leaddesk.clock import Clock
 from leaddesk.db.engine import Database
-from leaddesk.scoring import RescoreSummary, rescore_all
+from leaddesk.scoring import RescoreSummary, decay_scores
 from leaddesk.tasks.runner import TaskRunner
 from leaddesk.tick import note_decay_pass
 
@@ -24,7 +24,7 @@ FIRST_PASS_DELAY_MS = 60_000  # after start-up work has settled
 
 
 class ScoreDecayTimer(QObject):
-    """Runs :func:`leaddesk.scoring.rescore_all` every ``interval_minutes``; never two at once."""
+    """Runs :func:`leaddesk.scoring.decay_scores` every ``interval_minutes``; never two at once."""
 
     rescored = Signal(object)  # RescoreSummary
     failed = Signal(str)
@@ -65,7 +65,7 @@ class ScoreDecayTimer(QObject):
 
         def job(_progress: Any) -> RescoreSummary:
             with db.write() as session:
-                summary = rescore_all(session, now)
+                summary = decay_scores(session, now)
                 note_decay_pass(session, now)  # `leaddesk tick` from cron skips the next hour
                 return summary
 
