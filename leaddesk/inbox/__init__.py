@@ -1,6 +1,7 @@
 """The lead inbox core (Qt-free): what the Inbox page, ``leaddesk leads/export/forget`` use.
 
 - :mod:`query` — :class:`InboxQuery` (search, filters, sort) → ordered lead ids, in SQL.
+- :mod:`paging` — a count and windows of those ids (what the table reads at 1M leads).
 - :mod:`search` — FTS5 prefix search on SQLite (``leads_fts``, migration 0002), ILIKE elsewhere.
 - :mod:`rows` — :class:`LeadRow` for a block of ids (what one screen of the table paints).
 - :mod:`profile` — add a lead by hand, edit a profile (validated; recorded via the event door).

@@ -1,8 +1,8 @@
 """The inbox query: what the user filtered, searched and sorted by, turned into SQL.
 
-The query returns only the ordered lead ids; the table fetches the rows it paints by id
-(:mod:`leaddesk.inbox.rows`). Every filter and sort runs in SQL, so a 100,000-lead inbox
-re-sorts in a few dozen milliseconds.
+The query returns only the ordered lead ids; the table reads them a window at a time
+(:mod:`leaddesk.inbox.paging`) and fetches the rows it paints by id (:mod:`leaddesk.inbox.rows`).
+Every filter and sort runs in SQL, so a 100,000-lead inbox re-sorts in a few dozen milliseconds.
 """
 
 from __future__ import annotations
