@@ -13,7 +13,10 @@ checks (every lead stored, the re-import adds nothing, integrity) apply at every
 
 A second reference, ``schema_floor.py``, writes the same leads into LeadDesk's schema with raw
 ``sqlite3`` calls and no Python logic (indexes, search index and "imported" activities
-included): what any import into this schema costs at least. ``--floor-variants`` adds the
+included, with the scores LeadDesk stored for the file): what any import into this schema
+costs at least; its own load time is used (start-up excluded). The same floor with every score
+zero (the floor's first definition, which builds the score indexes over one value) is printed
+next to it. ``--floor-variants`` adds the
 floors of leaner schemas measured in the same run (default: ``no-fts`` and ``narrow``, what the
 search index and the row width cost; see ``schema_floor.py --help``).
 
@@ -131,9 +134,11 @@ def main() -> int:
     database = work / "leaddesk.sqlite3"
     # Create and migrate the database first so the timing is the import, not the schema setup.
     timed([sys.executable, "-m", "leaddesk", "--db", str(database), "info", "--json"], env)
+    # (variant, with the scores LeadDesk stored?) -> a copy of the empty migrated database
+    runs = [("as-migrated", True), ("as-migrated", False), *((v, True) for v in variants)]
     floors = {
-        name: work / f"floor-{name.replace(':', '-')}.sqlite3"
-        for name in ["as-migrated", *variants]
+        (name, scored): work / f"floor-{name.replace(':', '-')}-{int(scored)}.sqlite3"
+        for name, scored in runs
     }
     for floor_db in floors.values():
         for suffix in ("", "-wal", "-shm"):
@@ -146,21 +151,23 @@ def main() -> int:
     second_time, second_out = timed([*command, "--source", "bench", "--json"], env)
     second = json.loads(second_out)
     floor = Path(__file__).with_name("schema_floor.py")
-    floor_times = {
-        name: timed(
-            [sys.executable, str(floor), str(floor_db), str(source), "--variant", name], env
-        )[0]
-        for name, floor_db in floors.items()
-    }
-    floor_time = floor_times["as-migrated"]
+    floor_times: dict[tuple[str, bool], tuple[float, float]] = {}
+    for (name, scored), floor_db in floors.items():
+        scores = ["--scores-from", str(database)] if scored else []
+        _, out = timed(
+            [sys.executable, str(floor), str(floor_db), str(source), "--variant", name, *scores],
+            env,
+        )
+        _count, wall, cpu = out.split()
+        floor_times[name, scored] = float(wall), float(cpu)
+    floor_time, floor_cpu = floor_times["as-migrated", True]
     with sqlite3.connect(database) as connection:
         leads = connection.execute("select count(*) from leads").fetchone()[0]
         activities = connection.execute("select count(*) from activities").fetchone()[0]
         integrity = connection.execute("pragma integrity_check").fetchone()[0]
 
     ratio = first_time / ref_time
-    ref_cpu, _info_cpu, first_cpu, second_cpu, *floor_cpus = CPU_SECONDS
-    floor_cpu = floor_cpus[0]
+    ref_cpu, _info_cpu, first_cpu, second_cpu = CPU_SECONDS[:4]
     at_target = args.rows == TARGET_ROWS
     print(
         f"rows in file              : {args.rows:,} (8 columns, {source.stat().st_size >> 20} MB)"
@@ -179,16 +186,18 @@ def main() -> int:
     )
     print(
         f"schema floor (raw sqlite3): {floor_time:6.2f} s wall, {floor_cpu:5.2f} s CPU "
-        f"= {floor_time / ref_time:.1f}x the shell (the same writes with no Python logic)"
+        f"= {floor_time / ref_time:.1f}x the shell (the same writes, scores included, with no "
+        "Python logic; its load only)"
     )
     floor_ratio = first_time / floor_time
     print(
         f"leaddesk / schema floor   : {floor_ratio:6.2f}x wall, {first_cpu / floor_cpu:5.2f}x CPU "
         f"(target <= {FLOOR_TARGET:g}x)"
     )
-    for (name, seconds), cpu in zip(list(floor_times.items())[1:], floor_cpus[1:], strict=True):
+    for (name, scored), (seconds, cpu) in list(floor_times.items())[1:]:
+        label = name if scored else "all scores zero"
         print(
-            f"floor, {name:<19}: {seconds:6.2f} s wall, {cpu:5.2f} s CPU "
+            f"floor, {label:<19}: {seconds:6.2f} s wall, {cpu:5.2f} s CPU "
             f"({seconds / floor_time:.2f}x the schema floor; leaddesk = "
             f"{first_time / seconds:.2f}x this)"
         )

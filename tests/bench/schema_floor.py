@@ -1,6 +1,7 @@
 """The least any import into LeadDesk's schema can cost: the same writes with no Python logic.
 
     python tests/bench/schema_floor.py EMPTY_MIGRATED_DB LEADS_CSV [--variant NAME] [--steps]
+        [--scores-from IMPORTED_DB]
 
 Used by ``bench_import.py`` as a second reference. It reads the benchmark's 8-column CSV with
 the ``csv`` module and writes what a LeadDesk import of new leads must write, in one
@@ -24,7 +25,14 @@ LeadDesk takes beyond this is its own work; this much is the schema's.
 * ``drop:IX[,IX…]``: without the named indexes (each index's cost, by difference; ``--steps``
   shows each index's build directly).
 
-``--steps`` prints each statement's CPU and wall time to stderr.
+``--scores-from`` writes the scores LeadDesk stored for the same file (read from that
+database in id order, i.e. file order) instead of zeros: the score indexes cost about 1.5x as
+much to build over real, varied scores as over one constant value, so without it the floor is
+lower than the same writes can be. ``--steps`` prints each statement's CPU and wall time to
+stderr.
+
+Prints ``COUNT WALL_S CPU_S``: the leads written and the load's own time, from opening the
+database to the commit (start-up and reading the stored scores are not counted).
 """
 
 from __future__ import annotations
@@ -123,7 +131,22 @@ def prepare(run: Steps, variant: str) -> str | None:
     return _search_index(run, variant)
 
 
-def load(database: str, source: str, variant: str = "as-migrated", steps: bool = False) -> int:
+def stored_scores(database: str) -> list[tuple[Any, ...]]:
+    """The score columns of every lead in ``database``, in id order."""
+    with sqlite3.connect(database) as connection:
+        return connection.execute(
+            "SELECT score, fit_score, engagement_score, score_band, score_updated_at "
+            "FROM leads ORDER BY id"
+        ).fetchall()
+
+
+def load(
+    database: str,
+    source: str,
+    variant: str = "as-migrated",
+    steps: bool = False,
+    scores: list[tuple[Any, ...]] | None = None,
+) -> int:
     """Write the leads of ``source`` into ``database`` as described above; return the count."""
     connection = sqlite3.connect(database, isolation_level=None)
     run = Steps(connection, steps)
@@ -145,12 +168,20 @@ def load(database: str, source: str, variant: str = "as-migrated", steps: bool =
     with open(source, newline="", encoding="utf-8") as handle:
         rows = csv.reader(handle)
         next(rows)
-        run.many(
-            f"INSERT INTO leads ({LEAD_COLUMNS}) VALUES "
-            f"(?, lower(?), ?, ?, ?, ?, ?, ?, ?, '', '', '', '{{}}', 0, 0, 0, 'cold', NULL, "
-            f"{constants})",
-            ((r[0], r[0], *r[1:]) for r in rows),
-        )
+        if scores is None:
+            run.many(
+                f"INSERT INTO leads ({LEAD_COLUMNS}) VALUES "
+                f"(?, lower(?), ?, ?, ?, ?, ?, ?, ?, '', '', '', '{{}}', 0, 0, 0, 'cold', NULL, "
+                f"{constants})",
+                ((r[0], r[0], *r[1:]) for r in rows),
+            )
+        else:
+            run.many(
+                f"INSERT INTO leads ({LEAD_COLUMNS}) VALUES "
+                f"(?, lower(?), ?, ?, ?, ?, ?, ?, ?, '', '', '', '{{}}', ?, ?, ?, ?, ?, "
+                f"{constants})",
+                ((r[0], r[0], *r[1:], *s) for r, s in zip(rows, scores, strict=True)),
+            )
     for sql in restore:
         run(sql)
     if fill_search is not None:
@@ -177,8 +208,12 @@ def main() -> None:
     parser.add_argument("source", help="the benchmark's CSV")
     parser.add_argument("--variant", default="as-migrated", help=", ".join(VARIANTS) + ", drop:IX")
     parser.add_argument("--steps", action="store_true", help="time each statement (stderr)")
+    parser.add_argument("--scores-from", help="write the scores stored in this database")
     args = parser.parse_args()
-    print(load(args.database, args.source, args.variant, args.steps))
+    scores = stored_scores(args.scores_from) if args.scores_from else None
+    cpu, wall = time.process_time(), time.perf_counter()
+    count = load(args.database, args.source, args.variant, args.steps, scores)
+    print(count, f"{time.perf_counter() - wall:.3f}", f"{time.process_time() - cpu:.3f}")
 
 
 if __name__ == "__main__":
