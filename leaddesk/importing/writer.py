@@ -38,7 +38,7 @@ from leaddesk.db.models import (
 )
 from leaddesk.importing.activity_rows import parse_when
 from leaddesk.importing.fold import Record
-from leaddesk.importing.mapping import LEAD_FIELDS
+from leaddesk.importing.mapping import LEAD_FIELDS, TAGS
 from leaddesk.importing.new_scores import STORED_FIELDS, BatchScorer
 from leaddesk.importing.plan import ImportPlan
 from leaddesk.scoring.compute import ScoreResult
@@ -316,7 +316,10 @@ class BatchWriter:
         rows: list[dict[str, Any]] = []
         tagged: Iterable[tuple[str, int]] = created.items()
         if not self.plan.options.tags:  # only the leads whose rows carry tags
-            tagged = [(key, lead_id) for key, lead_id in tagged if records[key].tags]
+            if TAGS in self.plan.folded.mapping:
+                tagged = [(key, lead_id) for key, lead_id in tagged if records[key].tags]
+            else:  # no column holds tags: no new lead has any
+                tagged = ()
         for key, lead_id in tagged:
             rows.extend({"lead_id": lead_id, "tag": t} for t in self._new_lead_tags(records[key]))
         for change in self.plan.changes:
