@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from leaddesk.activities.kinds import DERIVED_KINDS
+from leaddesk.activities.reactions import REACTION_MEMO
 from leaddesk.activities.reactions import reactions as registered_reactions
 from leaddesk.clock import utcnow
 from leaddesk.db.bulk import BulkInsert
@@ -81,8 +82,14 @@ def record_activities(
     session.add_all(activities)
     session.flush()
     if react:
-        for activity in activities:
-            _react(session, leads[activity.lead_id], activity, moment)
+        opened = REACTION_MEMO not in session.info  # the outermost batch keeps the memo
+        session.info.setdefault(REACTION_MEMO, {})
+        try:
+            for activity in activities:
+                _react(session, leads[activity.lead_id], activity, moment)
+        finally:
+            if opened:
+                session.info.pop(REACTION_MEMO, None)
     return activities
 
 
@@ -97,17 +104,18 @@ def record_activities_bulk(
     Returns the number of events recorded.
     """
     moment = now or utcnow()
-    leads = _load_leads(session, {event.lead_id for event in events})
+    # Only events that move a lead's last activity need the lead (band changes do not).
+    leads = _load_leads(
+        session, {event.lead_id for event in events if str(event.kind) not in DERIVED_KINDS}
+    )
     bulk = BulkInsert(session, cast(Table, Activity.__table__), _ACTIVITY_COLUMNS)
     stamp, as_json = bulk.converter("occurred_at"), bulk.converter("payload")
     recorded = bulk.value("recorded_at", moment)
     rows = []
     for event in events:
         occurred = event.occurred_at or moment
-        lead = leads[event.lead_id]
-        if str(event.kind) not in DERIVED_KINDS and (
-            lead.last_activity_at is None or occurred > lead.last_activity_at
-        ):
+        lead = leads.get(event.lead_id)
+        if lead is not None and (lead.last_activity_at is None or occurred > lead.last_activity_at):
             lead.last_activity_at = occurred
         rows.append(
             (event.lead_id, str(event.kind), stamp(occurred), recorded, event.origin,
@@ -260,6 +268,12 @@ _ACTIVITY_COLUMNS = (
     "import_batch_id",
 )
 _BULK_CHUNK = 5000
+
+
+def any_reaction_to(session: Session, kind: str) -> bool:
+    """Whether recording an event of ``kind`` may set anything in motion (else it can be
+    written with :func:`record_activities_bulk`, with the same result)."""
+    return any(reaction.may_react(session, kind) for reaction in registered_reactions())
 
 
 def _react(session: Session, lead: Lead, activity: Activity, now: datetime) -> None:

@@ -39,6 +39,8 @@ CAPABILITIES: tuple[str, ...] = (
 )
 
 OneEvent = Callable[[Session, "Lead", "Activity", datetime], None]
+# (session, activity kind) -> may ``on_activity`` do anything for an event of this kind now?
+ReactsTo = Callable[[Session, str], bool]
 # (session, lead ids, now, kinds or None for "anything changed", scores already stored)
 BulkChange = Callable[
     [Session, list[int], datetime, Collection[str] | None, Mapping[int, Any] | None], None
@@ -52,6 +54,15 @@ class Reaction:
     name: str
     on_activity: OneEvent | None = None
     on_bulk_change: BulkChange | None = None
+    #: False only when ``on_activity`` certainly does nothing for events of that kind (None:
+    #: it may react to any kind). Lets the door write such events in bulk, without objects.
+    reacts_to: ReactsTo | None = None
+
+    def may_react(self, session: Session, kind: str) -> bool:
+        """Whether :attr:`on_activity` may do anything for an event of ``kind``."""
+        if self.on_activity is None:
+            return False
+        return self.reacts_to is None or self.reacts_to(session, kind)
 
 
 class ReactionRegistry:
@@ -70,6 +81,17 @@ class ReactionRegistry:
     def reactions(self) -> tuple[Reaction, ...]:
         """Every registered reaction, in order."""
         return tuple(self._reactions)
+
+
+# While the door fires one batch of events' reactions, ``session.info[REACTION_MEMO]`` is a dict
+# for lookups no reaction changes (the active auto-enrolling sequences, say).
+REACTION_MEMO = "leaddesk_reaction_memo"
+
+
+def reaction_memo(session: Session) -> dict[str, Any] | None:
+    """The current batch's memo (see :data:`REACTION_MEMO`); None outside a batch."""
+    memo = session.info.get(REACTION_MEMO)
+    return memo if isinstance(memo, dict) else None
 
 
 _registry: ReactionRegistry | None = None

@@ -175,6 +175,26 @@ def _bulk_keep_in_step(session: Session, lead_ids: set[int], now: datetime) -> N
             keep_in_step(session, session.get_one(Lead, lead_id), now)
 
 
+_REACTS_TO = frozenset(
+    {
+        ActivityKind.STATUS_CHANGED,
+        ActivityKind.OWNER_CHANGED,
+        ActivityKind.BECAME_SALES_READY,
+        ActivityKind.REPLIED,
+    }
+)
+
+
+def reacts_to(session: Session, kind: str) -> bool:
+    """The kinds :func:`on_activity` acts on: status and owner changes, the sales-ready
+    crossing, a reply, and the hand-raise kinds the team's settings name."""
+    return kind in _REACTS_TO or kind in load_settings(session).hand_raise_kinds
+
+
 def register_reactions(registry: ReactionRegistry) -> None:
     """Hand-off reacts to band crossings, hand-raise activities and warm replies."""
-    registry.register(Reaction("handoff", on_activity=on_activity, on_bulk_change=on_bulk_change))
+    registry.register(
+        Reaction(
+            "handoff", on_activity=on_activity, on_bulk_change=on_bulk_change, reacts_to=reacts_to
+        )
+    )

@@ -23,7 +23,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from leaddesk.activities.door import ActivityEvent, record_activities, record_activity
+from leaddesk.activities.door import (
+    ActivityEvent,
+    any_reaction_to,
+    record_activities,
+    record_activities_bulk,
+    record_activity,
+)
 from leaddesk.activities.kinds import ActivityKind
 from leaddesk.db.models import Activity, Lead, ScoreBand
 from leaddesk.scoring.compute import BreakdownItem, CompiledConfig, ScoreResult, evaluate
@@ -161,9 +167,15 @@ def record_crossing(
 def record_crossings(
     session: Session, crossings: Sequence[tuple[int, str, ScoreResult]], now: datetime
 ) -> list[Activity]:
-    """Record many band changes through the event door's bulk entry (one flush)."""
+    """Record many band changes through the event door's bulk entry (one flush).
+
+    Changes to a band no reaction acts on (becoming warm while no sequence enrols warm leads,
+    say) are written in bulk without objects; the returned activities are the others.
+    """
     events = [_crossing_event(lead_id, band, result, now) for lead_id, band, result in crossings]
-    return record_activities(session, events, now=now)
+    loud = {kind: any_reaction_to(session, kind) for kind in {str(e.kind) for e in events}}
+    record_activities_bulk(session, [e for e in events if not loud[str(e.kind)]], now=now)
+    return record_activities(session, [e for e in events if loud[str(e.kind)]], now=now)
 
 
 def rescore_all(session: Session, now: datetime) -> RescoreSummary:

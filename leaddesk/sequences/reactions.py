@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leaddesk.activities.kinds import ActivityKind
-from leaddesk.activities.reactions import Reaction, ReactionRegistry
+from leaddesk.activities.reactions import Reaction, ReactionRegistry, reaction_memo
 from leaddesk.db.models import (
     Activity,
     Enrollment,
@@ -222,11 +222,21 @@ def auto_enrolments_caused_by(session: Session, cause: str) -> Iterator[None]:
 
 
 def _auto_sequences(session: Session) -> list[Sequence]:
-    return [
+    """The active sequences with an auto-enrol rule (looked up once per batch of events)."""
+    memo = reaction_memo(session)
+    if memo is not None and _AUTO in memo:
+        return memo[_AUTO]  # type: ignore[no-any-return]
+    found = [
         s
         for s in session.scalars(select(Sequence).where(Sequence.status == SequenceStatus.ACTIVE))
         if s.auto_enroll
     ]
+    if memo is not None:
+        memo[_AUTO] = found
+    return found
+
+
+_AUTO = "auto_sequences"
 
 
 def auto_enroll_new_leads(session: Session, lead_ids: Iterable[int], *, now: datetime) -> int:
@@ -277,8 +287,35 @@ def react_to_bulk_change(
     auto_enroll_new_leads(session, lead_ids, now=now)
 
 
+_REACTS_TO = frozenset(
+    {
+        ActivityKind.HANDED_OFF,
+        ActivityKind.HANDED_BACK,
+        ActivityKind.DEAL_LOST,
+        ActivityKind.STATUS_CHANGED,
+        *_RULE_BY_KIND,
+        *NEW_LEAD_KINDS,
+    }
+)
+
+
+def reacts_to(session: Session, kind: str) -> bool:
+    """The kinds :func:`react_to_activity` acts on (becoming warm only while a sequence
+    enrols warm leads automatically)."""
+    if kind in _REACTS_TO:
+        return True
+    if kind == ActivityKind.BECAME_WARM:
+        return any(s.auto_enroll.get("became_warm") for s in _auto_sequences(session))
+    return False
+
+
 def register_reactions(registry: ReactionRegistry) -> None:
     """Sequences react to single events (exits, auto-enrolment) and to bulk changes."""
     registry.register(
-        Reaction("sequences", on_activity=react_to_activity, on_bulk_change=react_to_bulk_change)
+        Reaction(
+            "sequences",
+            on_activity=react_to_activity,
+            on_bulk_change=react_to_bulk_change,
+            reacts_to=reacts_to,
+        )
     )

@@ -104,4 +104,11 @@ def on_bulk_change(
 
 def register_reactions(registry: ReactionRegistry) -> None:
     """Register the visit alert (after hand-off; see :mod:`leaddesk.activities.reactions`)."""
-    registry.register(Reaction("visits", on_activity=on_activity, on_bulk_change=on_bulk_change))
+    registry.register(
+        Reaction(
+            "visits",
+            on_activity=on_activity,
+            on_bulk_change=on_bulk_change,
+            reacts_to=lambda _session, kind: kind in VISIT_KINDS,
+        )
+    )
