@@ -6,8 +6,11 @@ This step reads only the file: nothing here touches the database.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import cast
 
 from leaddesk.importing.activity_rows import ActivityMode, row_events
 from leaddesk.importing.mapping import CUSTOM, FULL_NAME, IGNORE, LEAD_FIELDS, TAGS, split_name
@@ -30,23 +33,41 @@ Progress = Callable[[int], None]
 
 
 class Record:
-    """One person as the file describes them, folded over every row with their address."""
+    """One person as the file describes them, folded over every row with their address.
 
-    __slots__ = ("custom", "email", "events", "fields", "key", "row", "rows", "tags")
+    ``fields`` holds the non-empty field values. Until something asks for them, a person read
+    from one row keeps that row's cells as one tuple in ``layout`` order instead (a third of a
+    dict's memory; :func:`field_rows` reads it as it is).
+    """
+
+    __slots__ = ("_fields", "custom", "email", "events", "key", "layout", "row", "rows", "tags")
 
     def __init__(
-        self, email: str, key: str, row: int, fields: dict[str, str] | None = None
+        self,
+        email: str,
+        key: str,
+        row: int,
+        fields: dict[str, str] | tuple[str, ...] | None = None,
+        layout: tuple[str, ...] = (),
     ) -> None:
         self.email = email
         self.key = key
         self.row = row  # the first row/line number the person appears on
         self.rows = 1
-        # Only non-empty values: a field missing here is empty in the file.
-        self.fields: dict[str, str] = {} if fields is None else fields
+        self._fields: dict[str, str] | tuple[str, ...] = {} if fields is None else fields
+        self.layout = layout  # the field each cell of a tuple of cells belongs to
         # Shared empty containers until a value arrives: 100k records stay small.
         self.custom: dict[str, str] = _NO_CUSTOM
         self.tags: tuple[str, ...] = ()
         self.events: list[dict[str, object]] = _NO_EVENTS
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """The person's non-empty field values by lead field name (a field missing is empty)."""
+        values = self._fields
+        if type(values) is tuple:
+            values = self._fields = {t: v for t, v in zip(self.layout, values, strict=True) if v}
+        return cast(dict[str, str], values)
 
     def as_stored(self) -> dict[str, object]:
         """The record as it would be stored for a new lead (for the preview)."""
@@ -104,6 +125,12 @@ def fold_table(
     plan = [(i, target) for i, target in enumerate(mapping) if target != IGNORE]
     email_col = mapping.index("email")
     simple = [(i, t) for i, t in plan if t in LEAD_FIELDS and i != email_col]
+    layout = tuple(t for _i, t in simple)
+    # A new person's cells stay one tuple when each field has one column and no full name
+    # is split into first and last (else the values go straight into a dict).
+    compact = len(set(layout)) == len(layout) and FULL_NAME not in mapping
+    pick = _picker([i for i, _t in simple])
+    strip, intern = str.strip, sys.intern
     special = [(i, t) for i, t in plan if t in (FULL_NAME, CUSTOM, TAGS)]
     names = [h if h else f"column {i + 1}" for i, h in enumerate(_padded(headers, len(mapping)))]
     width = len(mapping)
@@ -153,8 +180,12 @@ def fold_table(
             if key == address:
                 key = address  # one string object for both
             # Countries, titles and companies repeat: keep one copy of each value.
-            fields = {t: shared(v, v) for i, t in simple if (v := cells[i].strip())}
-            record = records[key] = Record(address, key, number, fields)
+            if compact:
+                cells_kept = tuple(map(intern, map(strip, pick(cells))))
+                record = records[key] = Record(address, key, number, cells_kept, layout)
+            else:
+                fields = {t: shared(v, v) for i, t in simple if (v := cells[i].strip())}
+                record = records[key] = Record(address, key, number, fields)
         else:
             record.rows += 1
             folded.duplicates += 1
@@ -173,6 +204,44 @@ def fold_table(
             record.events.extend(row_events(activity_mode, row_values, record.events))
     folded.rows = rows
     return folded
+
+
+def field_rows(
+    records: list[Record], names: tuple[str, ...], defaults: list[str]
+) -> list[list[str]]:
+    """Each record's values of ``names``, in that order; an empty field takes its default.
+
+    The same as ``[record.fields.get(name) or default …]``, without building the dicts of
+    records that still hold their row's cells (all of one fold share one ``layout``).
+    """
+    layout = next((r.layout for r in records if r.layout), ())
+    width = len(layout)
+    index = [layout.index(n) if n in layout else width + k for k, n in enumerate(names)]
+    pick = _picker(index)
+    extra = tuple(defaults)
+    rows = [
+        list(map(values.get, names, defaults))
+        if type(values := r._fields) is dict
+        else list(pick(cast(tuple[str, ...], values) + extra))
+        for r in records
+    ]
+    # A cell left empty takes the field's default too (a dict holds no empty values).
+    for position, (name, default) in enumerate(zip(names, defaults, strict=True)):
+        if default and name in layout:
+            for row in rows:
+                if not row[position]:
+                    row[position] = default
+    return rows
+
+
+def _picker(indexes: list[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:
+    """``cells -> tuple(cells[i] for i in indexes)`` in one C call."""
+    if not indexes:
+        return lambda _cells: ()
+    if len(indexes) == 1:
+        only = indexes[0]
+        return lambda cells: (cells[only],)
+    return cast(Callable[[Sequence[str]], tuple[str, ...]], itemgetter(*indexes))
 
 
 def _padded(headers: list[str], width: int) -> list[str]:

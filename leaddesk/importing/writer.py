@@ -37,7 +37,7 @@ from leaddesk.db.models import (
     LifecycleStatus,
 )
 from leaddesk.importing.activity_rows import parse_when
-from leaddesk.importing.fold import Record
+from leaddesk.importing.fold import Record, field_rows
 from leaddesk.importing.mapping import LEAD_FIELDS, TAGS
 from leaddesk.importing.new_scores import STORED_FIELDS, BatchScorer
 from leaddesk.importing.plan import ImportPlan
@@ -194,7 +194,7 @@ class BatchWriter:
             previous_max = self._max_lead_id()
             for keys in _chunks(keys_in_order):
                 chunk = list(map(records.__getitem__, keys))
-                values = [list(map(r.fields.get, STORED_FIELDS, defaults)) for r in chunk]
+                values = field_rows(chunk, STORED_FIELDS, defaults)
                 scores: Iterable[tuple[Any, ...]] = repeat(stored_scores.unscored)
                 if scorer is not None:
                     chunk_results = scorer.score(chunk, values)

@@ -1,7 +1,8 @@
 """Equal results for the import writer's quick paths (issue 21).
 
-The writer builds each new lead's row straight in the table's column order (a missing field
-takes its default, the batch's source for ``source``), and on SQLite takes the new leads' ids as
+The fold keeps a new person's cells as one tuple until their fields are asked for; the writer
+builds each new lead's row from it straight in the table's column order (a missing field takes
+its default, the batch's source for ``source``), and on SQLite takes the new leads' ids as
 the next numbers after the largest id instead of reading them back by email key. These tests
 compare both with the simple path: values read back from the database, and what a person
 folding the file by hand would store.
@@ -21,8 +22,9 @@ from leaddesk.clock import FixedClock
 from leaddesk.db.bulk import BulkInsert
 from leaddesk.db.engine import Database
 from leaddesk.db.models import Lead
-from leaddesk.importing.fold import fold_table
+from leaddesk.importing.fold import field_rows, fold_table
 from leaddesk.importing.mapping import auto_map
+from leaddesk.importing.new_scores import STORED_FIELDS
 from leaddesk.importing.plan import ImportOptions, classify
 from leaddesk.importing.table import open_table
 from leaddesk.importing.writer import _LEAD_COLUMNS, BatchWriter, _table
@@ -151,3 +153,37 @@ def test_new_lead_rows_need_no_reordering(db: Database, clock: FixedClock) -> No
         bulk = BulkInsert(session, _table(Lead), _LEAD_COLUMNS, constants)
         assert bulk.positional
         assert bulk.order == _LEAD_COLUMNS
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=SLOW_OK)
+@given(
+    persons=people,
+    default_source=st.sampled_from(["", "Fair 2026"]),
+    header=st.permutations(HEADER[1:]),
+)
+def test_field_rows_match_the_records_fields(
+    tmp_path: Path,
+    persons: list[list[tuple[str, str, str, str]]],
+    default_source: str,
+    header: list[str],
+) -> None:
+    """Rows read from records still holding their cells equal rows read from their fields."""
+    rows = [
+        [f"f{(n := next(_names))}@example.com" if i == 0 else f"f{n}@example.com", *cells]
+        for person in persons
+        for i, cells in enumerate(person)
+    ]
+    path = tmp_path / f"fields-{next(_names)}.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Email", *header])
+        writer.writerows(rows)
+    table = open_table(path)
+    mapping = auto_map(list(table.headers))
+    kept = list(fold_table(table, mapping).records.values())
+    plain = list(fold_table(table, mapping).records.values())
+    defaults = ["" if name != "source" else default_source for name in STORED_FIELDS]
+    expected = [
+        [r.fields.get(n) or d for n, d in zip(STORED_FIELDS, defaults, strict=True)] for r in plain
+    ]
+    assert field_rows(kept, STORED_FIELDS, defaults) == expected
