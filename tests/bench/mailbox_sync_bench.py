@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import imaplib
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -151,6 +152,7 @@ def main() -> int:
         return 0 if ok else 1
     finally:
         server.stop()
+        shutil.rmtree(os.environ["LEADDESK_HOME"], ignore_errors=True)
 
 
 if __name__ == "__main__":
