@@ -15,7 +15,7 @@ them), with less work per lead:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
@@ -61,20 +61,11 @@ def score_everyone(
         )
         for lead_id, rows in groupby(_rows(session, query, {"now": now}), key=itemgetter(3)):
             by_lead[lead_id] = list(rows)
-    fit_key = _fit_key(compiled, plain, "email_domain" in needs.fields)
-    fit_of = _fit_texts(compiled, plain, "email_domain" in needs.fields, custom, tags)
-    fit_raw_of: dict[Any, float] = {}
-    groups = compiled.fit_groups
+    fit_raw_for = _fit_points(compiled, plain, "email_domain" in needs.fields, custom, tags)
     no_engagement: dict[float, ScoreResult] = {}
     for row in lead_rows:
         lead_id = row[0]
-        key = fit_key(row) if fit_key is not None else fit_of(row)
-        fit_raw = fit_raw_of.get(key)
-        if fit_raw is None:
-            fit_raw = 0.0  # the additions of evaluate(), in its order
-            for group, text in zip(groups, fit_of(row), strict=True):
-                fit_raw += group.score(text)[0]
-            fit_raw_of[key] = fit_raw
+        fit_raw = fit_raw_for(row)
         activities = by_lead.get(lead_id)
         if activities and lead_id in since:
             activities = _after(activities, since[lead_id], now)
@@ -88,25 +79,54 @@ def score_everyone(
         yield lead_id, stored, result
 
 
-def _fit_key(compiled: CompiledConfig, plain: list[str], with_domain: bool) -> Any:
-    """A cheap key of what the fit part depends on — the plain field values and the email
-    domain — or None when a fit rule reads custom fields or tags (then the texts are the key)."""
-    if any(not group.plain or group.name == "tags" for group in compiled.fit_groups):
-        return None
+def _fit_points(
+    compiled: CompiledConfig,
+    plain: list[str],
+    with_domain: bool,
+    custom: dict[int, dict[str, Any]],
+    tags: dict[int, str],
+) -> Callable[[Sequence[Any]], float]:
+    """A function from a lead row to its raw fit points, by the additions of evaluate() in its
+    order: the leading groups that read plain columns are summed once per distinct set of plain
+    values (a data set repeats a few hundred), the rest (email domain, tags, custom fields)
+    added on to that sum group by group, each group's points cached by the text it tests."""
+    groups = compiled.fit_groups
+    getters = _fit_getters(compiled, plain, with_domain, custom, tags)
+    lead = 0
+    while lead < len(groups) and groups[lead].plain and groups[lead].name in plain:
+        lead += 1
     end = 5 + len(plain)
-    if not with_domain:
-        return lambda row: row[5:end]
-    return lambda row: (row[5:end], row[end].rpartition("@")[2])
+    partial: dict[Any, float] = {}
+    rest = list(range(lead, len(groups)))
+    points: list[dict[str, float]] = [{} for _ in groups]
+
+    def fit_raw(row: Sequence[Any]) -> float:
+        key = row[5:end]
+        total = partial.get(key)
+        if total is None:
+            total = 0.0
+            for index in range(lead):
+                total += groups[index].score(getters[index](row))[0]
+            partial[key] = total
+        for index in rest:
+            text, known = getters[index](row), points[index]
+            value = known.get(text)
+            if value is None:
+                value = known[text] = groups[index].score(text)[0]
+            total += value
+        return total
+
+    return fit_raw
 
 
-def _fit_texts(
+def _fit_getters(
     compiled: CompiledConfig,
     plain: list[str],
     with_domain: bool,
     custom: dict[int, dict[str, Any]],
     tags: dict[int, str],
 ) -> Any:
-    """A function from a lead row to the texts its fit groups test, in group order."""
+    """For each fit group in order, a function from a lead row to the text it tests."""
     position = {name: 5 + index for index, name in enumerate(plain)}
     if with_domain:
         position["email_domain"] = 5 + len(plain)
@@ -127,10 +147,7 @@ def _fit_texts(
         else:  # a field the reader does not know reads empty, as in evaluate()
             getters.append(lambda row: "")
 
-    def texts(row: Sequence[Any]) -> tuple[str, ...]:
-        return tuple(getter(row) for getter in getters)
-
-    return texts
+    return getters
 
 
 def _text(value: Any) -> str:
