@@ -99,7 +99,7 @@ def first_step(
         position,
         anchor,
         zone=planner.zone_for(lead, version),
-        window=window if window is not None else window_of(version),
+        window=window if window is not None else planner.window(version),
     )
 
 

@@ -106,6 +106,15 @@ class Planner:
     _render_seconds: dict[int, float] = field(default_factory=dict)
     _visits: VisitSettings | None = None
     _sequence_names: dict[int, str] = field(default_factory=dict)
+    _windows: dict[tuple[object, ...], SendWindow] = field(default_factory=dict)
+
+    def window(self, version: SequenceVersion) -> SendWindow:
+        """The version's send window (:func:`window_of`), parsed once per run."""
+        key = (version.id, version.send_days, version.window_start, version.window_end)
+        found = self._windows.get(key)
+        if found is None:
+            found = self._windows[key] = window_of(version)
+        return found
 
     def track_links(
         self, rendered: dict[str, str], version: SequenceVersion, step: SequenceStep
@@ -204,7 +213,7 @@ class Planner:
         Nothing is planned before ``earliest`` (now, in the scheduler): missed sends move
         forward into the next windows instead of being sent late in a burst.
         """
-        window = window_of(version)
+        window = self.window(version)
         books = [self.account_book(account), self.sequence_book(sequence_id, version.daily_cap)]
         slot = earliest_slot(max(due, earliest), books, lambda t: fit_window(t, window, zone))
         for book in books:

@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from leaddesk.activities import ActivityEvent, ActivityKind, record_activity
 from leaddesk.db.engine import Database
@@ -111,7 +111,11 @@ def _run(session: Session, now: datetime, limit: int) -> TickResult:
     )
     leads = {
         lead.id: lead
-        for lead in session.scalars(select(Lead).where(Lead.id.in_({e.lead_id for e in due})))
+        for lead in session.scalars(
+            select(Lead)
+            .where(Lead.id.in_({e.lead_id for e in due}))
+            .options(lazyload(Lead.tags))  # only on use: planning and merge fields need none
+        )
     }
     blocked = suppressed_among(session, [lead.email for lead in leads.values()])
     made = {
