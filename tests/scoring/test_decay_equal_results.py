@@ -32,7 +32,7 @@ from leaddesk.scoring.rescore import score_loaded_lead
 from leaddesk.scoring.rules import BAND_KINDS, Operator, Rule
 from leaddesk.scoring.store import compiled_config
 from tests.scoring.scoring_helpers import add_activity, add_lead, engagement_rule, use_model
-from tests.scoring.test_scoring_property import KINDS, engagement_rules, models
+from tests.scoring.test_scoring_property import activities, engagement_rules, models
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 TITLES = ["CEO", "VP Sales", "Student", "Head of IT", "", None]
@@ -53,14 +53,7 @@ any_models = st.builds(
     st.lists(st.one_of(fit_rules, engagement_rules), max_size=8),
     st.integers(0, 100),
 )
-logs = st.lists(
-    st.tuples(
-        st.sampled_from([*KINDS, "email_sent"]),
-        st.floats(-2, 500),
-        st.sampled_from([None, "/pricing", "/blog/x"]),
-    ),
-    max_size=8,
-)
+logs = activities  # each lead's log: (kind, days ago, page)
 
 
 def _clear_of_reset(person: dict[str, Any]) -> bool:

@@ -12,7 +12,7 @@ from leaddesk.clock import FixedClock
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.pages.inbox import InboxPage
 from tests.inbox.sample_inbox import Inbox, build_sample_inbox
-from tests.ui.inbox_page.helpers import idle
+from tests.ui.inbox_page.helpers import shown_page
 
 
 @pytest.fixture
@@ -30,11 +30,4 @@ def fixed_context(context: AppContext, clock: FixedClock) -> AppContext:
 @pytest.fixture
 def page(qtbot: QtBot, fixed_context: AppContext, inbox: Inbox) -> Iterator[InboxPage]:
     """The Inbox page on the sample leads, shown and loaded."""
-    widget = InboxPage(fixed_context)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    widget.refresh()
-    idle(qtbot, widget)
-    yield widget
-    widget.close()
+    yield from shown_page(qtbot, fixed_context)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from leaddesk.db.models import Lead
+from leaddesk.ui.context import AppContext
 from leaddesk.ui.models.inbox_table import COL_NAME
 from leaddesk.ui.pages.inbox import InboxPage
 
@@ -64,3 +67,15 @@ def answer_next_dialog(button_text: str, seen: list[str] | None = None) -> None:
         raise AssertionError(f"no button {button_text!r} in {dialog.windowTitle()!r}")
 
     QTimer.singleShot(0, click)
+
+
+def shown_page(qtbot: QtBot, context: AppContext) -> Iterator[InboxPage]:
+    """An Inbox page at 1200×700, shown and loaded; closed afterwards (for fixtures)."""
+    widget = InboxPage(context)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    widget.show()
+    widget.refresh()
+    idle(qtbot, widget)
+    yield widget
+    widget.close()

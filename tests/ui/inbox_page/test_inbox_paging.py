@@ -15,7 +15,7 @@ from leaddesk.inbox.query import InboxQuery, query_lead_ids
 from leaddesk.ui.context import AppContext
 from leaddesk.ui.models.inbox_table import BLOCK_SIZE, COL_NAME
 from leaddesk.ui.pages.inbox import InboxPage
-from tests.ui.inbox_page.helpers import idle
+from tests.ui.inbox_page.helpers import idle, shown_page
 
 LEADS = BLOCK_SIZE * 3 + 17
 
@@ -36,14 +36,7 @@ def big_page(qtbot: QtBot, fixed_context: AppContext, db: Database) -> Iterator[
                 for i in range(LEADS)
             ],
         )
-    widget = InboxPage(fixed_context)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    widget.refresh()
-    idle(qtbot, widget)
-    yield widget
-    widget.close()
+    yield from shown_page(qtbot, fixed_context)
 
 
 def _full(page: InboxPage, clock: FixedClock) -> list[int]:
