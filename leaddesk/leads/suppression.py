@@ -57,17 +57,8 @@ def hashes_for(secret: bytes, addresses: Iterable[str]) -> dict[str, set[str]]:
     return found
 
 
-def _listed(session: Session, hashes: list[str], read_whole: bool | None = None) -> list[str]:
-    """The suppression hashes among ``hashes``: the whole list read once when it is the shorter
-    (or ``read_whole``), else one query per 500 hashes."""
-    if read_whole is None:
-        listed = session.scalar(select(func.count()).select_from(Suppression)) or 0
-        read_whole = listed <= len(hashes)
-    if read_whole:
-        wanted = set(hashes)
-        return [
-            value for value in session.scalars(select(Suppression.email_hash)) if value in wanted
-        ]
+def _asked_in_chunks(session: Session, hashes: list[str]) -> list[str]:
+    """The suppression hashes among ``hashes``, one query per 500 of them."""
     found: list[str] = []
     for start in range(0, len(hashes), 500):
         chunk = hashes[start : start + 500]
@@ -77,13 +68,44 @@ def _listed(session: Session, hashes: list[str], read_whole: bool | None = None)
     return found
 
 
-def suppressed_among(session: Session, addresses: Iterable[str]) -> set[str]:
-    """The keys among ``addresses`` whose mailbox is suppressed."""
-    by_hash = hashes_for(suppression_secret(session), addresses)
+def _against_whole_list(secret: bytes, keys: set[str], listed: set[str]) -> set[str]:
+    """The keys whose keyed mailbox hash or legacy hash is in ``listed`` (every hash on the
+    list): the same test as :func:`hashes_for` and a lookup, without building its mapping."""
+    keyed = hmac.new(secret, digestmod=hashlib.sha256)
+    sha256 = hashlib.sha256
     found: set[str] = set()
-    if not by_hash:
-        return found
-    for value in _listed(session, list(by_hash)):
+    for key in keys:
+        mailbox = keyed.copy()
+        mailbox.update(mailbox_of_key(key).encode("utf-8"))
+        if mailbox.hexdigest() in listed or sha256(key.encode("utf-8")).hexdigest() in listed:
+            found.add(key)
+    return found
+
+
+def suppressed_among(
+    session: Session, addresses: Iterable[str], *, read_whole: bool | None = None
+) -> set[str]:
+    """The keys among ``addresses`` whose mailbox is suppressed.
+
+    An empty list answers at once; a list shorter than the addresses asked about is read whole
+    and each address tested against it; a longer one is asked for the addresses' hashes 500 at
+    a time (``read_whole`` forces one route, for the tests).
+    """
+    keys = {address.strip().lower() for address in addresses}  # each one's email_key
+    if not keys:
+        return set()
+    if read_whole is None:
+        count = session.scalar(select(func.count()).select_from(Suppression)) or 0
+        if count == 0:
+            return set()
+        read_whole = count <= 2 * len(keys)
+    secret = suppression_secret(session)
+    if read_whole:
+        listed = set(session.scalars(select(Suppression.email_hash)))
+        return _against_whole_list(secret, keys, listed)
+    by_hash = hashes_for(secret, keys)
+    found: set[str] = set()
+    for value in _asked_in_chunks(session, list(by_hash)):
         found.update(by_hash[value])
     return found
 
