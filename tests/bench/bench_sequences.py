@@ -1,6 +1,7 @@
 """Benchmark: enrol many leads, catch up after a 3-day sleep, simulate two months.
 
-Run from the repository root: ``python tests/bench/bench_sequences.py [--leads 5000]``.
+Run from the repository root: ``python3 tests/bench/bench_sequences.py [--leads 5000]
+[--rounds 5]`` (the catch-up tick on a fresh copy each round, the median printed).
 Same-run reference for the catch-up tick: the write floor, i.e. the same outbox rows (rendered
 emails included) written again with one Core insert and rolled back. Target (issue 21): the
 catch-up tick of 5,000 messages < 1.5 s.
@@ -9,6 +10,8 @@ catch-up tick of 5,000 messages < 1.5 s.
 from __future__ import annotations
 
 import argparse
+import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -53,6 +56,9 @@ def main() -> None:
     """Print timings for enrolment, one catch-up tick and the simulator."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--leads", type=int, default=5000)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="catch-up ticks, each on a fresh copy (median)"
+    )
     args = parser.parse_args()
     now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
     with tempfile.TemporaryDirectory() as folder:
@@ -83,9 +89,23 @@ def main() -> None:
         with db.write() as session:
             enroll_leads(session, session.merge(sequence), ids, now=now)
         enrolled = time.perf_counter() - started
+        ticks = []
+        if args.rounds > 1:  # the enrolled database, copied afresh for each measured tick
+            db.dispose()
+            template = Path(folder) / "enrolled.sqlite3"
+            shutil.copy(Path(folder) / "bench.sqlite3", template)
+            for _ in range(args.rounds - 1):
+                shutil.copy(template, Path(folder) / "round.sqlite3")
+                copy = open_database(str(Path(folder) / "round.sqlite3"))
+                started = time.perf_counter()
+                run_due(copy, now + timedelta(days=3))
+                ticks.append(time.perf_counter() - started)
+                copy.dispose()
+            db = open_database(str(Path(folder) / "bench.sqlite3"))
         started = time.perf_counter()
         result = run_due(db, now + timedelta(days=3))
-        tick = time.perf_counter() - started
+        ticks.append(time.perf_counter() - started)
+        tick = statistics.median(ticks)
         started = time.perf_counter()
         again = run_due(db, now + timedelta(days=3, minutes=1))
         idle_tick = time.perf_counter() - started
@@ -100,8 +120,9 @@ def main() -> None:
         db.dispose()
     print(f"leads: {args.leads}")
     print(f"enrol all:            {enrolled:6.2f} s  ({args.leads / enrolled:,.0f} leads/s)")
-    print(f"catch-up tick:        {tick:6.2f} s  ({result.messages} messages created; "
-          f"target < 1.5 s for 5,000)")  # fmt: skip
+    rounds = f"median of {len(ticks)}: " + ", ".join(f"{t:.2f}" for t in ticks) + "; "
+    print(f"catch-up tick:        {tick:6.2f} s  ({rounds if len(ticks) > 1 else ''}"
+          f"{result.messages} messages created; target < 1.5 s for 5,000)")  # fmt: skip
     print(f"  reference, the same rows in one Core insert: {floor:6.2f} s "
           f"(tick = {tick / floor:.1f}x)")  # fmt: skip
     print(f"  spread from {spread[0]} to {spread[1]}")
