@@ -278,35 +278,24 @@ def is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-OrderedIdsCache = dict[InboxQuery, list[int]]
-
-
 def query_lead_ids(
     session: Session,
     query: InboxQuery,
     *,
     now: datetime,
     limit: int | None = None,
-    cache: OrderedIdsCache | None = None,
 ) -> list[int]:
-    """The ids of the leads ``query`` lists, in display order.
+    """The ids of the leads ``query`` lists, in display order, all at once (the CLI, exports,
+    tests; the inbox reads windows: :mod:`leaddesk.inbox.paging`).
 
     With the FTS index, a search is answered as "the ids of the same query without the search,
     kept when the index matches them": the index lookup takes milliseconds even for a one-letter
     prefix matching half the inbox, where joining and re-sorting that half in SQL takes 100+ ms.
-    ``cache`` (owned by the caller, cleared when data changes) keeps those search-less id lists,
-    so each keystroke costs only the index lookup and one pass over the list.
     """
     use_index = has_search_index(session)
     if use_index and search_tokens(query.search):
         base = query.with_changes(search="")
-        ordered = cache.get(base) if cache is not None else None
-        if ordered is None:
-            ordered = ordered_ids(
-                session, lead_ids_statement(base, now=now, nocase=is_sqlite(session))
-            )
-            if cache is not None:
-                cache[base] = ordered
+        ordered = ordered_ids(session, lead_ids_statement(base, now=now, nocase=is_sqlite(session)))
         matching = matching_ids(session, query.search)
         found = [lead_id for lead_id in ordered if lead_id in matching]
         return found[:limit] if limit is not None else found

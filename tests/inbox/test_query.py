@@ -165,15 +165,3 @@ def test_query_round_trips_through_a_dict() -> None:
     assert InboxQuery.from_dict({**query.to_dict(), "later_field": 1}) == query
     assert query.with_changes(tag=None).tag is None
     assert timedelta(0) == timedelta(0)
-
-
-def test_search_reuses_the_cached_order(db: Database, clock: FixedClock, inbox: Inbox) -> None:
-    """Successive keystrokes reuse the search-less order; results match an uncached search."""
-    cache: dict[InboxQuery, list[int]] = {}
-    with db.session() as session:
-        for text in ("d", "da", "dav"):
-            query = InboxQuery(search=text, status="nurturing")
-            cached = query_lead_ids(session, query, now=clock.now(), cache=cache)
-            assert cached == query_lead_ids(session, query, now=clock.now())
-        assert list(cache) == [InboxQuery(status="nurturing")]
-        assert cached == [inbox.david]

@@ -29,22 +29,21 @@ from leaddesk.scoring.display import shown_figures
 from leaddesk.scoring.everyone import score_everyone
 from leaddesk.scoring.facts import Needs, stream_leads
 from leaddesk.scoring.rescore import score_loaded_lead
-from leaddesk.scoring.rules import BAND_KINDS, Operator, Rule
+from leaddesk.scoring.rules import BAND_KINDS, Rule
 from leaddesk.scoring.store import compiled_config
 from tests.scoring.scoring_helpers import add_activity, add_lead, engagement_rule, use_model
-from tests.scoring.test_scoring_property import activities, engagement_rules, models
+from tests.scoring.test_scoring_property import (
+    activities,
+    engagement_rules,
+    fit_rules_on,
+    models,
+)
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 TITLES = ["CEO", "VP Sales", "Student", "Head of IT", "", None]
 FIT_FIELDS = ["title", "country", "email_domain", "custom:Badge", "tags"]
-fit_rules = st.builds(
-    Rule,
-    part=st.just("fit"),
-    name=st.just("fit"),
-    points=st.floats(-40, 40, allow_nan=False),
-    field=st.sampled_from(FIT_FIELDS),
-    operator=st.sampled_from([Operator.CONTAINS_ANY, Operator.IN_LIST, Operator.IS_NOT_EMPTY]),
-    value=st.sampled_from(["CEO", "VP, Head of", "Germany", "gold", "rival.example", "vip"]),
+fit_rules = fit_rules_on(
+    FIT_FIELDS, ["CEO", "VP, Head of", "Germany", "gold", "rival.example", "vip"]
 )
 any_models = st.builds(
     lambda rules, fit_cap: ScoringConfig(

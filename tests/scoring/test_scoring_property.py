@@ -109,14 +109,23 @@ def _reset(session: Session) -> None:
 
 FIT_FIELDS = ["title", "country", "source", "email_domain", "custom:Badge"]
 TEXTS = ["CEO", "VP Sales", "Germany", "Expo", "gold", "", "rival.example"]
-any_fit_rules = st.builds(
-    Rule,
-    part=st.just("fit"),
-    name=st.just("fit"),
-    points=st.floats(-40, 40, allow_nan=False),
-    field=st.sampled_from(FIT_FIELDS),
-    operator=st.sampled_from([Operator.CONTAINS_ANY, Operator.IN_LIST, Operator.IS_NOT_EMPTY]),
-    value=st.sampled_from(["CEO", "VP, Head of", "Germany", "Expo, gold", "rival.example"]),
+
+
+def fit_rules_on(fields: list[str], values: list[str]) -> st.SearchStrategy[Rule]:
+    """Fit rules of any operator testing one of ``fields`` against one of ``values``."""
+    return st.builds(
+        Rule,
+        part=st.just("fit"),
+        name=st.just("fit"),
+        points=st.floats(-40, 40, allow_nan=False),
+        field=st.sampled_from(fields),
+        operator=st.sampled_from([Operator.CONTAINS_ANY, Operator.IN_LIST, Operator.IS_NOT_EMPTY]),
+        value=st.sampled_from(values),
+    )
+
+
+any_fit_rules = fit_rules_on(
+    FIT_FIELDS, ["CEO", "VP, Head of", "Germany", "Expo, gold", "rival.example"]
 )
 
 

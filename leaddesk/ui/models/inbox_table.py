@@ -14,7 +14,7 @@ in Python.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -184,6 +184,12 @@ class InboxTableModel(QAbstractTableModel):
             found.extend(ids[max(first - start, 0) : last + 1 - start])
         return found
 
+    def ids_known(self, first: int, last: int) -> bool:
+        """True when the ids of rows ``first``..``last`` have all been read (nothing copied)."""
+        if self._all_ids is not None:
+            return True
+        return all(b in self._blocks for b in range(first // BLOCK_SIZE, last // BLOCK_SIZE + 1))
+
     def row_of(self, lead_id: int) -> int | None:
         """Where ``lead_id`` is shown (among the rows known), or None."""
         return self.rows_of({lead_id}).get(lead_id)
@@ -339,3 +345,14 @@ class InboxTableModel(QAbstractTableModel):
         """Ask for the query to be re-run in SQL in the new order."""
         if 0 <= column < len(COLUMNS):
             self.sort_requested.emit(str(COLUMNS[column][1]), order == Qt.SortOrder.DescendingOrder)
+
+
+def rows_in_spans(spans: Iterable[tuple[int, int]]) -> int:
+    """How many rows the inclusive ``(top, bottom)`` spans cover together (overlaps once),
+    without listing them: a select-all over a million rows is one span."""
+    count, reach = 0, -1
+    for top, bottom in sorted(spans):
+        if bottom > reach:
+            count += bottom - max(top, reach + 1) + 1
+            reach = bottom
+    return count

@@ -39,6 +39,7 @@ from leaddesk.ui.models.inbox_table import (
     InboxTableModel,
     RowsCallback,
     column_for_sort,
+    rows_in_spans,
 )
 from leaddesk.ui.pages.base import Page
 from leaddesk.ui.widgets.empty_state import EmptyState
@@ -383,13 +384,13 @@ class InboxPage(Page):
         )
 
     def _selection_changed(self) -> None:
-        selection = self.table.selectionModel().selection()
-        count = len({row for r in selection for row in range(r.top(), r.bottom() + 1)})
+        spans = [(r.top(), r.bottom()) for r in self.table.selectionModel().selection()]
+        count = rows_in_spans(spans)
         listed = self.model.rowCount()
         self.selection_label.setText(
             f"{count:,} selected of {listed:,}" if count else f"{listed:,} listed"
         )
-        if count and any(self.model.ids_in(r.top(), r.bottom()) is None for r in selection):
+        if count and not all(self.model.ids_known(top, bottom) for top, bottom in spans):
             self._request_all_ids()
 
     def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
