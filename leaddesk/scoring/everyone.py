@@ -27,13 +27,12 @@ from sqlalchemy.orm import Session
 
 from leaddesk.scoring.compute import CompiledConfig, ScoreResult, combine, engagement_points
 from leaddesk.scoring.facts import (
-    ACTIVITIES,
     DERIVED_FIELDS,
     LEADS,
     Needs,
     StoredScore,
-    _activity_select,
     _tags,
+    activities_by_lead_query,
 )
 
 SECONDS_PER_DAY = 86_400
@@ -56,9 +55,7 @@ def score_everyone(
     by_lead: dict[int, list[Any]] = {}
     if needs.kinds:
         dialect = session.get_bind().dialect.name
-        query = _activity_select(needs, dialect, ACTIVITIES.c.lead_id).order_by(
-            ACTIVITIES.c.lead_id, ACTIVITIES.c.occurred_at.desc(), ACTIVITIES.c.id.desc()
-        )
+        query = activities_by_lead_query(needs, dialect)
         for lead_id, rows in groupby(_rows(session, query, {"now": now}), key=itemgetter(3)):
             by_lead[lead_id] = list(rows)
     fit_raw_for = _fit_points(compiled, plain, "email_domain" in needs.fields, custom, tags)

@@ -110,6 +110,14 @@ def _activity_select(needs: Needs, dialect: str, *extra: Any) -> Any:
     ).where(ACTIVITIES.c.kind.in_(sorted(needs.kinds)))
 
 
+def activities_by_lead_query(needs: Needs, dialect: str) -> Any:
+    """Every lead's counted activities (kind, age, payload, lead id), lead by lead, each
+    lead's newest first — the order the every-lead readers group them in."""
+    return _activity_select(needs, dialect, ACTIVITIES.c.lead_id).order_by(
+        ACTIVITIES.c.lead_id, ACTIVITIES.c.occurred_at.desc(), ACTIVITIES.c.id.desc()
+    )
+
+
 _ONE_LEAD_QUERIES: dict[tuple[str, frozenset[str], frozenset[str]], Any] = {}
 
 
@@ -163,9 +171,7 @@ def stream_leads(
     by_lead: dict[int, list[Any]] = {}
     if needs.kinds:
         dialect = session.get_bind().dialect.name
-        query = _activity_select(needs, dialect, ACTIVITIES.c.lead_id).order_by(
-            ACTIVITIES.c.lead_id, ACTIVITIES.c.occurred_at.desc(), ACTIVITIES.c.id.desc()
-        )
+        query = activities_by_lead_query(needs, dialect)
         if lead_ids is not None:
             query = query.where(ACTIVITIES.c.lead_id.in_(sorted(lead_ids)))
         rows_by_lead = session.execute(query, {"now": now}).all()
